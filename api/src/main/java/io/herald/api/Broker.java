@@ -1,0 +1,51 @@
+package io.herald.api;
+
+/**
+ * Fan-out of messages between the nodes of a cluster (G5). Every node subscribes for the channels its
+ * clients listen to, and receives every message published to them on any node.
+ *
+ * <p><b>Contract.</b> A listener receives the messages of one channel in the order {@link #publish} was
+ * called for them, unless it is told by {@link Listener#onResync()} that messages may have been lost
+ * (connection to a remote broker dropped). Delivery is at most once per subscription; the engine fills any
+ * hole from {@link HistoryStore}, so a broker may lose messages but must then say so.
+ * {@link #subscribe} returns only once the subscription is active: a message published after it returns
+ * reaches the listener.
+ *
+ * <p>A store module may pair its broker with its history store so that {@link HistoryStore#append} itself
+ * publishes (atomically, as the Redis module does); {@link #publish} is then a no-op, documented as such.
+ *
+ * <p>Listeners are called from the broker's threads and must not block for long. Thread-safe.
+ */
+public interface Broker {
+
+    /** Sends {@code message} to every node subscribed to its channel, this one included. */
+    void publish(Message message);
+
+    /**
+     * Subscribes {@code listener} to a channel or pattern.
+     *
+     * @return a handle that cancels the subscription
+     * @throws StoreException if a remote broker cannot be reached
+     */
+    Subscription subscribe(ChannelName channelOrPattern, Listener listener);
+
+    /** Receives messages from the broker. */
+    interface Listener {
+        /** A message published to a subscribed channel. */
+        void onMessage(Message message);
+
+        /**
+         * Messages may have been lost since the last one received (the connection to a remote broker
+         * dropped and is back): re-read every subscribed channel from history.
+         */
+        default void onResync() {
+        }
+    }
+
+    /** An active broker subscription. */
+    interface Subscription extends AutoCloseable {
+        /** Cancels it; idempotent. */
+        @Override
+        void close();
+    }
+}

@@ -1,0 +1,16 @@
+package io.herald.api;
+
+/** A session id that does not exist or has expired. */
+public final class SessionUnknownException extends HeraldException {
+
+    private final String sessionId;
+
+    public SessionUnknownException(String sessionId) {
+        super("unknown or expired session '" + sessionId + "'");
+        this.sessionId = sessionId;
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+}

@@ -1,0 +1,37 @@
+package io.herald.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class PositionTest {
+
+    @Test
+    void positionsOfOneEpochAreOrderedByOffset() {
+        assertThat(new Position("e1", 3)).isLessThan(new Position("e1", 4));
+        assertThat(Position.start("e1").next()).isEqualTo(new Position("e1", 1));
+    }
+
+    @Test
+    void positionsOfDifferentEpochsHaveNoOrder() {
+        assertThatThrownBy(() -> new Position("e1", 3).compareTo(new Position("e2", 4)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("different epochs");
+    }
+
+    @Test
+    void epochsAreShortAndAlphanumeric() {
+        assertThatThrownBy(() -> new Position("a:b", 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Position("x".repeat(17), 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Position("e", -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void gapsCountWhatIsLost() {
+        Gap gap = Gap.retention(ChannelName.of("/a"), 10, 51);
+        assertThat(gap.missed()).isEqualTo(40);
+        assertThat(gap.reset()).isFalse();
+        assertThat(Gap.reset(ChannelName.of("/a"), null, 1).missed()).isNull();
+    }
+}

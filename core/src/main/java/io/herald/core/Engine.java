@@ -1,0 +1,327 @@
+package io.herald.core;
+
+import io.herald.api.AccessDeniedException;
+import io.herald.api.Authorizer;
+import io.herald.api.Broker;
+import io.herald.api.ChannelName;
+import io.herald.api.Gap;
+import io.herald.api.HistoryStore;
+import io.herald.api.InvalidChannelException;
+import io.herald.api.Lifecycle;
+import io.herald.api.Message;
+import io.herald.api.PayloadTooLargeException;
+import io.herald.api.Position;
+import io.herald.api.Principal;
+import io.herald.api.Publication;
+import io.herald.api.Replay;
+import io.herald.core.config.CoreSettings;
+import io.herald.core.config.Settings;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The engine: publish and subscribe over the configured store and broker, whatever the protocol.
+ *
+ * <p><b>Publish</b>: validate the channel and payload, authorize, then append to history (which assigns the
+ * position) and hand the message to the broker. Both happen under a lock striped by channel, so this node
+ * hands a channel's messages to the broker in position order.
+ *
+ * <p><b>Subscribe with resume</b>: register for live messages first (buffering), replay history up to the
+ * head, then drain the buffer skipping what was replayed: no gap, no duplicate (G1, G2). Live fan-out
+ * shares each immutable {@link Message} among all subscribers; a subscriber that cannot take a live
+ * message is cut off with its position (G6).
+ *
+ * <p>Thread-safe. Transports get it injected; applications usually go through {@link Herald}.
+ */
+@Singleton
+public final class Engine implements Lifecycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    private static final int STRIPES = 64;
+
+    private final HistoryStore history;
+    private final Broker broker;
+    private final Authorizer authorizer;
+    private final List<PublishListener> publishListeners;
+    private final long maxPayload;
+    private final int bufferLimit;
+
+    private final Map<ChannelName, ChannelFeed> feeds = new ConcurrentHashMap<>();
+    private final ChannelIndex<ChannelSubscription> patterns = new ChannelIndex<>();
+    private final Map<ChannelName, PatternRegistration> patternRegistrations = new HashMap<>();
+    private final Object[] stripes = new Object[STRIPES];
+    private final ExecutorService executor;
+    private final Broker.Listener router = new Router();
+
+    private final Counter published;
+    private final Counter delivered;
+    private final Counter gaps;
+    private final Counter cutOffs;
+    private final AtomicLong publishedCount = new AtomicLong();
+    private final AtomicLong deliveredCount = new AtomicLong();
+    private final AtomicLong gapCount = new AtomicLong();
+    private final AtomicLong cutOffCount = new AtomicLong();
+    private final AtomicInteger subscriptions = new AtomicInteger();
+
+    private static final class PatternRegistration {
+        int count;
+        Broker.Subscription brokerSubscription;
+    }
+
+    @Inject
+    public Engine(HistoryStore history, Broker broker, Authorizer authorizer, MeterRegistry meters, Settings settings,
+                  Set<PublishListener> publishListeners) {
+        this.history = history;
+        this.broker = broker;
+        this.authorizer = authorizer;
+        this.publishListeners = List.copyOf(publishListeners);
+        this.maxPayload = settings.get(CoreSettings.PUBLISH_MAX_PAYLOAD);
+        this.bufferLimit = settings.get(CoreSettings.SUBSCRIBER_QUEUE);
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Object();
+        }
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "herald-engine-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
+        this.published = Counter.builder("herald.messages.published").description("messages published on this node").register(meters);
+        this.delivered = Counter.builder("herald.messages.delivered").description("messages handed to subscribers").register(meters);
+        this.gaps = Counter.builder("herald.gaps").description("gap notices given to subscribers").register(meters);
+        this.cutOffs = Counter.builder("herald.subscribers.cutoff").description("slow subscribers cut off").register(meters);
+        Gauge.builder("herald.subscriptions", subscriptions, AtomicInteger::get).register(meters);
+        Gauge.builder("herald.channels.live", feeds, Map::size).register(meters);
+    }
+
+    /**
+     * Publishes {@code publication} on behalf of {@code principal}.
+     *
+     * @return the stored message with its position
+     * @throws InvalidChannelException for a pattern, {@code /meta/**} or {@code /service/**} channel
+     * @throws PayloadTooLargeException over the configured payload limit
+     * @throws AccessDeniedException if the authorizer refuses
+     * @throws io.herald.api.StoreException if the store fails; nothing was published
+     */
+    public Message publish(Principal principal, Publication publication) {
+        ChannelName channel = publication.channel();
+        if (!channel.isPublishable() || channel.isService()) {
+            throw new InvalidChannelException(channel.value(), channel.isPattern()
+                    ? "cannot publish to a wildcard pattern"
+                    : "channels under /" + channel.segments().get(0) + "/ are reserved and cannot be published to");
+        }
+        if (publication.payload().size() > maxPayload) {
+            throw new PayloadTooLargeException(channel, publication.payload().size(), maxPayload);
+        }
+        if (principal != Principal.SERVER && !authorizer.mayPublish(principal, channel)) {
+            throw new AccessDeniedException(principal.name(), channel, "publish to");
+        }
+        Message message;
+        synchronized (stripe(channel)) {
+            message = history.append(publication);
+            broker.publish(message);
+        }
+        published.increment();
+        publishedCount.incrementAndGet();
+        for (PublishListener listener : publishListeners) {
+            listener.published(message);
+        }
+        return message;
+    }
+
+    /**
+     * Subscribes {@code subscriber} to a channel or pattern on behalf of {@code principal}. For an exact
+     * channel, {@code resume} says where delivery starts; a pattern is always live.
+     *
+     * @throws InvalidChannelException for {@code /meta/**} or {@code /service/**}
+     * @throws AccessDeniedException if the authorizer refuses
+     */
+    public Subscription subscribe(Principal principal, ChannelName channel, Resume resume, Subscriber subscriber) {
+        if (channel.isMeta() || channel.isService()) {
+            throw new InvalidChannelException(channel.value(), "channels under /" + channel.segments().get(0)
+                    + "/ are reserved and cannot be subscribed to");
+        }
+        if (principal != Principal.SERVER && !authorizer.maySubscribe(principal, channel)) {
+            throw new AccessDeniedException(principal.name(), channel, "subscribe to");
+        }
+        ChannelSubscription subscription = new ChannelSubscription(this, channel, subscriber, bufferLimit);
+        subscriptions.incrementAndGet();
+        if (channel.isPattern()) {
+            subscribePattern(subscription);
+            return subscription;
+        }
+        while (true) {
+            ChannelFeed feed = feeds.computeIfAbsent(channel, c -> new ChannelFeed(c, this));
+            synchronized (stripe(channel)) {
+                synchronized (feed) {
+                    Position at = feed.register(subscription);
+                    if (at != null) {
+                        subscription.attach(feed, at, resume);
+                        break;
+                    }
+                }
+            }
+        }
+        if (resume instanceof Resume.After after) {
+            subscription.catchUp(after.position());
+        }
+        return subscription;
+    }
+
+    /** History of a channel, straight from the store; see {@link HistoryStore#replay}. */
+    public Replay history(ChannelName channel, Position after, int limit) {
+        return history.replay(channel, after, limit);
+    }
+
+    /** The channel's head position; see {@link HistoryStore#head}. */
+    public Position head(ChannelName channel) {
+        return history.head(channel);
+    }
+
+    /** Counters since start. */
+    public EngineStats stats() {
+        return new EngineStats(publishedCount.get(), deliveredCount.get(), gapCount.get(), cutOffCount.get(),
+                subscriptions.get(), feeds.size());
+    }
+
+    @Override
+    public int phase() {
+        return ENGINE;
+    }
+
+    @Override
+    public void stop() {
+        executor.shutdownNow();
+    }
+
+    // --- collaborators of feeds and subscriptions ---
+
+    HistoryStore history() {
+        return history;
+    }
+
+    Broker broker() {
+        return broker;
+    }
+
+    Broker.Listener router() {
+        return router;
+    }
+
+    void execute(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("engine stopped; dropping a task");
+        }
+    }
+
+    int offerToPatterns(Message message) {
+        int[] count = {0};
+        patterns.forEachPatternMatch(message.channel(), s -> {
+            if (s.offer(message)) {
+                count[0]++;
+            }
+        });
+        return count[0];
+    }
+
+    void offerGapToPatterns(Gap gap) {
+        patterns.forEachPatternMatch(gap.channel(), s -> s.offerGap(gap));
+    }
+
+    boolean patternsMatch(ChannelName channel) {
+        boolean[] any = {false};
+        patterns.forEachPatternMatch(channel, s -> any[0] = true);
+        return any[0];
+    }
+
+    void removeFeed(ChannelFeed feed) {
+        feeds.remove(feed.channel, feed);
+    }
+
+    void unsubscribe(ChannelSubscription subscription, ChannelFeed feed) {
+        subscriptions.decrementAndGet();
+        if (feed != null) {
+            feed.unregister(subscription);
+            return;
+        }
+        patterns.remove(subscription.channel(), subscription);
+        synchronized (patternRegistrations) {
+            PatternRegistration registration = patternRegistrations.get(subscription.channel());
+            if (registration != null && --registration.count == 0) {
+                patternRegistrations.remove(subscription.channel());
+                registration.brokerSubscription.close();
+            }
+        }
+    }
+
+    void countDelivered(int n) {
+        if (n > 0) {
+            delivered.increment(n);
+            deliveredCount.addAndGet(n);
+        }
+    }
+
+    void countGap() {
+        gaps.increment();
+        gapCount.incrementAndGet();
+    }
+
+    void countCutOff() {
+        cutOffs.increment();
+        cutOffCount.incrementAndGet();
+    }
+
+    private void subscribePattern(ChannelSubscription subscription) {
+        synchronized (patternRegistrations) {
+            PatternRegistration registration = patternRegistrations.computeIfAbsent(subscription.channel(), p -> new PatternRegistration());
+            if (registration.brokerSubscription == null) {
+                registration.brokerSubscription = broker.subscribe(subscription.channel(), router);
+            }
+            registration.count++;
+        }
+        patterns.add(subscription.channel(), subscription);
+    }
+
+    private Object stripe(ChannelName channel) {
+        return stripes[(channel.hashCode() & 0x7fffffff) % STRIPES];
+    }
+
+    /** The node's one broker listener: routes each message to its channel's feed. */
+    private final class Router implements Broker.Listener {
+        @Override
+        public void onMessage(Message message) {
+            ChannelFeed feed = feeds.get(message.channel());
+            if (feed == null) {
+                if (!patternsMatch(message.channel())) {
+                    return;
+                }
+                feed = feeds.computeIfAbsent(message.channel(), c -> new ChannelFeed(c, Engine.this));
+            }
+            feed.onMessage(message);
+        }
+
+        @Override
+        public void onResync() {
+            execute(() -> feeds.values().forEach(ChannelFeed::resync));
+        }
+    }
+}

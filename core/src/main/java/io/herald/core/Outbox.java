@@ -1,0 +1,154 @@
+package io.herald.core;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A connection's bounded queue of outgoing items (messages, gaps, control frames), between the engine
+ * threads that fill it and the one writer that drains it to the network.
+ *
+ * <p>{@link #offer} refuses an item when the queue holds {@code capacity} items, which is how a slow
+ * consumer is detected (G6); {@link #offerAlways} is for the rare notices that must not be refused (gaps),
+ * which protocols emit at most once per channel per event. When the queue goes from empty to non-empty,
+ * the {@code onReady} callback wakes the writer. Catch-up waits for room with {@link #whenRoom}; its tasks
+ * run once the writer has drained the queue to half capacity.
+ *
+ * <p>Thread-safe; callbacks run outside the lock, on the thread that caused them.
+ */
+public final class Outbox {
+
+    private final int capacity;
+    private final Runnable onReady;
+    private final Object[] ring;
+    private final List<Object> overflow = new ArrayList<>();
+    private final List<Runnable> roomWaiters = new ArrayList<>();
+    private int head;
+    private int size;
+    private boolean closed;
+
+    public Outbox(int capacity, Runnable onReady) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("outbox capacity must be positive, got " + capacity);
+        }
+        this.capacity = capacity;
+        this.onReady = onReady;
+        this.ring = new Object[capacity];
+    }
+
+    /** Queues {@code item} unless the outbox is full or closed. */
+    public boolean offer(Object item) {
+        boolean wake;
+        synchronized (this) {
+            if (closed || size == capacity) {
+                return false;
+            }
+            wake = isEmptyLocked();
+            ring[(head + size) % capacity] = item;
+            size++;
+        }
+        if (wake) {
+            onReady.run();
+        }
+        return true;
+    }
+
+    /** Queues {@code item} even beyond capacity (rare notices); false only when closed. */
+    public boolean offerAlways(Object item) {
+        boolean wake;
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            wake = isEmptyLocked();
+            if (size < capacity && overflow.isEmpty()) {
+                ring[(head + size) % capacity] = item;
+                size++;
+            } else {
+                overflow.add(item);
+            }
+        }
+        if (wake) {
+            onReady.run();
+        }
+        return true;
+    }
+
+    /** How many more items {@link #offer} would accept now. */
+    public synchronized int room() {
+        return closed ? 0 : capacity - size;
+    }
+
+    /** Items queued now. */
+    public synchronized int size() {
+        return size + overflow.size();
+    }
+
+    public synchronized boolean isEmpty() {
+        return isEmptyLocked();
+    }
+
+    /** Runs {@code task} when at least half the capacity is free; at once if it is now. Dropped when closed. */
+    public void whenRoom(Runnable task) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (capacity - size < Math.max(1, capacity / 2)) {
+                roomWaiters.add(task);
+                return;
+            }
+        }
+        task.run();
+    }
+
+    /** Moves up to {@code max} items, oldest first, into {@code sink}; returns how many. */
+    public int drainTo(List<Object> sink, int max) {
+        List<Runnable> ready = null;
+        int moved = 0;
+        synchronized (this) {
+            while (moved < max && size > 0) {
+                sink.add(ring[head]);
+                ring[head] = null;
+                head = (head + 1) % capacity;
+                size--;
+                moved++;
+            }
+            while (moved < max && size == 0 && !overflow.isEmpty()) {
+                sink.add(overflow.remove(0));
+                moved++;
+            }
+            // Items that overflowed go before anything queued later, so move them into the ring in order.
+            while (!overflow.isEmpty() && size < capacity) {
+                ring[(head + size) % capacity] = overflow.remove(0);
+                size++;
+            }
+            if (!roomWaiters.isEmpty() && capacity - size >= Math.max(1, capacity / 2)) {
+                ready = new ArrayList<>(roomWaiters);
+                roomWaiters.clear();
+            }
+        }
+        if (ready != null) {
+            ready.forEach(Runnable::run);
+        }
+        return moved;
+    }
+
+    /** Refuses everything from now on and forgets what is queued and who waits. */
+    public synchronized void close() {
+        closed = true;
+        for (int i = 0; i < size; i++) {
+            ring[(head + i) % capacity] = null;
+        }
+        size = 0;
+        overflow.clear();
+        roomWaiters.clear();
+    }
+
+    public synchronized boolean isClosed() {
+        return closed;
+    }
+
+    private boolean isEmptyLocked() {
+        return size == 0 && overflow.isEmpty();
+    }
+}

@@ -1,0 +1,164 @@
+package io.herald.core.memory;
+
+import io.herald.api.ChannelName;
+import io.herald.api.Gap;
+import io.herald.api.HistoryStore;
+import io.herald.api.Message;
+import io.herald.api.Position;
+import io.herald.api.Publication;
+import io.herald.api.Replay;
+import io.herald.api.Retention;
+import io.herald.core.RandomIds;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * History in this process's memory: a bounded ring of messages per channel.
+ *
+ * <p>Every channel shares one epoch, drawn at random when the store is created, so a client resuming after
+ * a restart gets a reset gap instead of a wrong position (G2). Each channel is locked separately; appends
+ * and replays of different channels never contend. Thread-safe.
+ */
+public final class MemoryHistoryStore implements HistoryStore {
+
+    private final String epoch = RandomIds.epoch();
+    private final AtomicLong ids = new AtomicLong();
+    private final Map<ChannelName, Log> logs = new ConcurrentHashMap<>();
+    private final Retention.Policy retention;
+    private final Clock clock;
+
+    public MemoryHistoryStore(Retention.Policy retention, Clock clock) {
+        this.retention = retention;
+        this.clock = clock;
+    }
+
+    public MemoryHistoryStore() {
+        this(Retention.Policy.uniform(Retention.DEFAULT), Clock.systemUTC());
+    }
+
+    /** The epoch of every channel in this store. */
+    public String epoch() {
+        return epoch;
+    }
+
+    @Override
+    public Message append(Publication publication) {
+        ChannelName channel = publication.channel();
+        Log log = logs.computeIfAbsent(channel, c -> new Log(retention.retentionFor(c)));
+        synchronized (log) {
+            Instant now = clock.instant();
+            long offset = log.head + 1;
+            Message message = Message.of(publication, new Position(epoch, offset), epoch + "." + Long.toString(ids.incrementAndGet(), 36), now);
+            log.add(message);
+            log.trimAge(now);
+            return message;
+        }
+    }
+
+    @Override
+    public Replay replay(ChannelName channel, Position after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("replay limit must be at least 1, got " + limit);
+        }
+        Log log = logs.get(channel);
+        if (log == null) {
+            Position head = Position.start(epoch);
+            if (after != null && (!after.epoch().equals(epoch) || after.offset() > 0)) {
+                return new Replay(channel, head, List.of(), Gap.reset(channel, after.offset(), 1), true);
+            }
+            return new Replay(channel, head, List.of(), null, true);
+        }
+        synchronized (log) {
+            log.trimAge(clock.instant());
+            long head = log.head;
+            long first = head - log.size + 1;
+            Position headPosition = new Position(epoch, head);
+            long from;
+            Gap gap = null;
+            if (after == null) {
+                from = first;
+            } else if (!after.epoch().equals(epoch) || after.offset() > head) {
+                return new Replay(channel, headPosition, List.of(), Gap.reset(channel, after.offset(), head + 1), true);
+            } else if (after.offset() + 1 < first) {
+                gap = Gap.retention(channel, after.offset(), first);
+                from = first;
+            } else {
+                from = after.offset() + 1;
+            }
+            int count = (int) Math.min(limit, head - from + 1);
+            List<Message> messages = new ArrayList<>(Math.max(count, 0));
+            for (long offset = from; offset < from + count; offset++) {
+                messages.add(log.at(offset));
+            }
+            return new Replay(channel, headPosition, messages, gap, from + count - 1 == head);
+        }
+    }
+
+    @Override
+    public Position head(ChannelName channel) {
+        Log log = logs.get(channel);
+        if (log == null) {
+            return Position.start(epoch);
+        }
+        synchronized (log) {
+            return new Position(epoch, log.head);
+        }
+    }
+
+    /** Ring buffer of one channel; guarded by its own monitor. */
+    private static final class Log {
+        private final Retention retention;
+        private Message[] ring = new Message[8];
+        private int start;
+        private int size;
+        private long head;
+
+        Log(Retention retention) {
+            this.retention = retention;
+        }
+
+        void add(Message message) {
+            if (size == retention.maxCount()) {
+                ring[start] = null;
+                start = (start + 1) % ring.length;
+                size--;
+            } else if (size == ring.length) {
+                grow();
+            }
+            ring[(start + size) % ring.length] = message;
+            size++;
+            head = message.offset();
+        }
+
+        Message at(long offset) {
+            long first = head - size + 1;
+            return ring[(int) ((start + (offset - first)) % ring.length)];
+        }
+
+        void trimAge(Instant now) {
+            if (!retention.hasMaxAge()) {
+                return;
+            }
+            Instant oldest = now.minus(retention.maxAge());
+            while (size > 0 && ring[start].timestamp().isBefore(oldest)) {
+                ring[start] = null;
+                start = (start + 1) % ring.length;
+                size--;
+            }
+        }
+
+        private void grow() {
+            Message[] bigger = new Message[Math.min(ring.length * 2, Math.max(retention.maxCount(), 8))];
+            for (int i = 0; i < size; i++) {
+                bigger[i] = ring[(start + i) % ring.length];
+            }
+            ring = bigger;
+            start = 0;
+        }
+    }
+}

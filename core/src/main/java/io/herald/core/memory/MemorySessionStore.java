@@ -1,0 +1,170 @@
+package io.herald.core.memory;
+
+import io.herald.api.Position;
+import io.herald.api.SessionRecord;
+import io.herald.api.SessionStore;
+import io.herald.api.SessionSubscription;
+import io.herald.api.SessionUnknownException;
+import io.herald.core.RandomIds;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Durable sessions in this process's memory; they survive connections but not a restart. Each session is
+ * updated under its own lock. Thread-safe.
+ */
+public final class MemorySessionStore implements SessionStore {
+
+    private final Map<String, SessionRecord> sessions = new ConcurrentHashMap<>();
+    private final Clock clock;
+
+    public MemorySessionStore(Clock clock) {
+        this.clock = clock;
+    }
+
+    public MemorySessionStore() {
+        this(Clock.systemUTC());
+    }
+
+    @Override
+    public SessionRecord create(String principal, Duration ttl) {
+        Instant now = clock.instant();
+        SessionRecord session = new SessionRecord(RandomIds.session(), principal, now, now.plus(ttl), Map.of());
+        sessions.put(session.id(), session);
+        return session;
+    }
+
+    @Override
+    public Optional<SessionRecord> find(String id) {
+        SessionRecord session = sessions.get(id);
+        return session == null || isExpired(session) ? Optional.empty() : Optional.of(session);
+    }
+
+    @Override
+    public boolean touch(String id, Duration ttl) {
+        try {
+            update(id, s -> new SessionRecord(s.id(), s.principal(), s.createdAt(), clock.instant().plus(ttl), s.subscriptions()));
+            return true;
+        } catch (SessionUnknownException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void subscribe(String id, SessionSubscription subscription) {
+        update(id, s -> withSubscriptions(s, subs -> subs.put(subscription.key(), subscription)));
+    }
+
+    @Override
+    public boolean unsubscribe(String id, String key) {
+        boolean[] removed = {false};
+        update(id, s -> withSubscriptions(s, subs -> removed[0] = subs.remove(key) != null));
+        return removed[0];
+    }
+
+    @Override
+    public void advance(String id, String key, Position cursor) {
+        update(id, s -> withSubscription(s, key, sub -> new SessionSubscription(sub.key(), sub.channel(), sub.acknowledged(),
+                further(sub.cursor(), cursor), sub.unacked())));
+    }
+
+    @Override
+    public boolean delivered(String id, String key, Position position, int window) {
+        boolean[] recorded = {false};
+        update(id, s -> withSubscription(s, key, sub -> {
+            if (sub.unacked().size() >= window) {
+                return sub;
+            }
+            recorded[0] = true;
+            List<Position> unacked = new ArrayList<>(sub.unacked());
+            if (!unacked.contains(position)) {
+                unacked.add(position);
+            }
+            return new SessionSubscription(sub.key(), sub.channel(), sub.acknowledged(), further(sub.cursor(), position), unacked);
+        }));
+        return recorded[0];
+    }
+
+    @Override
+    public int acknowledge(String id, String key, Position position, boolean cumulative) {
+        int[] removed = {0};
+        update(id, s -> {
+            SessionSubscription sub = s.subscriptions().get(key);
+            if (sub == null) {
+                return s;
+            }
+            List<Position> unacked = new ArrayList<>(sub.unacked());
+            Iterator<Position> it = unacked.iterator();
+            while (it.hasNext()) {
+                Position p = it.next();
+                boolean hit = p.equals(position)
+                        || cumulative && p.sameEpoch(position) && p.offset() <= position.offset();
+                if (hit) {
+                    it.remove();
+                    removed[0]++;
+                }
+            }
+            return withSubscriptions(s, subs -> subs.put(key,
+                    new SessionSubscription(sub.key(), sub.channel(), sub.acknowledged(), sub.cursor(), unacked)));
+        });
+        return removed[0];
+    }
+
+    @Override
+    public boolean delete(String id) {
+        SessionRecord removed = sessions.remove(id);
+        return removed != null && !isExpired(removed);
+    }
+
+    @Override
+    public List<SessionRecord> purgeExpired(Instant now) {
+        List<SessionRecord> expired = new ArrayList<>();
+        for (SessionRecord session : sessions.values()) {
+            if (!session.expiresAt().isAfter(now) && sessions.remove(session.id(), session)) {
+                expired.add(session);
+            }
+        }
+        return expired;
+    }
+
+    private boolean isExpired(SessionRecord session) {
+        return !session.expiresAt().isAfter(clock.instant());
+    }
+
+    private void update(String id, java.util.function.UnaryOperator<SessionRecord> change) {
+        SessionRecord result = sessions.computeIfPresent(id, (k, s) -> isExpired(s) ? s : change.apply(s));
+        if (result == null || isExpired(result)) {
+            throw new SessionUnknownException(id);
+        }
+    }
+
+    private static SessionRecord withSubscriptions(SessionRecord s, java.util.function.Consumer<Map<String, SessionSubscription>> change) {
+        Map<String, SessionSubscription> subs = new LinkedHashMap<>(s.subscriptions());
+        change.accept(subs);
+        return new SessionRecord(s.id(), s.principal(), s.createdAt(), s.expiresAt(), subs);
+    }
+
+    private static SessionRecord withSubscription(SessionRecord s, String key,
+                                                  java.util.function.UnaryOperator<SessionSubscription> change) {
+        SessionSubscription sub = s.subscriptions().get(key);
+        if (sub == null) {
+            throw new IllegalArgumentException("session " + s.id() + " has no subscription '" + key + "'");
+        }
+        return withSubscriptions(s, subs -> subs.put(key, change.apply(sub)));
+    }
+
+    private static Position further(Position current, Position candidate) {
+        if (current == null || !current.sameEpoch(candidate) || candidate.offset() > current.offset()) {
+            return candidate;
+        }
+        return current;
+    }
+}

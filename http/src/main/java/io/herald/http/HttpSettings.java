@@ -1,0 +1,25 @@
+package io.herald.http;
+
+import io.herald.core.config.Setting;
+import java.time.Duration;
+import java.util.List;
+
+/** Settings of the HTTP server and of the CORS policy every browser-facing endpoint applies. */
+public final class HttpSettings {
+
+    public static final Setting<Integer> PORT = Setting.integer("port", 8080, 0, 65535, "HTTP port; 0 picks a free one");
+    public static final Setting<String> HOST = Setting.string("host", "0.0.0.0", "address to listen on");
+    public static final Setting<List<String>> CORS_ORIGINS = Setting.list("cors.origins", "",
+            "origins allowed with credentials, comma-separated; none: Access-Control-Allow-Origin: * without credentials");
+    public static final Setting<Duration> IDLE_TIMEOUT = Setting.duration("http.idle-timeout", "30s",
+            "idle timeout of connections that are not streams");
+    public static final Setting<Duration> STOP_TIMEOUT = Setting.duration("http.stop-timeout", "5s",
+            "how long a graceful stop waits for requests in flight");
+
+    private HttpSettings() {
+    }
+
+    public static List<Setting<?>> all() {
+        return List.of(PORT, HOST, CORS_ORIGINS, IDLE_TIMEOUT, STOP_TIMEOUT);
+    }
+}
