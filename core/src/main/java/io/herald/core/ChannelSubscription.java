@@ -99,6 +99,10 @@ final class ChannelSubscription implements Subscription {
             }
             return false;
         }
+        if (!channel.isPattern() && message.position().sameEpoch(delivered) && message.offset() <= delivered.offset()) {
+            // Catch-up may have read a message from history before the feed dispatched it.
+            return false;
+        }
         if (!subscriber.deliver(message)) {
             cutOff(channel.isPattern() ? message.channel() : channel,
                     channel.isPattern() ? new Position(message.position().epoch(), message.offset() - 1) : delivered);

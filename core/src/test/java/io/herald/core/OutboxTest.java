@@ -1,0 +1,69 @@
+package io.herald.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class OutboxTest {
+
+    @Test
+    void refusesBeyondCapacityAndWakesTheWriterOnFirstItem() {
+        AtomicInteger wakes = new AtomicInteger();
+        Outbox outbox = new Outbox(2, wakes::incrementAndGet);
+        assertThat(outbox.offer("a")).isTrue();
+        assertThat(outbox.offer("b")).isTrue();
+        assertThat(outbox.offer("c")).isFalse();
+        assertThat(wakes).hasValue(1);
+        List<Object> out = new ArrayList<>();
+        assertThat(outbox.drainTo(out, 10)).isEqualTo(2);
+        assertThat(out).containsExactly("a", "b");
+        outbox.offer("d");
+        assertThat(wakes).hasValue(2);
+    }
+
+    @Test
+    void noticesOverflowInOrder() {
+        Outbox outbox = new Outbox(2, () -> { });
+        outbox.offer("a");
+        outbox.offer("b");
+        outbox.offerAlways("gap");
+        assertThat(outbox.offer("c")).isFalse();
+        List<Object> out = new ArrayList<>();
+        outbox.drainTo(out, 1);
+        assertThat(outbox.offer("c")).as("b and the gap fill it").isFalse();
+        outbox.drainTo(out, 1);
+        assertThat(outbox.offer("c")).isTrue();
+        outbox.drainTo(out, 10);
+        assertThat(out).containsExactly("a", "b", "gap", "c");
+    }
+
+    @Test
+    void roomWaitersRunOnceHalfIsFree() {
+        Outbox outbox = new Outbox(4, () -> { });
+        for (int i = 0; i < 4; i++) {
+            outbox.offer(i);
+        }
+        AtomicInteger ran = new AtomicInteger();
+        outbox.whenRoom(ran::incrementAndGet);
+        outbox.drainTo(new ArrayList<>(), 1);
+        assertThat(ran).hasValue(0);
+        outbox.drainTo(new ArrayList<>(), 1);
+        assertThat(ran).hasValue(1);
+        outbox.whenRoom(ran::incrementAndGet);
+        assertThat(ran).hasValue(2);
+    }
+
+    @Test
+    void closedOutboxesRefuseEverything() {
+        Outbox outbox = new Outbox(4, () -> { });
+        outbox.offer("a");
+        outbox.close();
+        assertThat(outbox.offer("b")).isFalse();
+        assertThat(outbox.offerAlways("c")).isFalse();
+        assertThat(outbox.isEmpty()).isTrue();
+        assertThat(outbox.room()).isZero();
+    }
+}
