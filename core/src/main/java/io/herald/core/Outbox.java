@@ -13,18 +13,23 @@ import java.util.List;
  * the {@code onReady} callback wakes the writer. Catch-up waits for room with {@link #whenRoom}; its tasks
  * run once the writer has drained the queue to half capacity.
  *
+ * <p>The ring starts small and grows up to {@code capacity}, so an idle connection costs a few dozen bytes
+ * here, not {@code capacity} slots. {@link #seal()} ends intake but lets the writer flush what is queued,
+ * which is how a cut-off connection closes after flushing what fits.
+ *
  * <p>Thread-safe; callbacks run outside the lock, on the thread that caused them.
  */
 public final class Outbox {
 
     private final int capacity;
     private final Runnable onReady;
-    private final Object[] ring;
+    private Object[] ring;
     private final List<Object> overflow = new ArrayList<>();
     private final List<Runnable> roomWaiters = new ArrayList<>();
     private int head;
     private int size;
     private boolean closed;
+    private boolean sealed;
 
     public Outbox(int capacity, Runnable onReady) {
         if (capacity < 1) {
@@ -32,19 +37,18 @@ public final class Outbox {
         }
         this.capacity = capacity;
         this.onReady = onReady;
-        this.ring = new Object[capacity];
+        this.ring = new Object[Math.min(capacity, 8)];
     }
 
     /** Queues {@code item} unless the outbox is full or closed. */
     public boolean offer(Object item) {
         boolean wake;
         synchronized (this) {
-            if (closed || size == capacity) {
+            if (closed || sealed || size == capacity) {
                 return false;
             }
             wake = isEmptyLocked();
-            ring[(head + size) % capacity] = item;
-            size++;
+            append(item);
         }
         if (wake) {
             onReady.run();
@@ -56,13 +60,12 @@ public final class Outbox {
     public boolean offerAlways(Object item) {
         boolean wake;
         synchronized (this) {
-            if (closed) {
+            if (closed || sealed) {
                 return false;
             }
             wake = isEmptyLocked();
             if (size < capacity && overflow.isEmpty()) {
-                ring[(head + size) % capacity] = item;
-                size++;
+                append(item);
             } else {
                 overflow.add(item);
             }
@@ -75,7 +78,7 @@ public final class Outbox {
 
     /** How many more items {@link #offer} would accept now. */
     public synchronized int room() {
-        return closed ? 0 : capacity - size;
+        return closed || sealed ? 0 : capacity - size;
     }
 
     /** Items queued now. */
@@ -90,7 +93,7 @@ public final class Outbox {
     /** Runs {@code task} when at least half the capacity is free; at once if it is now. Dropped when closed. */
     public void whenRoom(Runnable task) {
         synchronized (this) {
-            if (closed) {
+            if (closed || sealed) {
                 return;
             }
             if (capacity - size < Math.max(1, capacity / 2)) {
@@ -109,7 +112,7 @@ public final class Outbox {
             while (moved < max && size > 0) {
                 sink.add(ring[head]);
                 ring[head] = null;
-                head = (head + 1) % capacity;
+                head = (head + 1) % ring.length;
                 size--;
                 moved++;
             }
@@ -119,8 +122,7 @@ public final class Outbox {
             }
             // Items that overflowed go before anything queued later, so move them into the ring in order.
             while (!overflow.isEmpty() && size < capacity) {
-                ring[(head + size) % capacity] = overflow.remove(0);
-                size++;
+                append(overflow.remove(0));
             }
             if (!roomWaiters.isEmpty() && capacity - size >= Math.max(1, capacity / 2)) {
                 ready = new ArrayList<>(roomWaiters);
@@ -133,12 +135,22 @@ public final class Outbox {
         return moved;
     }
 
+    /** Refuses new items from now on; what is queued can still be drained. */
+    public synchronized void seal() {
+        sealed = true;
+        roomWaiters.clear();
+    }
+
+    /** Whether {@link #seal()} or {@link #close()} was called. */
+    public synchronized boolean isSealed() {
+        return sealed || closed;
+    }
+
     /** Refuses everything from now on and forgets what is queued and who waits. */
     public synchronized void close() {
         closed = true;
-        for (int i = 0; i < size; i++) {
-            ring[(head + i) % capacity] = null;
-        }
+        ring = new Object[0];
+        head = 0;
         size = 0;
         overflow.clear();
         roomWaiters.clear();
@@ -146,6 +158,19 @@ public final class Outbox {
 
     public synchronized boolean isClosed() {
         return closed;
+    }
+
+    private void append(Object item) {
+        if (size == ring.length) {
+            Object[] bigger = new Object[Math.min(capacity, Math.max(8, ring.length * 2))];
+            for (int i = 0; i < size; i++) {
+                bigger[i] = ring[(head + i) % ring.length];
+            }
+            ring = bigger;
+            head = 0;
+        }
+        ring[(head + size) % ring.length] = item;
+        size++;
     }
 
     private boolean isEmptyLocked() {

@@ -66,4 +66,31 @@ class OutboxTest {
         assertThat(outbox.isEmpty()).isTrue();
         assertThat(outbox.room()).isZero();
     }
+
+    @Test
+    void growsToCapacityAndKeepsOrder() {
+        Outbox outbox = new Outbox(100, () -> { });
+        List<Object> out = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 100; i++) {
+                assertThat(outbox.offer(round * 1000 + i)).isTrue();
+            }
+            assertThat(outbox.offer("full")).isFalse();
+            outbox.drainTo(out, 37);
+            outbox.drainTo(out, 1000);
+        }
+        assertThat(out).hasSize(300).startsWith(0, 1, 2).endsWith(2098, 2099);
+    }
+
+    @Test
+    void aSealedOutboxStillDrainsWhatItHolds() {
+        Outbox outbox = new Outbox(4, () -> { });
+        outbox.offer("a");
+        outbox.seal();
+        assertThat(outbox.offer("b")).isFalse();
+        assertThat(outbox.room()).isZero();
+        List<Object> out = new ArrayList<>();
+        outbox.drainTo(out, 10);
+        assertThat(out).containsExactly("a");
+    }
 }
