@@ -1,0 +1,48 @@
+package io.herald.testkit.contract;
+
+import io.herald.api.Broker;
+import io.herald.api.ChannelName;
+import io.herald.api.Message;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A broker listener that keeps what it receives, for the broker contract. Brokers call listeners from their
+ * own threads, several at once for different channels, so every method is thread-safe.
+ */
+final class RecordingListener implements Broker.Listener {
+
+    private final List<Message> messages = new ArrayList<>();
+    private final AtomicInteger resyncs = new AtomicInteger();
+
+    @Override
+    public synchronized void onMessage(Message message) {
+        messages.add(message);
+    }
+
+    @Override
+    public void onResync() {
+        resyncs.incrementAndGet();
+    }
+
+    /** Everything received, in arrival order. */
+    synchronized List<Message> messages() {
+        return List.copyOf(messages);
+    }
+
+    /** What was received from {@code channel}, in arrival order. */
+    synchronized List<Message> messages(ChannelName channel) {
+        return messages.stream().filter(m -> m.channel().equals(channel)).toList();
+    }
+
+    /** The offsets received from {@code channel}, in arrival order. */
+    List<Long> offsets(ChannelName channel) {
+        return messages(channel).stream().map(Message::offset).toList();
+    }
+
+    /** How many times the broker said messages may have been lost. */
+    int resyncs() {
+        return resyncs.get();
+    }
+}
