@@ -49,8 +49,12 @@ public final class MemoryPresenceStore implements PresenceStore {
     public boolean leave(ChannelName channel, String clientId) {
         boolean[] removed = {false};
         channels.computeIfPresent(channel, (c, members) -> {
-            Member m = members.remove(clientId);
-            removed[0] = m != null && m.expiresAt().isAfter(clock.instant());
+            Member m = members.get(clientId);
+            // An expired member is not present: it stays for purgeExpired, which must still hand it out.
+            if (m != null && m.expiresAt().isAfter(clock.instant())) {
+                members.remove(clientId);
+                removed[0] = true;
+            }
             return members.isEmpty() ? null : members;
         });
         return removed[0];

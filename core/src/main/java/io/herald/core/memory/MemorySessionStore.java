@@ -120,8 +120,16 @@ public final class MemorySessionStore implements SessionStore {
 
     @Override
     public boolean delete(String id) {
-        SessionRecord removed = sessions.remove(id);
-        return removed != null && !isExpired(removed);
+        boolean[] deleted = {false};
+        // An expired session is gone for delete too: it stays for purgeExpired, which must still hand it out.
+        sessions.computeIfPresent(id, (k, s) -> {
+            if (isExpired(s)) {
+                return s;
+            }
+            deleted[0] = true;
+            return null;
+        });
+        return deleted[0];
     }
 
     @Override
