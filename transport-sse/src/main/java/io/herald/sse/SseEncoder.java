@@ -1,0 +1,85 @@
+package io.herald.sse;
+
+import io.herald.api.Message;
+import io.herald.api.Payload;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * Encodes the parts of an SSE event. The part that is the same for every connection ({@code event:} and
+ * the {@code data:} lines) is encoded once per message and shared: fan-out hands the same {@link Message}
+ * to every connection in a row, so a small cache keyed by message identity hits for all but the first.
+ * The {@code id:} line differs per connection (it carries all of the connection's channels) and is
+ * written by the connection. Thread-safe.
+ */
+final class SseEncoder {
+
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
+    private static final int SLOTS = 256;
+
+    private record Encoded(Message message, byte[] bytes) {
+    }
+
+    private final AtomicReferenceArray<Encoded> cache = new AtomicReferenceArray<>(SLOTS);
+
+    /** {@code event:} (when typed) and {@code data:} lines of {@code message}, ending with the blank line. */
+    byte[] body(Message message) {
+        int slot = System.identityHashCode(message) & (SLOTS - 1);
+        Encoded hit = cache.get(slot);
+        if (hit != null && hit.message == message) {
+            return hit.bytes;
+        }
+        byte[] bytes = encodeBody(message.type(), message.payload());
+        cache.set(slot, new Encoded(message, bytes));
+        return bytes;
+    }
+
+    /** An event of {@code type} whose data is {@code data}, for Herald's own events. */
+    static byte[] control(String type, String data) {
+        return encodeBody(type, Payload.utf8(data));
+    }
+
+    static byte[] encodeBody(String type, Payload payload) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(payload.size() + 32);
+        if (type != null && !type.isEmpty()) {
+            out.writeBytes(EVENT);
+            // A CR or LF in the type would inject fields.
+            out.writeBytes(type.replace('\r', ' ').replace('\n', ' ').getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+        }
+        // One data: line per payload line; CRLF, LF and a lone CR all end a line for the client.
+        out.writeBytes(DATA);
+        int size = payload.size();
+        for (int i = 0; i < size; i++) {
+            byte b = payload.byteAt(i);
+            if (b == '\r' || b == '\n') {
+                if (b == '\r' && i + 1 < size && payload.byteAt(i + 1) == '\n') {
+                    i++;
+                }
+                out.write('\n');
+                out.writeBytes(DATA);
+            } else {
+                out.write(b);
+            }
+        }
+        out.write('\n');
+        out.write('\n');
+        return out.toByteArray();
+    }
+
+    /** The {@code id:} line. */
+    static byte[] idLine(String id) {
+        byte[] bytes = new byte[id.length() + 5];
+        bytes[0] = 'i';
+        bytes[1] = 'd';
+        bytes[2] = ':';
+        bytes[3] = ' ';
+        for (int i = 0; i < id.length(); i++) {
+            bytes[4 + i] = (byte) id.charAt(i);
+        }
+        bytes[bytes.length - 1] = '\n';
+        return bytes;
+    }
+}

@@ -1,0 +1,111 @@
+package io.herald.sse;
+
+import io.herald.api.HeraldException;
+import io.herald.api.Position;
+import io.herald.api.StoreException;
+import io.herald.http.Cors;
+import io.herald.http.JsonResponses;
+import jakarta.inject.Inject;
+import java.util.List;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SSE endpoint as a Jetty 12 core handler, mountable at any path of any Jetty server (Herald's own
+ * server mounts it at {@code sse.path}, default {@code /sse}).
+ *
+ * <ul>
+ *   <li>{@code GET} with channels: a {@code text/event-stream}, 200 once the channels are authorized, whatever
+ *       the resume id says (an unknown id becomes a {@code missedevents} reset, never an error, since an
+ *       EventSource gives up for good on any non-200).</li>
+ *   <li>{@code GET ?polling}: long polling, see {@link SseConnection}.</li>
+ *   <li>{@code GET} with {@code Accept: application/json}: the counters.</li>
+ *   <li>{@code OPTIONS}: the CORS preflight a browser may send before resuming.</li>
+ * </ul>
+ * Refusals are JSON: 400 (bad or too many channels), 401 (bad token), 403 (forbidden channel), 405, 503.
+ * Thread-safe.
+ */
+public final class SseHandler extends Handler.Abstract {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SseHandler.class);
+
+    private final SseTransport transport;
+    private final Cors cors;
+
+    @Inject
+    public SseHandler(SseTransport transport) {
+        this.transport = transport;
+        this.cors = transport.cors;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        if (cors.handlePreflight(request, response, callback, "GET, OPTIONS", "authorization")) {
+            return true;
+        }
+        cors.apply(request, response);
+        if (!HttpMethod.GET.is(request.getMethod())) {
+            response.getHeaders().put(HttpHeader.ALLOW, "GET, OPTIONS");
+            JsonResponses.error(response, callback, 405, request.getMethod() + " is not allowed here; use GET");
+            return true;
+        }
+        String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+        if (accept != null && accept.contains("application/json") && !accept.contains("text/event-stream")) {
+            JsonResponses.send(response, callback, 200, transport.stats.toJson());
+            return true;
+        }
+        transport.stats.served.increment();
+        SseRequest sse;
+        try {
+            sse = SseRequest.parse(request, transport.authenticator, transport.authorizer, transport.maxChannels);
+        } catch (SseRefusal refusal) {
+            transport.stats.refused.increment();
+            LOG.debug("refused {}: {}", request.getHttpURI().getPathQuery(), refusal.getMessage());
+            JsonResponses.error(response, callback, refusal.status(), refusal.getMessage());
+            return true;
+        }
+        if (!transport.isRunning()) {
+            JsonResponses.error(response, callback, 503, "SSE transport is not running");
+            return true;
+        }
+        response.setStatus(200);
+        var headers = response.getHeaders();
+        headers.put(HttpHeader.CONTENT_TYPE, "text/event-stream");
+        headers.put(HttpHeader.CACHE_CONTROL, "no-cache");
+        headers.put("X-Accel-Buffering", "no");
+
+        var endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long streamIdle = Math.max(endPoint.getIdleTimeout(), transport.heartbeat.toMillis() * 2 + 5_000);
+        if (sse.polling()) {
+            streamIdle = Math.max(streamIdle, transport.pollTimeout.toMillis() + transport.pollBatch.toMillis() + 5_000);
+        }
+        endPoint.setIdleTimeout(streamIdle);
+
+        SseConnection connection = new SseConnection(transport, sse, response, callback, request.getComponents().getExecutor());
+        request.addFailureListener(connection::abort);
+        try {
+            if (sse.polling() && sse.lastEventId() == null) {
+                transport.stats.polls.increment();
+                connection.answerHeads();
+                return true;
+            }
+            if (sse.polling()) {
+                transport.stats.polls.increment();
+            }
+            List<Position> resume = sse.lastEventId() == null ? null : SseEventId.decode(sse.lastEventId(), sse.channels());
+            connection.open(resume, sse.lastEventId() != null && resume == null);
+        } catch (StoreException e) {
+            LOG.warn("cannot open a stream for {}: {}", sse.channels(), e.getMessage());
+            JsonResponses.error(response, callback, 503, e.getMessage());
+        } catch (HeraldException e) {
+            JsonResponses.error(response, callback, 400, e.getMessage());
+        }
+        return true;
+    }
+}

@@ -1,0 +1,116 @@
+package io.herald.sse;
+
+import io.herald.api.AuthenticationException;
+import io.herald.api.Authenticator;
+import io.herald.api.Authorizer;
+import io.herald.api.ChannelName;
+import io.herald.api.Credentials;
+import io.herald.api.InvalidChannelException;
+import io.herald.api.Principal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * What an SSE request asks for, validated: its principal, its channels in canonical sorted order (the order
+ * {@link SseEventId} relies on), the id it resumes from and whether it long-polls.
+ *
+ * <p>Channels come from {@code channel} query parameters ({@code chat/room1} or {@code /chat/room1}) or,
+ * when there are none, from the channels a signed token grants. The token comes from {@code ?token=} or
+ * {@code Authorization: Bearer}. The resume id comes from the {@code Last-Event-ID} header or, failing
+ * that, the {@code lastEventId} parameter: a reconnecting EventSource keeps its first URL, so the header
+ * is the fresher one.
+ *
+ * @param principal who asks
+ * @param channels exact channels, sorted and distinct; they share one event id
+ * @param patterns wildcard patterns (from a token), live only and outside the event id
+ * @param lastEventId the id to resume from, or {@code null}
+ * @param polling whether this is a long-polling request
+ */
+record SseRequest(Principal principal, List<ChannelName> channels, List<ChannelName> patterns, String lastEventId,
+                  boolean polling) {
+
+    static SseRequest parse(Request request, Authenticator authenticator, Authorizer authorizer, int maxChannels)
+            throws SseRefusal {
+        Fields query = Request.extractQueryParameters(request);
+        Principal principal = authenticate(request, query, authenticator);
+
+        List<String> requested = query.getValues("channel");
+        TreeSet<ChannelName> exact = new TreeSet<>();
+        TreeSet<ChannelName> patterns = new TreeSet<>();
+        if (requested == null || requested.isEmpty()) {
+            if (principal.isRestricted()) {
+                for (ChannelName granted : principal.channels()) {
+                    (granted.isPattern() ? patterns : exact).add(granted);
+                }
+            }
+        } else {
+            if (requested.size() > maxChannels) {
+                throw new SseRefusal(400, "too many channels: " + requested.size() + " > " + maxChannels);
+            }
+            for (String name : requested) {
+                ChannelName channel;
+                try {
+                    channel = ChannelName.lenient(name);
+                } catch (InvalidChannelException e) {
+                    throw new SseRefusal(400, e.getMessage());
+                }
+                if (channel.isPattern()) {
+                    throw new SseRefusal(400, "invalid channel '" + name + "': wildcards are not allowed in ?channel=");
+                }
+                exact.add(channel);
+            }
+        }
+        if (exact.isEmpty() && patterns.isEmpty()) {
+            throw new SseRefusal(400, "no channel given: add ?channel=<name>");
+        }
+        if (exact.size() + patterns.size() > maxChannels) {
+            throw new SseRefusal(400, "too many channels: " + (exact.size() + patterns.size()) + " > " + maxChannels);
+        }
+        for (ChannelName channel : exact) {
+            authorize(principal, channel, authorizer);
+        }
+        for (ChannelName pattern : patterns) {
+            authorize(principal, pattern, authorizer);
+        }
+
+        String lastEventId = request.getHeaders().get("Last-Event-ID");
+        if (lastEventId == null || lastEventId.isEmpty()) {
+            lastEventId = query.getValue("lastEventId");
+        }
+        if (lastEventId != null && lastEventId.isEmpty()) {
+            lastEventId = null;
+        }
+        boolean polling = query.get("polling") != null;
+        return new SseRequest(principal, new ArrayList<>(exact), new ArrayList<>(patterns), lastEventId, polling);
+    }
+
+    private static Principal authenticate(Request request, Fields query, Authenticator authenticator) throws SseRefusal {
+        String token = query.getValue("token");
+        if (token == null) {
+            String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+            if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                token = authorization.substring(7).trim();
+            }
+        }
+        String remote = Request.getRemoteAddr(request);
+        try {
+            return authenticator.authenticate(new Credentials(token, remote));
+        } catch (AuthenticationException e) {
+            throw new SseRefusal(401, e.getMessage());
+        }
+    }
+
+    private static void authorize(Principal principal, ChannelName channel, Authorizer authorizer) throws SseRefusal {
+        if (channel.isMeta() || channel.isService()) {
+            throw new SseRefusal(400, "invalid channel '" + channel + "': /" + channel.segments().get(0)
+                    + "/ channels are reserved");
+        }
+        if (!authorizer.maySubscribe(principal, channel)) {
+            throw new SseRefusal(403, "'" + principal.name() + "' may not subscribe to " + channel);
+        }
+    }
+}

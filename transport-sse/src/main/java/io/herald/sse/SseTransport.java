@@ -1,0 +1,90 @@
+package io.herald.sse;
+
+import io.herald.api.Authenticator;
+import io.herald.api.Authorizer;
+import io.herald.api.Lifecycle;
+import io.herald.core.Engine;
+import io.herald.core.config.CoreSettings;
+import io.herald.core.config.Settings;
+import io.herald.http.Cors;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * What every SSE connection shares: the engine, the encoder and its cache, the counters, the timer that
+ * beats the heartbeats and ends long polls, and the set of open connections so that a stop ends them all
+ * (their clients reconnect elsewhere and resume). Thread-safe.
+ */
+@Singleton
+public final class SseTransport implements Lifecycle {
+
+    final Engine engine;
+    final Authenticator authenticator;
+    final Authorizer authorizer;
+    final SseEncoder encoder = new SseEncoder();
+    final SseStats stats = new SseStats();
+    final Cors cors;
+    final Duration heartbeat;
+    final Duration retry;
+    final Duration pollTimeout;
+    final Duration pollBatch;
+    final int maxChannels;
+    final int queue;
+    final Set<SseConnection> connections = ConcurrentHashMap.newKeySet();
+    volatile ScheduledExecutorService timer;
+
+    @Inject
+    public SseTransport(Engine engine, Authenticator authenticator, Authorizer authorizer, Settings settings) {
+        this.engine = engine;
+        this.authenticator = authenticator;
+        this.authorizer = authorizer;
+        this.heartbeat = settings.get(SseSettings.HEARTBEAT);
+        this.retry = settings.get(SseSettings.RETRY);
+        this.pollTimeout = settings.get(SseSettings.POLL_TIMEOUT);
+        this.pollBatch = settings.get(SseSettings.POLL_BATCH);
+        this.maxChannels = settings.get(SseSettings.MAX_CHANNELS);
+        this.queue = settings.get(CoreSettings.SUBSCRIBER_QUEUE);
+        this.cors = Cors.from(settings);
+    }
+
+    /** After the HTTP server starts and, more to the point, stopped before it: streams end before Jetty waits on them. */
+    @Override
+    public int phase() {
+        return TRANSPORT + 60;
+    }
+
+    @Override
+    public void start() {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "herald-sse-timer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void stop() {
+        for (SseConnection connection : connections) {
+            connection.close();
+        }
+        ScheduledExecutorService t = timer;
+        timer = null;
+        if (t != null) {
+            t.shutdownNow();
+        }
+    }
+
+    boolean isRunning() {
+        return timer != null;
+    }
+
+    /** Counters as JSON-ready values. */
+    public java.util.Map<String, Object> stats() {
+        return stats.toJson();
+    }
+}
