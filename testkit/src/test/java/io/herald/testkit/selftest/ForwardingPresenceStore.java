@@ -1,0 +1,39 @@
+package io.herald.testkit.selftest;
+
+import io.herald.api.ChannelName;
+import io.herald.api.Member;
+import io.herald.api.PresenceStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** A presence store that forwards every call; broken stores override the call they get wrong. */
+class ForwardingPresenceStore implements PresenceStore {
+
+    private final PresenceStore inner;
+
+    ForwardingPresenceStore(PresenceStore inner) {
+        this.inner = inner;
+    }
+
+    @Override
+    public Member join(ChannelName channel, String clientId, String userId, Map<String, String> info, Duration ttl) {
+        return inner.join(channel, clientId, userId, info, ttl);
+    }
+
+    @Override
+    public boolean leave(ChannelName channel, String clientId) {
+        return inner.leave(channel, clientId);
+    }
+
+    @Override
+    public List<Member> members(ChannelName channel) {
+        return inner.members(channel);
+    }
+
+    @Override
+    public List<Member> purgeExpired(Instant now) {
+        return inner.purgeExpired(now);
+    }
+}

@@ -1,0 +1,70 @@
+package io.herald.testkit.selftest;
+
+import io.herald.api.Position;
+import io.herald.api.SessionRecord;
+import io.herald.api.SessionStore;
+import io.herald.api.SessionSubscription;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** A session store that forwards every call; broken stores override the call they get wrong. */
+class ForwardingSessionStore implements SessionStore {
+
+    private final SessionStore inner;
+
+    ForwardingSessionStore(SessionStore inner) {
+        this.inner = inner;
+    }
+
+    @Override
+    public SessionRecord create(String principal, Duration ttl) {
+        return inner.create(principal, ttl);
+    }
+
+    @Override
+    public Optional<SessionRecord> find(String id) {
+        return inner.find(id);
+    }
+
+    @Override
+    public boolean touch(String id, Duration ttl) {
+        return inner.touch(id, ttl);
+    }
+
+    @Override
+    public void subscribe(String id, SessionSubscription subscription) {
+        inner.subscribe(id, subscription);
+    }
+
+    @Override
+    public boolean unsubscribe(String id, String key) {
+        return inner.unsubscribe(id, key);
+    }
+
+    @Override
+    public void advance(String id, String key, Position cursor) {
+        inner.advance(id, key, cursor);
+    }
+
+    @Override
+    public boolean delivered(String id, String key, Position position, int window) {
+        return inner.delivered(id, key, position, window);
+    }
+
+    @Override
+    public int acknowledge(String id, String key, Position position, boolean cumulative) {
+        return inner.acknowledge(id, key, position, cumulative);
+    }
+
+    @Override
+    public boolean delete(String id) {
+        return inner.delete(id);
+    }
+
+    @Override
+    public List<SessionRecord> purgeExpired(Instant now) {
+        return inner.purgeExpired(now);
+    }
+}
