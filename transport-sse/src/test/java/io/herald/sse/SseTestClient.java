@@ -146,7 +146,11 @@ final class SseTestClient implements AutoCloseable {
 
     /** Reads one chunk; returns the complete lines it finishes, or null at the end. */
     private List<String> readChunk() throws IOException {
+        // The CRLF that ends a chunk's data may only come with the next chunk, so it is skipped here.
         String size = reader.readLine();
+        if (size != null && size.isEmpty()) {
+            size = reader.readLine();
+        }
         if (size == null) {
             return null;
         }
@@ -163,7 +167,6 @@ final class SseTestClient implements AutoCloseable {
             }
             read += n;
         }
-        reader.readLine();
         partial.append(buffer, 0, read);
         List<String> lines = new ArrayList<>();
         int newline;
