@@ -20,7 +20,8 @@ final class Query {
         try {
             return new Query(Request.extractQueryParameters(request, StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
-            throw ClientError.badRequest("malformed query string: " + e.getMessage());
+            // Jetty's message ("400: Bad query") says less than this.
+            throw ClientError.badRequest("malformed query string: check its %-escapes and UTF-8");
         }
     }
 

@@ -159,6 +159,7 @@ class HistoryApiTest {
         "/api/history?channel=/meta/connect                 | reserved",
         "/api/history?channel=/service/x                    | reserved",
         "/api/history?channel=/a%20b                        | not allowed in a channel name",
+        "/api/history?channel=/caf%C3%A9                    | character 'é' is not allowed in a channel name",
         "/api/history?channel=/hist/x&after=abc             | parameter 'after' must be a whole number",
         "/api/history?channel=/hist/x&after=-1              | parameter 'after' must be within 0..",
         "/api/history?channel=/hist/x&limit=0               | parameter 'limit' must be within 1..1000",
@@ -174,6 +175,13 @@ class HistoryApiTest {
         JsonNode error = JSON.readTree(response.body());
         assertThat(error.get("status").asInt()).isEqualTo(400);
         assertThat(error.get("error").asText()).contains(expected);
+    }
+
+    @Test
+    @DisplayName("refuses a query string with a broken %-escape with 400")
+    void brokenEscape() {
+        String response = server.raw("GET /api/history?channel=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+        assertThat(response).startsWith("HTTP/1.1 400").contains("malformed query string");
     }
 
     @Test
