@@ -1,6 +1,8 @@
 package io.herald.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.abort;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.herald.api.ChannelName;
 import io.herald.api.Gap;
@@ -86,6 +88,15 @@ public abstract class HistoryStoreContract {
      * do it.
      */
     protected abstract void loseHistory(ChannelName channel) throws Exception;
+
+    /**
+     * Makes a new store over the same backend data as the store under test, as a restarted server would, or
+     * returns {@code null} for a store whose history lives only in its process; the {@code optional_} restart
+     * test is skipped then.
+     */
+    protected HistoryStore restartStore() throws Exception {
+        return null;
+    }
 
     /** Closes a store made by {@link #createStore}: {@code Lifecycle.stop()}, else {@code close()}. */
     protected void closeStore(HistoryStore store) throws Exception {
@@ -695,6 +706,35 @@ public abstract class HistoryStoreContract {
                 after.add(store().append(Publication.json(channel, "{}")).id());
             }
             assertThat(after).as("ids generated after the history was lost").doesNotContainAnyElementsOf(before);
+        }
+
+        @Test
+        @DisplayName("a store that survives restarts keeps its epochs, its messages and its offsets")
+        void optional_history_6_4_restartKeepsTheEpoch() throws Exception {
+            ChannelName channel = channel("durable");
+            List<Message> before = appendAll(channel, 3);
+            HistoryStore restarted = restartStore();
+            assumeTrue(restarted != null, "the store keeps history only in its process: restartStore() returned null");
+            replaceStore(restarted);
+
+            assertThat(store().head(channel)).as("head of %s after a restart", channel).isEqualTo(before.get(2).position());
+            Replay replay = store().replay(channel, before.get(0).position(), 10);
+            assertThat(replay.gap()).as("gap after a position from before the restart").isNull();
+            assertThat(replay.messages()).as("messages after a position from before the restart").isEqualTo(before.subList(1, 3));
+            assertThat(store().append(Publication.json(channel, "{}")).position()).as("position of the first append after a restart")
+                    .isEqualTo(at(before.get(0), 4));
+        }
+    }
+
+    @Nested
+    @DisplayName("7. failures")
+    class Failures {
+
+        @Test
+        @DisplayName("an append that fails throws StoreException and leaves nothing half-done")
+        void untested_history_7_1_failedAppendLeavesNothingHalfDone() {
+            abort("no backend-neutral way to make a store fail halfway through an append: "
+                    + "each backend tests this against its own failure points");
         }
     }
 }

@@ -2,6 +2,7 @@ package io.herald.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.herald.api.ChannelName;
 import io.herald.api.Position;
@@ -67,6 +68,15 @@ public abstract class SessionStoreContract {
 
     /** Makes a fresh, empty store; it is started if it is a {@code Lifecycle}. */
     protected abstract SessionStore createStore();
+
+    /**
+     * Makes a new store over the same backend data as the store under test, as a restarted server would, or
+     * returns {@code null} for a store whose sessions live only in its process; the {@code optional_} restart
+     * test is skipped then.
+     */
+    protected SessionStore restartStore() throws Exception {
+        return null;
+    }
 
     /** Closes a store made by {@link #createStore}: {@code Lifecycle.stop()}, else {@code close()}. */
     protected void closeStore(SessionStore store) throws Exception {
@@ -219,6 +229,29 @@ public abstract class SessionStoreContract {
             assertUnknown(session.id(), "an expired session");
             assertThat(store.delete(session.id())).as("delete of an expired session").isFalse();
             assertThat(store.find(live.id())).as("a live session beside an expired one").contains(live);
+        }
+    }
+
+    @Nested
+    @DisplayName("7. sessions on a persistent store (optional)")
+    class Restarts {
+
+        @Test
+        @DisplayName("a session outlives a restart of a persistent store, with its subscriptions, cursors and unacked positions")
+        void optional_session_7_1_sessionSurvivesARestart() throws Exception {
+            SessionRecord session = withSubscription(LONG_TTL, true);
+            store.delivered(session.id(), KEY, p("e1", 1), 10);
+            store.delivered(session.id(), KEY, p("e1", 2), 10);
+            SessionRecord before = store.find(session.id()).orElseThrow();
+            SessionStore restarted = restartStore();
+            assumeTrue(restarted != null, "the store keeps sessions only in its process: restartStore() returned null");
+            SessionStore old = store;
+            store = restarted;
+            Lifecycles.start(restarted);
+            closeStore(old);
+
+            assertThat(store.find(session.id())).as("session after a restart of the store").contains(before);
+            assertThat(store.acknowledge(session.id(), KEY, p("e1", 2), true)).as("cumulative ack after a restart").isEqualTo(2);
         }
     }
 
