@@ -157,11 +157,11 @@ final class SseConnection implements Subscriber {
     @Override
     public void cutOff(ChannelName channel, Position lastDelivered) {
         transport.stats.cutOffs.increment();
-        close();
+        end();
     }
 
     /** Stops taking messages, flushes what is queued, then ends the stream. */
-    void close() {
+    void end() {
         if (closing) {
             return;
         }
@@ -216,6 +216,7 @@ final class SseConnection implements Subscriber {
     private void writeControl(ByteArrayOutputStream out, String type, String data) {
         out.writeBytes(SseEncoder.idLine(id()));
         out.writeBytes(SseEncoder.control(type, data));
+        wroteEvent = true;
     }
 
     private void writeGaps(ByteArrayOutputStream out, List<Gap> gaps) {
@@ -238,7 +239,6 @@ final class SseConnection implements Subscriber {
             throw new IllegalStateException(e);
         }
         transport.stats.missing.increment();
-        wroteEvent = true;
         gaps.clear();
     }
 
@@ -265,7 +265,7 @@ final class SseConnection implements Subscriber {
             }
             boolean pollEnding = request.polling() && pollDone;
             if (pollEnding && !closing) {
-                close();
+                end();
             }
             drained.clear();
             outbox.drainTo(drained, closing ? Integer.MAX_VALUE : 256);
@@ -290,7 +290,7 @@ final class SseConnection implements Subscriber {
                 wroteEvent = true;
             }
             writeGaps(out, gaps);
-            if (firstWrite && !wroteMessage && !closing) {
+            if (firstWrite && !wroteEvent && !closing && !request.polling()) {
                 writeControl(out, "lastEventId", id());
             }
             if (request.polling() && wroteMessage && pollTimer != null && pollTimer.getDelay(TimeUnit.MILLISECONDS) > transport.pollBatch.toMillis()) {

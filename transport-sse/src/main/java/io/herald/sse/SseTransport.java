@@ -70,7 +70,7 @@ public final class SseTransport implements Lifecycle {
     @Override
     public void stop() {
         for (SseConnection connection : connections) {
-            connection.close();
+            connection.end();
         }
         ScheduledExecutorService t = timer;
         timer = null;
