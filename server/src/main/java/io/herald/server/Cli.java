@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The command line: chooses between running the server, {@code token}, {@code --help} and {@code --version},
  * and turns every failure into one line {@code herald: <message>} on stderr with an exit status: 2 for a usage
- * or configuration error, 1 when the server cannot start. Never prints a stack trace.
+ * or configuration error, 1 when the server cannot start. Never prints a stack trace. One instance serves one
+ * run at a time.
  */
 final class Cli {
 
