@@ -20,8 +20,12 @@ public final class BenchEngine implements AutoCloseable {
     private final Engine engine;
     private final int outboxCapacity;
 
+    /** An engine with the default settings. */
     public BenchEngine() {
-        Settings settings = Settings.defaults();
+        this(Settings.defaults());
+    }
+
+    public BenchEngine(Settings settings) {
         this.herald = Herald.builder().settings(settings).build().start();
         this.engine = herald.engine();
         this.outboxCapacity = settings.get(CoreSettings.SUBSCRIBER_QUEUE);

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.api.Message;
+import io.herald.api.Principal;
+import io.herald.api.Publication;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,7 @@ class BenchmarkSmokeTest {
     void manyChannelsDeliversEachPublishToItsOneSubscriberRoundRobin(String kind) {
         ManyChannelsBenchmark bench = new ManyChannelsBenchmark();
         bench.subscriber = kind;
+        bench.history = "1";
         bench.setUp();
         try {
             Message first = bench.publishRoundRobin();
@@ -70,6 +73,12 @@ class BenchmarkSmokeTest {
             assertThat(bench.receivers().deliveredTo(1)).isEqualTo(1);
             assertThat(bench.receivers().delivered()).isEqualTo(2);
             assertThat(bench.bench().engine().stats().delivered()).isEqualTo(2);
+
+            bench.bench().engine().publish(Principal.SERVER, Publication.json(ManyChannelsBenchmark.channel(0), "{}"));
+            bench.receivers().flush();
+            assertThat(bench.receivers().deliveredTo(0)).isEqualTo(2);
+            assertThat(bench.bench().engine().history(ManyChannelsBenchmark.channel(0), null, 10).messages())
+                    .as("history keeps one message per channel").hasSize(1);
         } finally {
             bench.tearDown();
         }

@@ -13,7 +13,8 @@ import java.util.Map;
  *
  * <pre>
  * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator [run] --scenarios ceiling,publish \
- *      --url http://127.0.0.1:8080/api/publish --server-pid PID --rate 2000 --warmup 5 --duration 20 --repeat 3
+ *      --url http://127.0.0.1:8080/api/publish --server-pid PID \
+ *      [--ceiling-url http://127.0.0.1:8091/api/publish --ceiling-pid PID2] --rate 2000 --warmup 5 --duration 20 --repeat 3
  * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator serve-ceiling [--host 127.0.0.1] [--port 8091]
  * </pre>
  *

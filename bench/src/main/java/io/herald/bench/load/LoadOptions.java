@@ -13,6 +13,9 @@ import java.util.Map;
  * @param scenarios scenario names, run one after another in each repetition (e.g. {@code ceiling,publish})
  * @param url the Herald publish endpoint for the {@code publish} scenario
  * @param serverPid the Herald server's process id, for CPU and memory readings; -1 for none
+ * @param ceilingUrl the publish endpoint of a ceiling server running in its own process
+ *     ({@code serve-ceiling}), or {@code null} to start the ceiling inside the load generator
+ * @param ceilingPid that ceiling process's id, for CPU and memory readings; -1 for none
  * @param rate messages per second, offered on a fixed schedule
  * @param warmupSeconds seconds of load before measuring
  * @param durationSeconds seconds of measured load
@@ -24,7 +27,7 @@ import java.util.Map;
  * @param apiKey bearer key for the publish API, or {@code null}
  * @param heap whether to read heap after GC at the end of each run (forces a GC in the server)
  */
-public record LoadOptions(List<String> scenarios, URI url, long serverPid, double rate, double warmupSeconds,
+public record LoadOptions(List<String> scenarios, URI url, long serverPid, URI ceilingUrl, long ceilingPid, double rate, double warmupSeconds,
                           double durationSeconds, double drainSeconds, int repeat, String channel, int pad,
                           int connections, String apiKey, boolean heap) {
 
@@ -34,6 +37,8 @@ public record LoadOptions(List<String> scenarios, URI url, long serverPid, doubl
         DEFAULTS.put("scenarios", "ceiling");
         DEFAULTS.put("url", "http://127.0.0.1:8080/api/publish");
         DEFAULTS.put("server-pid", "-1");
+        DEFAULTS.put("ceiling-url", "");
+        DEFAULTS.put("ceiling-pid", "-1");
         DEFAULTS.put("rate", "1000");
         DEFAULTS.put("warmup", "5");
         DEFAULTS.put("duration", "20");
@@ -85,15 +90,13 @@ public record LoadOptions(List<String> scenarios, URI url, long serverPid, doubl
         if (scenarios.isEmpty()) {
             throw new IllegalArgumentException("option --scenarios names no scenario");
         }
-        URI url;
-        try {
-            url = URI.create(values.get("url"));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("option --url is not a URI: " + values.get("url"), e);
-        }
+        URI url = uri(values, "url");
+        URI ceilingUrl = values.get("ceiling-url").isEmpty() ? null : uri(values, "ceiling-url");
         String key = values.get("api-key");
         return new LoadOptions(List.copyOf(scenarios), url,
                 number(values, "server-pid", -1, Long.MAX_VALUE).longValue(),
+                ceilingUrl,
+                number(values, "ceiling-pid", -1, Long.MAX_VALUE).longValue(),
                 number(values, "rate", 0.001, 10_000_000).doubleValue(),
                 number(values, "warmup", 0, 86_400).doubleValue(),
                 number(values, "duration", 0.001, 86_400).doubleValue(),
@@ -114,6 +117,22 @@ public record LoadOptions(List<String> scenarios, URI url, long serverPid, doubl
     /** Messages sent while measuring. */
     public long measuredSends() {
         return Math.max(1, Math.round(rate * durationSeconds));
+    }
+
+    private static URI uri(Map<String, String> values, String name) {
+        String text = values.get(name);
+        try {
+            URI uri = URI.create(text);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new IllegalArgumentException("option --" + name + " must be an absolute http URL, got '" + text + "'");
+            }
+            return uri;
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("option --")) {
+                throw e;
+            }
+            throw new IllegalArgumentException("option --" + name + " is not a URL: '" + text + "'", e);
+        }
     }
 
     private static Number number(Map<String, String> values, String name, double min, double max) {

@@ -3,7 +3,9 @@ package io.herald.bench.load;
 import java.util.List;
 
 /**
- * The scenarios the generator knows, by name. A transport adds its own here (e.g. {@code sse}: N SSE
+ * The scenarios the generator knows, by name: {@code ceiling} (the raw handler, in this JVM or, with
+ * {@code --ceiling-url}, in its own process) and {@code publish} (Herald's publish API). A transport adds its
+ * own here (e.g. {@code sse}: N SSE
  * connections on one channel, a publisher at a fixed rate).
  */
 public final class Scenarios {
@@ -21,11 +23,18 @@ public final class Scenarios {
      */
     public static Scenario create(String name, LoadOptions options) {
         return switch (name) {
-            case "ceiling" -> new CeilingScenario(options);
+            case "ceiling" -> options.ceilingUrl() == null
+                    ? new CeilingScenario(options)
+                    : new HttpPublishScenario("ceiling", options.ceilingUrl(), options.channel(), options.pad(),
+                            options.connections(), null, probe(options.ceilingPid()));
             case "publish" -> new HttpPublishScenario("publish", options.url(), options.channel(), options.pad(),
                     options.connections(), options.apiKey(),
-                    options.serverPid() >= 0 ? new ProcProbe(options.serverPid()) : ServerProbe.NONE);
+                    probe(options.serverPid()));
             default -> throw new IllegalArgumentException("unknown scenario '" + name + "'; known: " + String.join(", ", NAMES));
         };
+    }
+
+    private static ServerProbe probe(long pid) {
+        return pid >= 0 ? new ProcProbe(pid) : ServerProbe.NONE;
     }
 }

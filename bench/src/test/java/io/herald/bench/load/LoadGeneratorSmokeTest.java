@@ -41,10 +41,13 @@ class LoadGeneratorSmokeTest {
     }
 
     @Test
-    void publishScenarioReadsTheServerProcessThroughProc() throws Exception {
-        try (CeilingServer server = new CeilingServer("127.0.0.1", 0).start()) {
+    void scenariosAgainstServersOfTheirOwnReadThemThroughProc() throws Exception {
+        String pid = Long.toString(ProcessHandle.current().pid());
+        try (CeilingServer server = new CeilingServer("127.0.0.1", 0).start();
+             CeilingServer ceiling = new CeilingServer("127.0.0.1", 0).start()) {
             List<LoadResult> results = LoadGenerator.run(LoadOptions.parse("--scenarios", "publish,ceiling",
-                    "--url", server.publishUri().toString(), "--server-pid", Long.toString(ProcessHandle.current().pid()),
+                    "--url", server.publishUri().toString(), "--server-pid", pid,
+                    "--ceiling-url", ceiling.publishUri().toString(), "--ceiling-pid", pid,
                     "--rate", "100", "--warmup", "0", "--duration", "1", "--repeat", "2"), out);
 
             assertThat(results).extracting(LoadResult::scenario).containsExactly("publish", "ceiling", "publish", "ceiling");
@@ -56,8 +59,8 @@ class LoadGeneratorSmokeTest {
                 assertThat(r.serverCpuNanos()).isGreaterThanOrEqualTo(0);
                 assertThat(r.rssBytes()).isPositive();
                 assertThat(r.heapAfterGcBytes()).isPositive();
+                assertThat(r.probe()).isEqualTo("process " + pid + " (/proc)");
             }
-            assertThat(results.get(0).probe()).contains("/proc");
             assertThat(printed.toString(StandardCharsets.UTF_8))
                     .contains("publish vs ceiling (>1 is better)")
                     .contains("{\"ratio\":\"publish\",\"to\":\"ceiling\"");

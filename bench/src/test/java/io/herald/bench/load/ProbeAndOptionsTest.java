@@ -46,6 +46,8 @@ class ProbeAndOptionsTest {
         assertThat(defaults.scenarios()).containsExactly("ceiling");
         assertThat(defaults.url()).isEqualTo(URI.create("http://127.0.0.1:8080/api/publish"));
         assertThat(defaults.apiKey()).isNull();
+        assertThat(defaults.ceilingUrl()).isNull();
+        assertThat(defaults.ceilingPid()).isEqualTo(-1);
 
         LoadOptions o = LoadOptions.parse("--rate=2500", "--warmup", "2", "--duration", "4", "--scenarios", "ceiling, publish",
                 "--api-key", "k");
@@ -65,6 +67,10 @@ class ProbeAndOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--rate must be between");
         assertThatThrownBy(() -> LoadOptions.parse("--duration"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--duration needs a value");
+        assertThatThrownBy(() -> LoadOptions.parse("--ceiling-url", "localhost:8091"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--ceiling-url must be an absolute http URL");
+        assertThatThrownBy(() -> LoadOptions.parse("--url", "http://a b/"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--url is not a URL");
         assertThatThrownBy(() -> LoadOptions.parse("rate"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 'rate'");
     }
