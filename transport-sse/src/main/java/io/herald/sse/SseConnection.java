@@ -337,6 +337,11 @@ final class SseConnection implements Subscriber {
         }
     }
 
+    /** How many items wait in the outbox now. */
+    int queued() {
+        return outbox.size();
+    }
+
     /** Ends the exchange at once (client gone, request failed). */
     void abort(Throwable cause) {
         writer.abort(cause);
