@@ -12,6 +12,8 @@ import java.util.Set;
 import org.eclipse.jetty.http.pathmap.PathSpec;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -58,7 +60,10 @@ public final class HeraldHttpServer implements Lifecycle, HealthCheck {
         for (HttpEndpoint endpoint : endpoints) {
             mappings.addMapping(PathSpec.from(endpoint.path()), endpoint.handler());
         }
-        s.setHandler(mappings);
+        // A root context keeps Request.getPathInContext() working for every handler; the graceful handler
+        // lets requests in flight finish on stop (streams are ended by their transports before that).
+        ContextHandler root = new ContextHandler(mappings, "/");
+        s.setHandler(new GracefulHandler(root));
         s.setStopTimeout(settings.get(HttpSettings.STOP_TIMEOUT).toMillis());
         s.setStopAtShutdown(false);
         try {
