@@ -14,7 +14,11 @@ final class SseServer implements AutoCloseable {
     final URI uri;
 
     SseServer(Settings settings) {
-        Settings s = settings.with(HttpSettings.PORT, "0").with(HttpSettings.HOST, "127.0.0.1");
+        this(settings, 0);
+    }
+
+    SseServer(Settings settings, int port) {
+        Settings s = settings.with(HttpSettings.PORT, String.valueOf(port)).with(HttpSettings.HOST, "127.0.0.1");
         herald = Herald.builder().settings(s).module(new HttpServerModule()).transport(new SseTransportModule(s)).build().start();
         uri = herald.injector().getInstance(HeraldHttpServer.class).uri();
     }
