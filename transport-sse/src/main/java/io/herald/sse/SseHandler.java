@@ -3,13 +3,10 @@ package io.herald.sse;
 import io.herald.api.HeraldException;
 import io.herald.api.Position;
 import io.herald.api.StoreException;
-import io.herald.http.Cors;
 import io.herald.http.JsonResponses;
 import jakarta.inject.Inject;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpMethod;
-import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -31,48 +28,31 @@ import org.slf4j.LoggerFactory;
  * Refusals are JSON: 400 (bad or too many channels), 401 (bad token), 403 (forbidden channel), 405, 503.
  * Thread-safe.
  */
-public final class SseHandler extends Handler.Abstract {
+public final class SseHandler extends SseEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(SseHandler.class);
 
-    private final SseTransport transport;
-    private final Cors cors;
-
     @Inject
     public SseHandler(SseTransport transport) {
-        this.transport = transport;
-        this.cors = transport.cors;
+        super(transport);
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) {
-        if (cors.handlePreflight(request, response, callback, "GET, OPTIONS", "authorization")) {
-            return true;
-        }
-        cors.apply(request, response);
-        if (!HttpMethod.GET.is(request.getMethod())) {
-            response.getHeaders().put(HttpHeader.ALLOW, "GET, OPTIONS");
-            JsonResponses.error(response, callback, 405, request.getMethod() + " is not allowed here; use GET");
-            return true;
-        }
+    void get(Request request, Response response, Callback callback) {
         String accept = request.getHeaders().get(HttpHeader.ACCEPT);
         if (accept != null && accept.contains("application/json") && !accept.contains("text/event-stream")) {
             JsonResponses.send(response, callback, 200, transport.stats.toJson());
-            return true;
+            return;
         }
         transport.stats.served.increment();
-        SseRequest sse;
-        try {
-            sse = SseRequest.parse(request, transport.authenticator, transport.authorizer, transport.maxChannels);
-        } catch (SseRefusal refusal) {
+        SseRequest sse = parse(request, response, callback);
+        if (sse == null) {
             transport.stats.refused.increment();
-            LOG.debug("refused {}: {}", request.getHttpURI().getPathQuery(), refusal.getMessage());
-            JsonResponses.error(response, callback, refusal.status(), refusal.getMessage());
-            return true;
+            return;
         }
         if (!transport.isRunning()) {
             JsonResponses.error(response, callback, 503, "SSE transport is not running");
-            return true;
+            return;
         }
         response.setStatus(200);
         var headers = response.getHeaders();
@@ -93,7 +73,7 @@ public final class SseHandler extends Handler.Abstract {
             if (sse.polling() && sse.lastEventId() == null) {
                 transport.stats.polls.increment();
                 connection.answerHeads();
-                return true;
+                return;
             }
             if (sse.polling()) {
                 transport.stats.polls.increment();
@@ -106,6 +86,5 @@ public final class SseHandler extends Handler.Abstract {
         } catch (HeraldException e) {
             JsonResponses.error(response, callback, 400, e.getMessage());
         }
-        return true;
     }
 }
