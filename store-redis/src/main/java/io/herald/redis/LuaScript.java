@@ -1,0 +1,65 @@
+package io.herald.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * A Lua script shipped with this module, run with {@code EVALSHA} by its SHA-1 (what Redis names it by) and
+ * reloaded when Redis answers {@code NOSCRIPT} (after a restart or {@code SCRIPT FLUSH}). Immutable.
+ */
+final class LuaScript {
+
+    static final LuaScript HISTORY_APPEND = load("history-append.lua");
+    static final LuaScript HISTORY_READ = load("history-read.lua");
+    static final LuaScript SESSION = load("session.lua");
+    static final LuaScript SESSION_PURGE = load("session-purge.lua");
+    static final LuaScript PRESENCE = load("presence.lua");
+    static final LuaScript PRESENCE_PURGE = load("presence-purge.lua");
+
+    private final String name;
+    private final byte[] source;
+    private final byte[] sha1;
+
+    private LuaScript(String name, byte[] source) {
+        this.name = name;
+        this.source = source;
+        try {
+            this.sha1 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source)).getBytes(StandardCharsets.US_ASCII);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-1", e);
+        }
+    }
+
+    private static LuaScript load(String name) {
+        try (InputStream in = LuaScript.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("script " + name + " is missing from the herald-store-redis jar");
+            }
+            return new LuaScript(name, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read script " + name, e);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    byte[] source() {
+        return source;
+    }
+
+    byte[] sha1() {
+        return sha1;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

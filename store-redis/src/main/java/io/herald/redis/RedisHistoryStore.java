@@ -1,0 +1,126 @@
+package io.herald.redis;
+
+import io.herald.api.ChannelName;
+import io.herald.api.Gap;
+import io.herald.api.HistoryStore;
+import io.herald.api.Message;
+import io.herald.api.Position;
+import io.herald.api.Publication;
+import io.herald.api.Replay;
+import io.herald.api.Retention;
+import io.herald.api.StoreException;
+import io.herald.core.RandomIds;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * History on Redis: per channel a hash with the epoch and the head offset, and a stream of the retained
+ * messages whose entry ids are {@code <offset>-<timestamp ms>} (see the module README for the layout).
+ *
+ * <p>{@link #append} is one Lua script ({@code history-append.lua}) that resolves the epoch, assigns the
+ * next offset, stores the message, trims to the channel's retention by count and age, and {@code PUBLISH}es
+ * it: history and live delivery cannot disagree, and concurrent appends from any number of nodes get
+ * consecutive offsets. Reads ({@link #replay}, {@link #head}) are one script too, so the head, the oldest
+ * retained offset and the messages are read at one instant. Timestamps and age come from Redis's clock,
+ * which every node shares.
+ *
+ * <p>When a channel's keys are lost (evicted, deleted) the next call draws a new epoch and offsets restart
+ * at 1; a position from before gets a reset gap. Thread-safe.
+ */
+final class RedisHistoryStore implements HistoryStore {
+
+    private static final byte[] NO_EPOCH = new byte[0];
+    private static final byte[] ZERO = {'0'};
+
+    private final RedisPool redis;
+    private final RedisKeys keys;
+    private final Retention.Policy retention;
+
+    RedisHistoryStore(RedisPool redis, RedisKeys keys, Retention.Policy retention) {
+        this.redis = redis;
+        this.keys = keys;
+        this.retention = retention;
+    }
+
+    @Override
+    public Message append(Publication publication) {
+        ChannelName channel = publication.channel();
+        Retention r = retention.retentionFor(channel);
+        byte[] body = MessageCodec.body(publication);
+        Object reply = redis.eval(LuaScript.HISTORY_APPEND, List.of(keys.meta(channel), keys.log(channel)),
+                List.of(bytes(RandomIds.epoch()), bytes(Integer.toString(r.maxCount())), bytes(Long.toString(r.maxAge().toMillis())),
+                        body, keys.pubsub(channel)), "append to " + channel);
+        List<?> result = (List<?>) reply;
+        Position position = new Position(text(result.get(0)), (Long) result.get(1));
+        Instant timestamp = Instant.ofEpochMilli((Long) result.get(2));
+        return Message.of(publication, position, MessageCodec.generatedId(position), timestamp);
+    }
+
+    @Override
+    public Replay replay(ChannelName channel, Position after, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("replay limit must be at least 1, got " + limit);
+        }
+        Read read = read(channel, after, limit, "replay " + channel + " after " + after);
+        Position head = new Position(read.epoch, read.head);
+        if (after != null && (!after.epoch().equals(read.epoch) || after.offset() > read.head)) {
+            return new Replay(channel, head, List.of(), Gap.reset(channel, after.offset(), read.head + 1), true);
+        }
+        Gap gap = after != null && after.offset() + 1 < read.first ? Gap.retention(channel, after.offset(), read.first) : null;
+        boolean complete = read.messages.isEmpty()
+                ? Math.max(after == null ? 0 : after.offset() + 1, read.first) > read.head
+                : read.messages.get(read.messages.size() - 1).offset() == read.head;
+        return new Replay(channel, head, read.messages, gap, complete);
+    }
+
+    @Override
+    public Position head(ChannelName channel) {
+        Read read = read(channel, null, 0, "read the head of " + channel);
+        return new Position(read.epoch, read.head);
+    }
+
+    private Read read(ChannelName channel, Position after, int limit, String what) {
+        Retention r = retention.retentionFor(channel);
+        List<byte[]> args = List.of(bytes(RandomIds.epoch()), bytes(Long.toString(r.maxAge().toMillis())),
+                after == null ? NO_EPOCH : bytes(after.epoch()), after == null ? ZERO : bytes(Long.toString(after.offset())),
+                bytes(Integer.toString(limit)));
+        List<?> result = (List<?>) redis.eval(LuaScript.HISTORY_READ, List.of(keys.meta(channel), keys.log(channel)), args, what);
+        String epoch = text(result.get(0));
+        long head = (Long) result.get(1);
+        long first = (Long) result.get(2);
+        List<?> entries = (List<?>) result.get(3);
+        List<Message> messages = new ArrayList<>(entries.size());
+        for (Object e : entries) {
+            messages.add(entry(channel, epoch, (List<?>) e));
+        }
+        return new Read(epoch, head, first, messages);
+    }
+
+    /** A stream entry {@code [id, [field, value]]} as a message. */
+    private static Message entry(ChannelName channel, String epoch, List<?> entry) {
+        String id = text(entry.get(0));
+        int dash = id.indexOf('-');
+        long offset = Long.parseLong(id, 0, dash, 10);
+        long millis = Long.parseLong(id, dash + 1, id.length(), 10);
+        List<?> fields = (List<?>) entry.get(1);
+        try {
+            return MessageCodec.decode(channel, new Position(epoch, offset), Instant.ofEpochMilli(millis), (byte[]) fields.get(1));
+        } catch (IllegalArgumentException e) {
+            throw new StoreException("cannot read message " + epoch + ":" + offset + " of " + channel + " from Redis: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(Object bulk) {
+        return new String((byte[]) bulk, StandardCharsets.UTF_8);
+    }
+
+    /** What the read script answered. */
+    private record Read(String epoch, long head, long first, List<Message> messages) {
+    }
+}

@@ -1,0 +1,131 @@
+package io.herald.redis;
+
+import io.herald.api.ChannelName;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The names of every Redis key and pub/sub channel the store uses (the layout is documented in the module
+ * README). Keys of one channel share the hash tag {@code {<channel>}}, so that the scripts touching them
+ * run on one Redis Cluster slot; sessions and presence are spread over {@value #BUCKETS} buckets, each its
+ * own hash tag, for the same reason. Immutable and thread-safe.
+ */
+final class RedisKeys {
+
+    /** Buckets sessions and presence are spread over; purging visits each. */
+    static final int BUCKETS = 16;
+
+    private final String prefix;
+    private final String pubsubPrefix;
+    private final byte[] pubsubPrefixBytes;
+
+    /**
+     * @param prefix prefix of every key and channel, e.g. {@code herald:}
+     * @param database the database index: pub/sub ignores databases, so channels name it to keep two
+     *     deployments on one server apart
+     */
+    RedisKeys(String prefix, int database) {
+        this.prefix = prefix;
+        this.pubsubPrefix = prefix + "pubsub:" + database + ":";
+        this.pubsubPrefixBytes = bytes(pubsubPrefix);
+    }
+
+    String prefix() {
+        return prefix;
+    }
+
+    /** Hash {@code epoch}, {@code head} of a channel. */
+    byte[] meta(ChannelName channel) {
+        return bytes(prefix + "{" + channel.value() + "}:meta");
+    }
+
+    /** Stream of a channel's retained messages, entry ids {@code <offset>-<timestamp ms>}. */
+    byte[] log(ChannelName channel) {
+        return bytes(prefix + "{" + channel.value() + "}:log");
+    }
+
+    /** The pub/sub channel a channel's messages are published on. */
+    byte[] pubsub(ChannelName channel) {
+        return bytes(pubsubPrefix + channel.value());
+    }
+
+    /**
+     * The PSUBSCRIBE glob of a pattern: {@code /a/*} and {@code /a/**} both become {@code <p>/a/*}, since
+     * Redis's {@code *} also matches {@code /}; receivers filter with {@link ChannelName#matches}.
+     */
+    byte[] pubsubGlob(ChannelName pattern) {
+        StringBuilder glob = new StringBuilder();
+        for (char c : pubsubPrefix.toCharArray()) {
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                glob.append('\\');
+            }
+            glob.append(c);
+        }
+        // Segment characters never include glob metacharacters (ChannelName validates them).
+        for (String segment : pattern.segments().subList(0, pattern.segments().size() - 1)) {
+            glob.append('/').append(segment);
+        }
+        return bytes(glob.append("/*").toString());
+    }
+
+    /** The channel a pub/sub channel name stands for, or {@code null} if it is not one of ours or not valid. */
+    ChannelName channelOf(byte[] pubsubName) {
+        if (pubsubName.length <= pubsubPrefixBytes.length) {
+            return null;
+        }
+        for (int i = 0; i < pubsubPrefixBytes.length; i++) {
+            if (pubsubName[i] != pubsubPrefixBytes[i]) {
+                return null;
+            }
+        }
+        try {
+            return ChannelName.of(new String(pubsubName, pubsubPrefixBytes.length, pubsubName.length - pubsubPrefixBytes.length,
+                    StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** Hash of one session; the bucket's tag keeps it beside its index. */
+    byte[] session(String id) {
+        return bytes(sessionKeyPrefix(bucketOf(id)) + id);
+    }
+
+    /** What every session key of {@code bucket} starts with. */
+    String sessionKeyPrefix(int bucket) {
+        return prefix + "{sessions:" + bucket + "}:s:";
+    }
+
+    /** Sorted set of the bucket's session ids by expiry (ms). */
+    byte[] sessionIndex(int bucket) {
+        return bytes(prefix + "{sessions:" + bucket + "}:expiry");
+    }
+
+    /** Hash of the members present on {@code channel}, by client id. */
+    byte[] presence(ChannelName channel) {
+        return bytes(presenceKeyPrefix(bucketOf(channel.value())) + channel.value());
+    }
+
+    /** What every presence key of {@code bucket} starts with. */
+    String presenceKeyPrefix(int bucket) {
+        return prefix + "{presence:" + bucket + "}:p:";
+    }
+
+    /** Sorted set of {@code <channel>\n<client id>} by expiry (ms). */
+    byte[] presenceIndex(int bucket) {
+        return bytes(prefix + "{presence:" + bucket + "}:expiry");
+    }
+
+    /** Counter giving joins their order. */
+    byte[] presenceSequence(int bucket) {
+        return bytes(prefix + "{presence:" + bucket + "}:seq");
+    }
+
+    /** The bucket of a session id or channel name; stable across processes (String.hashCode is specified). */
+    static int bucketOf(String name) {
+        return Math.floorMod(name.hashCode(), BUCKETS);
+    }
+
+    static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,31 @@
+package io.herald.redis;
+
+import com.google.inject.Module;
+import io.herald.core.config.Setting;
+import io.herald.core.config.Settings;
+import io.herald.core.spi.HeraldPlugin;
+import java.util.List;
+
+/** The {@code redis} store: history, broker, sessions and presence shared by every node on one Redis. */
+public final class RedisStorePlugin implements HeraldPlugin {
+
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    @Override
+    public Kind kind() {
+        return Kind.STORE;
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return RedisSettings.all();
+    }
+
+    @Override
+    public Module module(Settings settings) {
+        return new RedisStoreModule(settings);
+    }
+}
