@@ -69,6 +69,9 @@ final class RedisBroker implements Broker, Lifecycle {
     private volatile boolean running;
     private Thread reader;
     private ScheduledExecutorService keepAlive;
+    /** Reader thread only: whether the current connection has every subscription confirmed, and the wait before reconnecting. */
+    private boolean restored = true;
+    private long backoff;
 
     RedisBroker(RedisOptions options, RedisKeys keys) {
         this.options = options;
@@ -242,7 +245,15 @@ final class RedisBroker implements Broker, Lifecycle {
                 if (!running) {
                     return;
                 }
-                LOG.warn("pub/sub connection to Redis at {} lost ({}); reconnecting", options.endpoint(), RedisPool.cause(e));
+                if (restored) {
+                    LOG.warn("pub/sub connection to Redis at {} lost ({}); reconnecting", options.endpoint(), RedisPool.cause(e));
+                    backoff = 0;
+                } else {
+                    // Redis accepted the connection but refused the subscriptions (or dropped it again): wait longer.
+                    LOG.debug("pub/sub connection to Redis at {} failed again: {}", options.endpoint(), RedisPool.cause(e));
+                    backoff = nextBackoff();
+                }
+                restored = false;
                 synchronized (lock) {
                     if (connection == c) {
                         connection = null;
@@ -253,6 +264,10 @@ final class RedisBroker implements Broker, Lifecycle {
                 c = reconnect();
             }
         }
+    }
+
+    private long nextBackoff() {
+        return Math.min(MAX_BACKOFF_MILLIS, Math.max(50, backoff * 2));
     }
 
     private void handle(Object reply) {
@@ -280,10 +295,19 @@ final class RedisBroker implements Broker, Lifecycle {
         dispatchers.get(stripe).offer(new Delivery(glob, channel, frame));
     }
 
-    /** Connects again with backoff, then subscribes every topic; returns the new connection, or null once stopped. */
+    /**
+     * Connects again, with backoff after failures, then subscribes every topic; returns the new connection, or
+     * {@code null} once stopped. Runs on the reader thread.
+     */
     private PubSubConnection reconnect() {
-        long backoff = 50;
         while (running) {
+            if (backoff > 0) {
+                try {
+                    Thread.sleep(backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+                } catch (InterruptedException interrupted) {
+                    return null;
+                }
+            }
             PubSubConnection c = null;
             try {
                 c = connect();
@@ -296,7 +320,6 @@ final class RedisBroker implements Broker, Lifecycle {
                     connection = c;
                     resubscribe();
                 }
-                LOG.warn("pub/sub connection to Redis at {} is back; subscriptions restored, re-reading history", options.endpoint());
                 return c;
             } catch (JedisException e) {
                 LOG.debug("cannot reconnect to Redis at {}: {}", options.endpoint(), RedisPool.cause(e));
@@ -309,12 +332,7 @@ final class RedisBroker implements Broker, Lifecycle {
                     }
                     closeQuietly(c);
                 }
-                try {
-                    Thread.sleep(backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
-                } catch (InterruptedException interrupted) {
-                    return null;
-                }
-                backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
+                backoff = nextBackoff();
             }
         }
         return null;
@@ -328,12 +346,14 @@ final class RedisBroker implements Broker, Lifecycle {
         exact.forEach(t -> replies.add(t.confirmer()));
         globs.forEach(t -> replies.add(t.confirmer()));
         if (replies.isEmpty()) {
+            restored();
             return;
         }
         // Only once Redis has confirmed every subscription can history be re-read without a hole.
         Runnable last = replies.remove(replies.size() - 1);
         replies.add(() -> {
             last.run();
+            restored();
             dispatchers.get(0).offer(Delivery.RESYNC);
         });
         confirmations.addAll(replies);
@@ -343,6 +363,14 @@ final class RedisBroker implements Broker, Lifecycle {
         if (!globs.isEmpty()) {
             connection.send(Protocol.Command.PSUBSCRIBE, globs.stream().map(t -> t.name).toArray(byte[][]::new));
         }
+    }
+
+    /** The new connection has every subscription back; runs on the reader thread. */
+    private void restored() {
+        restored = true;
+        backoff = 0;
+        LOG.info("pub/sub connection to Redis at {} is back with {} subscriptions; re-reading history",
+                options.endpoint(), channels.size() + patterns.size());
     }
 
     // --- dispatcher threads ---

@@ -1,0 +1,105 @@
+package io.herald.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.herald.api.StoreException;
+import io.herald.core.Herald;
+import io.herald.core.config.ConfigurationException;
+import io.herald.core.config.CoreSettings;
+import io.herald.core.config.Settings;
+import io.herald.core.spi.HeraldPlugin;
+import io.herald.core.spi.PluginCatalog;
+import java.io.IOException;
+import java.net.ServerSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** A Redis that cannot be used refuses the start with one line naming the URL (password masked) and why. */
+class StartupFailureTest {
+
+    private static PrivateRedis redis;
+
+    @BeforeAll
+    static void startRedis() {
+        redis = PrivateRedis.start("right-Pw", false);
+    }
+
+    @AfterAll
+    static void stopRedis() {
+        redis.close();
+    }
+
+    private static String refusal(String url) {
+        Herald herald = Nodes.build(Nodes.settings(url, "herald-test:startup:"));
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(herald::start);
+        assertThat(refused).as("start with %s", url).isInstanceOf(StoreException.class);
+        assertThat(herald.isRunning()).isFalse();
+        assertThat(Thread.getAllStackTraces().keySet()).as("threads after a refused start")
+                .noneMatch(t -> t.getName().startsWith("herald-redis"));
+        String message = refused.getMessage();
+        assertThat(message).as("the refusal is one line").doesNotContain("\n");
+        return message;
+    }
+
+    @Test
+    void unreachableHost() throws IOException {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        assertThat(refusal("redis://127.0.0.1:" + closed + "/0"))
+                .startsWith("cannot connect to Redis at redis://127.0.0.1:" + closed + "/0: ")
+                .contains("Connection refused");
+    }
+
+    @Test
+    void wrongPassword() {
+        assertThat(refusal(redis.url("wrong-Pw", 0)))
+                .isEqualTo("cannot log in to Redis at redis://:***@127.0.0.1:" + redis.port()
+                        + "/0: WRONGPASS invalid username-password pair or user is disabled.")
+                .doesNotContain("wrong-Pw");
+    }
+
+    @Test
+    void missingPassword() {
+        assertThat(refusal(redis.url(null, 0)))
+                .isEqualTo("cannot log in to Redis at redis://127.0.0.1:" + redis.port() + "/0: NOAUTH Authentication required.");
+    }
+
+    @Test
+    void wrongDatabase() {
+        assertThat(refusal(redis.url("right-Pw", 99)))
+                .isEqualTo("Redis at redis://:***@127.0.0.1:" + redis.port() + "/99 has no database 99: ERR DB index is out of range")
+                .doesNotContain("right-Pw");
+    }
+
+    @Test
+    void theRightSettingsStart() {
+        Herald herald = Nodes.build(Nodes.settings(redis.url(), "herald-test:startup:")).start();
+        try {
+            assertThat(herald.isRunning()).isTrue();
+        } finally {
+            herald.stop();
+        }
+    }
+
+    @Test
+    void malformedUrlIsAConfigurationError() {
+        Settings settings = Settings.defaults().with(CoreSettings.REDIS_URL, "redis://:s3cret@127.0.0.1:port/0");
+        assertThatThrownBy(() -> new RedisStoreModule(settings)).isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("invalid Redis URL 'redis://:***@127.0.0.1:port/0'").hasMessageNotContaining("s3cret");
+        Settings badTimeout = Settings.defaults().with(RedisSettings.TIMEOUT, "soon");
+        assertThatThrownBy(() -> new RedisStoreModule(badTimeout)).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("redis.timeout");
+    }
+
+    @Test
+    void thePluginIsFoundByNameAndDeclaresItsSettings() {
+        HeraldPlugin plugin = PluginCatalog.discover().select("redis", HeraldPlugin.Kind.STORE);
+        assertThat(plugin).isInstanceOf(RedisStorePlugin.class);
+        assertThat(plugin.settings()).containsExactlyElementsOf(RedisSettings.all());
+        assertThat(plugin.settings()).extracting(s -> s.key()).containsExactly("redis.timeout", "redis.pool-size", "redis.prefix");
+    }
+}
