@@ -14,6 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import redis.clients.jedis.AbstractTransaction;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * History on Redis: per channel a hash with the epoch and the head offset, and a stream of the retained
@@ -22,8 +25,9 @@ import java.util.List;
  * <p>{@link #append} is one Lua script ({@code history-append.lua}) that resolves the epoch, assigns the
  * next offset, stores the message, trims to the channel's retention by count and age, and {@code PUBLISH}es
  * it: history and live delivery cannot disagree, and concurrent appends from any number of nodes get
- * consecutive offsets. Reads ({@link #replay}, {@link #head}) are one script too, so the head, the oldest
- * retained offset and the messages are read at one instant. Timestamps and age come from Redis's clock,
+ * consecutive offsets. Reads ({@link #replay}, {@link #head}) see the head, the oldest retained offset and
+ * the messages at one instant: one {@code MULTI} for channels without an age limit, else one script
+ * ({@code history-read.lua}), which also gives a channel its first epoch and trims what aged out. Timestamps and age come from Redis's clock,
  * which every node shares.
  *
  * <p>When a channel's keys are lost (evicted, deleted) the next call draws a new epoch and offsets restart
@@ -33,6 +37,10 @@ final class RedisHistoryStore implements HistoryStore {
 
     private static final byte[] NO_EPOCH = new byte[0];
     private static final byte[] ZERO = {'0'};
+    private static final byte[] EPOCH_FIELD = bytes("epoch");
+    private static final byte[] HEAD_FIELD = bytes("head");
+    private static final byte[] MIN_ID = bytes("-");
+    private static final byte[] MAX_ID = bytes("+");
 
     private final RedisPool redis;
     private final RedisKeys keys;
@@ -83,6 +91,57 @@ final class RedisHistoryStore implements HistoryStore {
 
     private Read read(ChannelName channel, Position after, int limit, String what) {
         Retention r = retention.retentionFor(channel);
+        if (!r.hasMaxAge()) {
+            Read read = redis.call(c -> readInTransaction(c, channel, after, limit), what);
+            if (read != null) {
+                return read;
+            }
+        }
+        return readWithScript(channel, after, limit, r, what);
+    }
+
+    /**
+     * The common case, about three times faster than the script (Lua's copying of the entries is the cost):
+     * the meta, the oldest entry and the page in one {@code MULTI}, so they are read at one instant. Returns
+     * {@code null} when only the script can answer: a channel without an epoch yet, or whose log was lost.
+     * Only for channels without an age limit, whose log is never empty once published to.
+     */
+    private Read readInTransaction(UnifiedJedis c, ChannelName channel, Position after, int limit) {
+        byte[] log = keys.log(channel);
+        Response<List<byte[]>> meta;
+        Response<List<Object>> oldest;
+        Response<List<Object>> page = null;
+        try (AbstractTransaction t = c.multi()) {
+            meta = t.hmget(keys.meta(channel), EPOCH_FIELD, HEAD_FIELD);
+            oldest = t.xrange(log, MIN_ID, MAX_ID, 1);
+            if (limit > 0) {
+                page = t.xrange(log, after == null ? MIN_ID : bytes(after.offset() + 1 + "-0"), MAX_ID, limit);
+            }
+            t.exec();
+        }
+        byte[] epochBytes = meta.get().get(0);
+        byte[] headBytes = meta.get().get(1);
+        if (epochBytes == null || headBytes == null) {
+            return null;
+        }
+        String epoch = text(epochBytes);
+        long head = Long.parseLong(text(headBytes));
+        List<Object> first = oldest.get();
+        if (head > 0 && first.isEmpty()) {
+            return null;
+        }
+        long firstOffset = first.isEmpty() ? head + 1 : offsetOf((List<?>) first.get(0));
+        List<Message> messages = new ArrayList<>();
+        boolean meaningful = after == null || (after.epoch().equals(epoch) && after.offset() <= head);
+        if (page != null && meaningful) {
+            for (Object e : page.get()) {
+                messages.add(entry(channel, epoch, (List<?>) e));
+            }
+        }
+        return new Read(epoch, head, firstOffset, messages);
+    }
+
+    private Read readWithScript(ChannelName channel, Position after, int limit, Retention r, String what) {
         List<byte[]> args = List.of(bytes(RandomIds.epoch()), bytes(Long.toString(r.maxAge().toMillis())),
                 after == null ? NO_EPOCH : bytes(after.epoch()), after == null ? ZERO : bytes(Long.toString(after.offset())),
                 bytes(Integer.toString(limit)));
@@ -96,6 +155,11 @@ final class RedisHistoryStore implements HistoryStore {
             messages.add(entry(channel, epoch, (List<?>) e));
         }
         return new Read(epoch, head, first, messages);
+    }
+
+    private static long offsetOf(List<?> entry) {
+        String id = text(entry.get(0));
+        return Long.parseLong(id, 0, id.indexOf('-'), 10);
     }
 
     /** A stream entry {@code [id, [field, value]]} as a message. */
