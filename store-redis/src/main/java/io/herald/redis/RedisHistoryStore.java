@@ -25,7 +25,8 @@ import redis.clients.jedis.UnifiedJedis;
  * <p>{@link #append} is one Lua script ({@code history-append.lua}) that resolves the epoch, assigns the
  * next offset, stores the message, trims to the channel's retention by count and age, and {@code PUBLISH}es
  * it: history and live delivery cannot disagree, and concurrent appends from any number of nodes get
- * consecutive offsets. Reads ({@link #replay}, {@link #head}) see the head, the oldest retained offset and
+ * consecutive offsets. Concurrent appends use the pool's connections side by side, each with one append in
+ * flight (grouping them on one connection measured slower: see the module README). Reads ({@link #replay}, {@link #head}) see the head, the oldest retained offset and
  * the messages at one instant: one {@code MULTI} for channels without an age limit, else one script
  * ({@code history-read.lua}), which also gives a channel its first epoch and trims what aged out. Timestamps and age come from Redis's clock,
  * which every node shares.

@@ -113,13 +113,20 @@ final class RedisPool implements Lifecycle {
         }
         try {
             return command.apply(c);
-        } catch (JedisConnectionException e) {
-            dropIdleConnections(c);
-            throw new StoreException("cannot " + what + ": Redis at " + options.endpoint() + " is unreachable ("
-                    + cause(e) + ")", e);
         } catch (JedisException e) {
-            throw new StoreException("cannot " + what + ": Redis at " + options.endpoint() + " answered: " + cause(e), e);
+            if (e instanceof JedisConnectionException) {
+                dropIdleConnections(c);
+            }
+            throw failure(what, e);
         }
+    }
+
+    /** The exception for a failed {@code what}: Redis unreachable, or what it answered. */
+    StoreException failure(String what, JedisException e) {
+        if (e instanceof JedisConnectionException) {
+            return new StoreException("cannot " + what + ": Redis at " + options.endpoint() + " is unreachable (" + cause(e) + ")", e);
+        }
+        return new StoreException("cannot " + what + ": Redis at " + options.endpoint() + " answered: " + cause(e), e);
     }
 
     /** {@code null} when Redis answers a PING, else one line about why not. */
