@@ -7,6 +7,9 @@ import io.herald.api.Message;
 import io.herald.api.Position;
 import io.herald.api.Replay;
 import io.herald.api.StoreException;
+import com.google.inject.Key;
+import com.google.inject.TypeLiteral;
+import io.herald.core.HealthCheck;
 import io.herald.core.Herald;
 import io.herald.core.Resume;
 import io.herald.core.Subscription;
@@ -16,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
@@ -59,12 +63,17 @@ class RedisRestartTest {
                 Awaitility.await("publishing before the restart").until(() -> succeeded.size() >= 50);
                 redis.stop();
                 Awaitility.await("publishes fail while Redis is down").until(() -> failed.size() >= 5);
+                Awaitility.await("/health's redis check sees Redis down").until(() -> redisCheck(node).problem() != null);
+                assertThat(redisCheck(node).problem()).as("what /health says while Redis is down")
+                        .startsWith("Redis at redis://127.0.0.1:" + redis.port() + "/0: ");
                 int successesWhileDown = succeeded.size();
                 redis.restart();
                 Awaitility.await("publishing succeeds again after the restart").atMost(Duration.ofSeconds(20))
                         .until(() -> succeeded.size() >= successesWhileDown + 50);
                 publishing.set(false);
                 publisher.join();
+                Awaitility.await("/health's redis check sees Redis back").atMost(Duration.ofSeconds(20))
+                        .until(() -> redisCheck(node).problem() == null);
 
                 assertThat(failures).as("what publishers got while Redis was down").allSatisfy(e -> {
                     assertThat(e).isInstanceOf(StoreException.class);
@@ -91,6 +100,11 @@ class RedisRestartTest {
                 node.stop();
             }
         }
+    }
+
+    private static HealthCheck redisCheck(Herald node) {
+        Set<HealthCheck> checks = node.injector().getInstance(Key.get(new TypeLiteral<Set<HealthCheck>>() { }));
+        return checks.stream().filter(c -> c.name().equals("redis")).findFirst().orElseThrow();
     }
 
     private static List<Message> readAll(Herald node, ChannelName channel) {

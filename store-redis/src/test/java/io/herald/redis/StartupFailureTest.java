@@ -36,8 +36,8 @@ class StartupFailureTest {
         Throwable refused = org.assertj.core.api.Assertions.catchThrowable(herald::start);
         assertThat(refused).as("start with %s", url).isInstanceOf(StoreException.class);
         assertThat(herald.isRunning()).isFalse();
-        assertThat(Thread.getAllStackTraces().keySet()).as("threads after a refused start")
-                .noneMatch(t -> t.getName().startsWith("herald-redis"));
+        org.awaitility.Awaitility.await("no thread of the store is left after a refused start")
+                .until(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.isAlive() && t.getName().startsWith("herald-redis")));
         String message = refused.getMessage();
         assertThat(message).as("the refusal is one line").doesNotContain("\n");
         return message;
@@ -83,6 +83,8 @@ class StartupFailureTest {
         } finally {
             herald.stop();
         }
+        org.awaitility.Awaitility.await("the store's threads end when Herald stops")
+                .until(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.isAlive() && t.getName().startsWith("herald-redis")));
     }
 
     @Test
