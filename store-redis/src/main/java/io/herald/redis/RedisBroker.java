@@ -139,7 +139,7 @@ final class RedisBroker implements Broker, Lifecycle {
 
     @Override
     public Subscription subscribe(ChannelName channelOrPattern, Listener listener) {
-        Registration registration;
+        Topic.Registration registration;
         CompletableFuture<Void> confirmed;
         synchronized (lock) {
             if (!running) {
@@ -155,7 +155,7 @@ final class RedisBroker implements Broker, Lifecycle {
                 topics.put(key, topic);
                 send(pattern ? Protocol.Command.PSUBSCRIBE : Protocol.Command.SUBSCRIBE, topic.confirmer(), name);
             }
-            registration = new Registration(this, topic, channelOrPattern, listener);
+            registration = new Topic.Registration(this, topic, channelOrPattern, listener);
             topic.add(registration);
             confirmed = topic.confirmed;
         }
@@ -188,7 +188,7 @@ final class RedisBroker implements Broker, Lifecycle {
         }
     }
 
-    private void unsubscribe(Registration registration) {
+    void unsubscribe(Topic.Registration registration) {
         synchronized (lock) {
             Topic topic = registration.topic;
             if (!topic.remove(registration)) {
@@ -390,7 +390,7 @@ final class RedisBroker implements Broker, Lifecycle {
             return;
         }
         Message message = null;
-        for (Registration r : topic.registrations) {
+        for (Topic.Registration r : topic.registrations) {
             if (r.closed || !r.channel.matches(channel)) {
                 continue;
             }
@@ -415,7 +415,7 @@ final class RedisBroker implements Broker, Lifecycle {
         Set<Listener> listeners = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Map<String, Topic> topics : List.of(channels, patterns)) {
             for (Topic topic : topics.values()) {
-                for (Registration r : topic.registrations) {
+                for (Topic.Registration r : topic.registrations) {
                     if (!r.closed) {
                         listeners.add(r.listener);
                     }
@@ -444,75 +444,5 @@ final class RedisBroker implements Broker, Lifecycle {
     /** A message or a resync request on its way to the listeners. */
     private record Delivery(byte[] glob, byte[] channel, byte[] frame) {
         static final Delivery RESYNC = new Delivery(null, null, null);
-    }
-
-    /** One Redis-level subscription (a channel or a glob) and the listeners sharing it. */
-    private static final class Topic {
-        final String key;
-        final byte[] name;
-        final boolean pattern;
-        /** Completed when Redis confirmed the subscription on the current connection; guarded by the broker's lock. */
-        CompletableFuture<Void> confirmed = new CompletableFuture<>();
-        volatile Registration[] registrations = new Registration[0];
-
-        Topic(String key, byte[] name, boolean pattern) {
-            this.key = key;
-            this.name = name;
-            this.pattern = pattern;
-        }
-
-        /** What to run on the reply confirming this topic's subscription. */
-        Runnable confirmer() {
-            CompletableFuture<Void> f = confirmed;
-            return () -> f.complete(null);
-        }
-
-        void add(Registration r) {
-            Registration[] grown = Arrays.copyOf(registrations, registrations.length + 1);
-            grown[registrations.length] = r;
-            registrations = grown;
-        }
-
-        boolean remove(Registration r) {
-            Registration[] current = registrations;
-            for (int i = 0; i < current.length; i++) {
-                if (current[i] == r) {
-                    Registration[] rest = new Registration[current.length - 1];
-                    System.arraycopy(current, 0, rest, 0, i);
-                    System.arraycopy(current, i + 1, rest, i, current.length - i - 1);
-                    registrations = rest;
-                    return true;
-                }
-            }
-            return false;
-        }
-
-        boolean isEmpty() {
-            return registrations.length == 0;
-        }
-    }
-
-    /** One {@link #subscribe} call: a listener of a channel or pattern on a topic. */
-    private static final class Registration implements Subscription {
-        final RedisBroker broker;
-        final Topic topic;
-        final ChannelName channel;
-        final Listener listener;
-        volatile boolean closed;
-
-        Registration(RedisBroker broker, Topic topic, ChannelName channel, Listener listener) {
-            this.broker = broker;
-            this.topic = topic;
-            this.channel = channel;
-            this.listener = listener;
-        }
-
-        @Override
-        public void close() {
-            if (!closed) {
-                closed = true;
-                broker.unsubscribe(this);
-            }
-        }
     }
 }

@@ -107,9 +107,8 @@ final class PrivateRedis implements AutoCloseable {
                     if (!process.isAlive()) {
                         throw new AssertionError("redis-server exited: " + Files.readString(dir.resolve("redis.log")));
                     }
-                    try (Socket s = new Socket("127.0.0.1", port)) {
-                        return true;
-                    }
+                    new Socket("127.0.0.1", port).close();
+                    return true;
                 });
     }
 
