@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * The settings of the {@code redis} store, beside {@link io.herald.core.config.CoreSettings#REDIS_URL}
  * ({@code --redis-url}, {@code HERALD_REDIS_URL}): {@code redis://[user:password@]host:port/db}, or
- * {@code rediss://} for TLS.
+ * {@code rediss://} for TLS. Constants only; immutable.
  */
 public final class RedisSettings {
 

@@ -27,7 +27,7 @@ import java.time.Clock;
  * }</pre>
  * Binds only: the settings are parsed here (a malformed URL is a
  * {@link io.herald.core.config.ConfigurationException}), and connections open when Herald starts. Also binds
- * the {@code redis} {@link HealthCheck}.
+ * the {@code redis} {@link HealthCheck}. Not thread-safe (Guice uses a module from one thread).
  */
 public final class RedisStoreModule extends AbstractModule {
 

@@ -6,7 +6,10 @@ import io.herald.core.config.Settings;
 import io.herald.core.spi.HeraldPlugin;
 import java.util.List;
 
-/** The {@code redis} store: history, broker, sessions and presence shared by every node on one Redis. */
+/**
+ * The {@code redis} store: history, broker, sessions and presence shared by every node on one Redis. Selected
+ * with {@code store: redis} ({@code --store redis}); stateless and thread-safe, as plugins are.
+ */
 public final class RedisStorePlugin implements HeraldPlugin {
 
     @Override
