@@ -16,6 +16,8 @@ import java.util.Map;
  *      --url http://127.0.0.1:8080/api/publish --server-pid PID \
  *      [--ceiling-url http://127.0.0.1:8091/api/publish --ceiling-pid PID2] --rate 2000 --warmup 5 --duration 20 --repeat 3
  * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator serve-ceiling [--host 127.0.0.1] [--port 8091]
+ * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator sse-suite --profile quick|full  (see bench/run-sse-bench.sh)
+ * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator serve-sse-ceiling [--host 127.0.0.1] [--port 8092]
  * </pre>
  *
  * <p>{@code run} runs the scenarios one after another, {@code repeat} times over (alternating, as the
@@ -35,7 +37,10 @@ public final class LoadGenerator {
             switch (command) {
                 case "run" -> run(LoadOptions.parse(rest.toArray(String[]::new)), System.out);
                 case "serve-ceiling" -> serveCeiling(rest);
-                default -> throw new IllegalArgumentException("unknown command '" + command + "'; known: run, serve-ceiling");
+                case "sse-suite" -> io.herald.bench.load.sse.SseSuite.main(rest, System.out);
+                case "serve-sse-ceiling" -> io.herald.bench.load.sse.SseCeilingServer.main(rest.toArray(String[]::new));
+                default -> throw new IllegalArgumentException("unknown command '" + command
+                        + "'; known: run, serve-ceiling, sse-suite, serve-sse-ceiling");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());

@@ -14,9 +14,10 @@ import org.HdrHistogram.Recorder;
  * latency of every message it delayed (no coordinated omission). The scheduler parks between sends, so
  * sends can trail their schedule by the OS timer slack (tens of microseconds); that shows in the latency.
  *
- * <p>Not reusable: one instance per run.
+ * <p>Not reusable: one instance per run. Public so that scenario suites in sub-packages (e.g. {@code sse})
+ * can run their scenarios with the same schedule and ledger.
  */
-final class LoadRun implements DeliverySink {
+public final class LoadRun implements DeliverySink {
 
     private static final long START_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
@@ -32,7 +33,7 @@ final class LoadRun implements DeliverySink {
     private volatile DeliveryLedger ledger;
     private volatile long start;
 
-    LoadRun(Scenario scenario, LoadOptions options) {
+    public LoadRun(Scenario scenario, LoadOptions options) {
         this.scenario = scenario;
         this.options = options;
         this.intervalNanos = 1e9 / options.rate();
@@ -40,7 +41,7 @@ final class LoadRun implements DeliverySink {
         this.measuredSends = options.measuredSends();
     }
 
-    LoadResult run(int repetition) throws Exception {
+    public LoadResult run(int repetition) throws Exception {
         ledger = new DeliveryLedger(scenario.deliveriesPerSend(), warmupSends, measuredSends, scenario.ordered());
         try (scenario) {
             scenario.open(this);

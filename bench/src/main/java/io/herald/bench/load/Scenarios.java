@@ -11,7 +11,7 @@ import java.util.List;
 public final class Scenarios {
 
     /** Names accepted by {@link #create}. */
-    public static final List<String> NAMES = List.of("ceiling", "publish");
+    public static final List<String> NAMES = List.of("ceiling", "publish", "sse-fanout");
 
     private Scenarios() {
     }
@@ -30,6 +30,7 @@ public final class Scenarios {
             case "publish" -> new HttpPublishScenario("publish", options.url(), options.channel(), options.pad(),
                     options.connections(), options.apiKey(),
                     probe(options.serverPid()));
+            case "sse-fanout" -> io.herald.bench.load.sse.SseFanoutScenario.herald(options, probe(options.serverPid()));
             default -> throw new IllegalArgumentException("unknown scenario '" + name + "'; known: " + String.join(", ", NAMES));
         };
     }

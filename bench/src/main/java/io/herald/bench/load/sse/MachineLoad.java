@@ -1,0 +1,41 @@
+package io.herald.bench.load.sse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import io.herald.bench.load.ProcProbe;
+
+/**
+ * The whole machine's busy CPU time from the first line of {@code /proc/stat} (all fields but idle and
+ * iowait), so a run can tell how much CPU something other than the server and the load generator took.
+ * Thread-safe (stateless).
+ */
+final class MachineLoad {
+
+    private MachineLoad() {
+    }
+
+    /** Busy CPU time of all CPUs since boot, in nanoseconds; -1 if {@code /proc/stat} cannot be read. */
+    static long busyNanos() {
+        try {
+            String first = Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.US_ASCII).get(0);
+            return busyTicks(first) * 1_000_000_000L / ProcProbe.clockTicksPerSecond();
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Busy ticks of a {@code cpu  user nice system idle iowait irq softirq steal ...} line. */
+    static long busyTicks(String cpuLine) {
+        String[] f = cpuLine.trim().split("\\s+");
+        long busy = 0;
+        // Fields 1..8: user nice system idle iowait irq softirq steal; guest time is already in user.
+        for (int i = 1; i <= Math.min(8, f.length - 1); i++) {
+            if (i != 4 && i != 5) {
+                busy += Long.parseLong(f[i]);
+            }
+        }
+        return busy;
+    }
+}

@@ -1,0 +1,208 @@
+package io.herald.bench.load.sse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A server under test in its own process, pinned to one CPU with {@code taskset}: Herald's packaged server,
+ * the raw SSE ceiling ({@code LoadGenerator serve-sse-ceiling}) or nginx with Nchan. Its output goes to a
+ * log file; {@link #close()} stops it (SIGTERM) and waits. The JVM servers all get the same JVM flags.
+ * Not thread-safe: one owner.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private ServerProcess(String name, Process process, int port, Path log) {
+        this.name = name;
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Herald's server ({@code java -jar herald-server.jar --port P}). */
+    public static ServerProcess herald(Path heraldJar, int port, String cpus, List<String> jvmFlags, Path workDir) throws IOException {
+        requireFile(heraldJar, "Herald's server jar (build it: mvn -pl server -am install -DskipTests)");
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", cpus, javaBinary()));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-jar", heraldJar.toString(), "--port", Integer.toString(port)));
+        return start("herald", command, port, workDir, null);
+    }
+
+    /** The raw SSE ceiling, from the benchmarks jar. */
+    public static ServerProcess ceiling(Path benchJar, int port, String cpus, List<String> jvmFlags, Path workDir) throws IOException {
+        requireFile(benchJar, "the benchmarks jar (build it: mvn -pl bench -am package -DskipTests)");
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", cpus, javaBinary()));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-cp", benchJar.toString(), "io.herald.bench.load.LoadGenerator", "serve-sse-ceiling",
+                "--port", Integer.toString(port)));
+        return start("ceiling", command, port, workDir, null);
+    }
+
+    /**
+     * nginx with Nchan, configured by the {@code nchan/nginx.conf} resource in a prefix directory of its own
+     * under {@code workDir}.
+     */
+    public static ServerProcess nchan(int port, String cpus, Path workDir) throws IOException {
+        Path nginx = Path.of("/usr/sbin/nginx");
+        Path module = Path.of("/usr/lib/nginx/modules/ngx_nchan_module.so");
+        requireFile(nginx, "nginx (apt-get install nginx-light libnginx-mod-nchan)");
+        requireFile(module, "the Nchan module (apt-get install libnginx-mod-nchan)");
+        Path prefix = workDir.resolve("nchan-" + port).toAbsolutePath();
+        for (String dir : List.of("conf", "logs", "tmp")) {
+            Files.createDirectories(prefix.resolve(dir));
+        }
+        String conf;
+        try (InputStream in = ServerProcess.class.getResourceAsStream("/nchan/nginx.conf")) {
+            if (in == null) {
+                throw new IllegalStateException("resource /nchan/nginx.conf is missing from the benchmarks jar");
+            }
+            conf = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Files.writeString(prefix.resolve("conf/nginx.conf"), conf.replace("@PORT@", Integer.toString(port)));
+        List<String> command = List.of("taskset", "-c", cpus, nginx.toString(), "-p", prefix + "/", "-e", "logs/error.log",
+                "-c", "conf/nginx.conf");
+        return start("nchan", command, port, workDir, prefix);
+    }
+
+    private static ServerProcess start(String name, List<String> command, int port, Path workDir, Path dir) throws IOException {
+        // Another benchmark may hold the port; measuring its server instead of ours must not happen silently.
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.bind(new InetSocketAddress("0.0.0.0", port));
+        } catch (IOException e) {
+            throw new IllegalStateException("port " + port + " is taken (another server runs there?); choose another with --port", e);
+        }
+        Files.createDirectories(workDir);
+        Path log = workDir.resolve(name + "-" + port + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (dir != null) {
+            builder.directory(dir.toFile());
+        }
+        Process process = builder.start();
+        ServerProcess server = new ServerProcess(name, process, port, log);
+        try {
+            server.awaitListening(60_000);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void awaitListening(long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + " before listening on "
+                        + port + "; see " + log + ":\n" + tail());
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException e) {
+                sleep(100);
+            }
+        }
+        throw new IllegalStateException(name + " did not listen on " + port + " within " + timeoutMillis + " ms; see " + log);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Whether the serving process is a JVM, whose heap can be read with {@code jcmd}. Never point
+     * {@code jcmd} at anything else: it attaches with SIGQUIT, which makes an nginx worker shut down.
+     */
+    public boolean isJvm() {
+        return !name.equals("nchan");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /**
+     * The process that does the serving: the JVM, or nginx's one worker (the master only supervises). Its
+     * CPU time and RSS are what the run reports.
+     */
+    public long servingPid() {
+        if (isJvm()) {
+            return process.pid();
+        }
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            Optional<ProcessHandle> worker = process.toHandle().children().findFirst();
+            if (worker.isPresent()) {
+                return worker.get().pid();
+            }
+            sleep(50);
+        }
+        throw new IllegalStateException("nginx (pid " + process.pid() + ") started no worker; see " + log);
+    }
+
+    /** Files the serving process has open now (sockets included), from {@code /proc/<pid>/fd}. */
+    public int openFiles() {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(servingPid()), "fd"))) {
+            return (int) fds.count();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list the open files of " + name + "; did it exit? see " + log, e);
+        }
+    }
+
+    /** The last lines of the log, for error messages. */
+    public String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String javaBinary() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static void requireFile(Path file, String what) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("missing " + file + ": " + what);
+        }
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

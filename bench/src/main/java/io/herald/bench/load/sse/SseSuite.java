@@ -1,0 +1,219 @@
+package io.herald.bench.load.sse;
+
+import io.herald.bench.load.ProcProbe;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The whole SSE comparison of issue 4 in one job: for each repetition, each server in turn (Herald, the
+ * raw Jetty ceiling, Nchan; alternating, as the benchmarking method asks) is started fresh on the server
+ * CPU, then measured: {@code sse-fanout} at a fixed rate every server sustains (latency, CPU per message),
+ * the maximum sustainable rate ({@link RateSweep}), memory per idle connection ({@link IdleMemory}) and
+ * catch-up replay after a disconnection ({@link CatchUp}; not for the ceiling, which keeps no history).
+ * Every figure goes to a JSON-lines file as it is measured; at the end {@link SseReport} writes the
+ * medians, spreads and ratios as Markdown.
+ *
+ * <pre>
+ * taskset -c 1 java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator sse-suite --profile full
+ * </pre>
+ * Not thread-safe.
+ */
+public final class SseSuite {
+
+    /** What a profile measures. */
+    record Profile(String name, int repeat, int fanoutSubscribers, double fanoutRate, double fanoutWarmup,
+                   double fanoutDuration, RateSweep sweep, List<Integer> idleCounts, CatchUp catchUp) {
+
+        static Profile named(String name) {
+            return switch (name) {
+                case "quick" -> new Profile("quick", 1, 200, 20, 1, 3, new RateSweep(200, 400, 1, 2, 4), List.of(1000),
+                        new CatchUp(100, 50));
+                case "full" -> new Profile("full", 3, 10_000, 10, 5, 20, new RateSweep(10_000, 10, 2, 6, 10),
+                        List.of(2000, 10_000, 18_000), new CatchUp(1000, 50));
+                default -> throw new IllegalArgumentException("unknown profile '" + name + "'; known: quick, full");
+            };
+        }
+    }
+
+    private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+    static {
+        DEFAULTS.put("profile", "quick");
+        DEFAULTS.put("servers", "herald,ceiling,nchan");
+        DEFAULTS.put("parts", "fanout,sweep,idle,catchup");
+        DEFAULTS.put("repeat", "");
+        DEFAULTS.put("herald-jar", "server/target/herald-server.jar");
+        DEFAULTS.put("bench-jar", "bench/target/herald-benchmarks.jar");
+        DEFAULTS.put("work-dir", "bench/target/sse-bench");
+        DEFAULTS.put("server-cpu", "0");
+        DEFAULTS.put("jvm-flags", "-Xms1g -Xmx1g -XX:+UseG1GC");
+        DEFAULTS.put("port", "19380");
+        DEFAULTS.put("pad", "64");
+        DEFAULTS.put("io-threads", "1");
+        DEFAULTS.put("max-pending", "64");
+        DEFAULTS.put("bind-addresses", "16");
+    }
+
+    private final Map<String, String> options;
+    private final Profile profile;
+    private final PrintStream out;
+    private final Path workDir;
+    private final Path results;
+
+    private SseSuite(Map<String, String> options, PrintStream out) {
+        this.options = options;
+        this.profile = Profile.named(options.get("profile"));
+        this.out = out;
+        this.workDir = Path.of(options.get("work-dir"));
+        this.results = workDir.resolve("sse-" + profile.name() + "-results.jsonl");
+    }
+
+    /** Parses {@code --name value} options and runs the suite, printing progress and the report to {@code out}. */
+    public static void main(List<String> args, PrintStream out) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>(DEFAULTS);
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if (!arg.startsWith("--") || !DEFAULTS.containsKey(arg.substring(2))) {
+                throw new IllegalArgumentException("unknown option " + arg + " for sse-suite; known: --"
+                        + String.join(", --", DEFAULTS.keySet()));
+            }
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException("option " + arg + " needs a value");
+            }
+            options.put(arg.substring(2), args.get(++i));
+        }
+        new SseSuite(options, out).run();
+    }
+
+    private void run() throws Exception {
+        Files.createDirectories(workDir);
+        Files.deleteIfExists(results);
+        List<String> servers = split(options.get("servers"));
+        List<String> parts = split(options.get("parts"));
+        int repeat = options.get("repeat").isEmpty() ? profile.repeat() : Integer.parseInt(options.get("repeat"));
+        SseReport report = new SseReport(profile, servers);
+        out.println("# sse-suite, profile " + profile.name() + ": " + profile);
+        out.println("# results as JSON lines in " + results);
+        for (int rep = 1; rep <= repeat; rep++) {
+            for (String server : servers) {
+                out.println("## repetition " + rep + ", " + server);
+                out.flush();
+                try (ServerProcess process = start(server)) {
+                    measure(rep, server, process, parts, report);
+                }
+            }
+        }
+        String markdown = report.markdown(String.join(" ", commandLine()));
+        Path summary = workDir.resolve("sse-" + profile.name() + "-summary.md");
+        Files.writeString(summary, markdown, StandardCharsets.UTF_8);
+        out.println();
+        out.println(markdown);
+        out.println("# summary written to " + summary);
+    }
+
+    private void measure(int rep, String server, ServerProcess process, List<String> parts, SseReport report) throws Exception {
+        SseTarget target = target(server);
+        int pad = Integer.parseInt(options.get("pad"));
+        List<InetAddress> bind = SseStreams.loopbackAliases(Integer.parseInt(options.get("bind-addresses")));
+        SseBench bench = new SseBench(target, new ProcProbe(process.servingPid()), () -> {
+            try {
+                return new HttpSsePublisher(target, pad);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot start a publisher to " + target.publishUri(), e);
+            }
+        }, process, bind, Integer.parseInt(options.get("io-threads")), Integer.parseInt(options.get("max-pending")), pad);
+        if (parts.contains("fanout")) {
+            SseBench.Fanout fanout = bench.fanout(profile.fanoutSubscribers(), profile.fanoutRate(), profile.fanoutWarmup(),
+                    profile.fanoutDuration(), 5, true, rep);
+            record("fanout", fanout.toJson());
+            out.println(fanout.result().tableRow() + String.format(Locale.ROOT, "  client cpu %.2f, other cpu %.2f",
+                    fanout.clientCpuShare(), fanout.otherCpuShare()));
+            report.fanout(server, fanout);
+        }
+        if (parts.contains("sweep")) {
+            RateSweep.Result sweep = profile.sweep().run(bench, rep, out);
+            for (SseBench.Fanout step : sweep.steps()) {
+                record("sweep", step.toJson());
+            }
+            out.println("  max sustainable " + server + ": " + (sweep.best() == null ? "none held"
+                    : String.format("%.0f delivered/s at %.1f msg/s", sweep.bestDeliveredPerSecond(), sweep.best().result().offeredRate())));
+            report.sweep(server, sweep);
+        }
+        if (parts.contains("idle")) {
+            for (int count : profile.idleCounts()) {
+                IdleMemory.Result idle = IdleMemory.measure(bench, count);
+                record("idle", idle.toJson());
+                out.println("  " + idle.toJson());
+                report.idle(server, idle);
+            }
+        }
+        if (parts.contains("catchup") && !server.equals("ceiling")) {
+            CatchUp.Result catchUp = profile.catchUp().run(bench);
+            record("catchup", catchUp.toJson());
+            out.println("  " + catchUp.toJson());
+            report.catchUp(server, catchUp);
+        }
+        out.flush();
+    }
+
+    private ServerProcess start(String server) throws IOException {
+        int port = port(server);
+        String cpu = options.get("server-cpu");
+        List<String> flags = split(options.get("jvm-flags").replace(' ', ','));
+        return switch (server) {
+            case "herald" -> ServerProcess.herald(Path.of(options.get("herald-jar")), port, cpu, flags, workDir);
+            case "ceiling" -> ServerProcess.ceiling(Path.of(options.get("bench-jar")), port, cpu, flags, workDir);
+            case "nchan" -> ServerProcess.nchan(port, cpu, workDir);
+            default -> throw new IllegalArgumentException("unknown server '" + server + "'; known: herald, ceiling, nchan");
+        };
+    }
+
+    private SseTarget target(String server) {
+        int port = port(server);
+        return switch (server) {
+            case "herald" -> SseTarget.herald("127.0.0.1", port, "/bench/sse");
+            case "ceiling" -> SseTarget.ceiling("127.0.0.1", port);
+            default -> SseTarget.nchan("127.0.0.1", port, "/bench/sse");
+        };
+    }
+
+    private int port(String server) {
+        int base = Integer.parseInt(options.get("port"));
+        return base + switch (server) {
+            case "herald" -> 0;
+            case "ceiling" -> 1;
+            default -> 2;
+        };
+    }
+
+    private void record(String kind, String json) throws IOException {
+        Files.writeString(results, "{\"kind\":\"" + kind + "\"," + json.substring(1) + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private List<String> commandLine() {
+        List<String> line = new ArrayList<>(List.of("bench/run-sse-bench.sh", profile.name()));
+        for (var e : options.entrySet()) {
+            if (!e.getKey().equals("profile") && !e.getValue().equals(DEFAULTS.get(e.getKey()))) {
+                line.add("--" + e.getKey());
+                line.add(e.getValue().contains(" ") ? "'" + e.getValue() + "'" : e.getValue());
+            }
+        }
+        return line;
+    }
+
+    private static List<String> split(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+}
