@@ -53,6 +53,8 @@ final class SseConnection implements Subscriber {
     private final Position[] positions;
     private final Subscription[] exact;
     private final List<Subscription> patterns = new CopyOnWriteArrayList<>();
+    /** The channel of a connection on one exact channel and no pattern, whose events are shared bytes; else null. */
+    private final ChannelName single;
     private final Writer writer = new Writer();
     private final Runnable iterate = writer::iterate;
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -77,7 +79,7 @@ final class SseConnection implements Subscriber {
         this.executor = executor;
         this.outbox = new Outbox(transport.queue, () -> {
             if (started) {
-                executor.execute(iterate);
+                SseWriters.SHARED.execute(System.identityHashCode(this), iterate);
             }
         });
         List<ChannelName> channels = request.channels();
@@ -86,6 +88,7 @@ final class SseConnection implements Subscriber {
         for (int i = 0; i < channels.size(); i++) {
             slots.put(channels.get(i), i);
         }
+        this.single = channels.size() == 1 && request.patterns().isEmpty() ? channels.get(0) : null;
     }
 
     /**
@@ -220,7 +223,7 @@ final class SseConnection implements Subscriber {
     }
 
     private void writeGaps(ByteArrayOutputStream out, List<Gap> gaps) {
-        if (gaps.isEmpty()) {
+        if (gaps == null || gaps.isEmpty()) {
             return;
         }
         List<Map<String, Object>> missed = new ArrayList<>(gaps.size());
@@ -259,36 +262,61 @@ final class SseConnection implements Subscriber {
             if (ended) {
                 return Action.SUCCEEDED;
             }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-            if (firstWrite) {
-                out.writeBytes(("retry: " + transport.retry.toMillis() + "\n\n").getBytes(StandardCharsets.US_ASCII));
-            }
             boolean pollEnding = request.polling() && pollDone;
             if (pollEnding && !closing) {
                 end();
             }
             drained.clear();
             outbox.drainTo(drained, closing ? Integer.MAX_VALUE : 256);
-            List<Gap> gaps = new ArrayList<>(0);
+            if (drained.isEmpty() && !firstWrite && !closing && !heartbeatDue) {
+                return Action.IDLE;
+            }
+            if (drained.size() == 1 && !firstWrite && !closing && !heartbeatDue && !request.polling()
+                    && drained.get(0) instanceof Message message && message.channel().equals(single)) {
+                // The common case of live fan-out: one message on a one-channel stream. Its event bytes are
+                // encoded once for all such streams; write them as they are, without copying.
+                drained.clear();
+                positions[0] = message.position();
+                byte[] event = transport.encoder.singleChannelEvent(message);
+                transport.stats.events.increment();
+                transport.stats.bytes.add(event.length);
+                wroteEvent = true;
+                response.write(false, ByteBuffer.wrap(event).asReadOnlyBuffer(), this);
+                return Action.SCHEDULED;
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            if (firstWrite) {
+                out.writeBytes(("retry: " + transport.retry.toMillis() + "\n\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            List<Gap> gaps = null;
             boolean wroteMessage = false;
             for (Object item : drained) {
                 if (item instanceof Gap gap) {
                     moveTo(gap);
+                    if (gaps == null) {
+                        gaps = new ArrayList<>(2);
+                    }
                     gaps.add(gap);
                     continue;
                 }
                 Message message = (Message) item;
                 writeGaps(out, gaps);
-                Integer slot = slots.get(message.channel());
-                if (slot != null) {
-                    positions[slot] = message.position();
+                if (message.channel().equals(single)) {
+                    positions[0] = message.position();
+                    out.writeBytes(transport.encoder.singleChannelEvent(message));
+                } else {
+                    Integer slot = slots.get(message.channel());
+                    if (slot != null) {
+                        positions[slot] = message.position();
+                    }
+                    out.writeBytes(SseEncoder.idLine(id()));
+                    out.writeBytes(transport.encoder.body(message));
                 }
-                out.writeBytes(SseEncoder.idLine(id()));
-                out.writeBytes(transport.encoder.body(message));
                 transport.stats.events.increment();
                 wroteMessage = true;
                 wroteEvent = true;
             }
+            drained.clear();
             writeGaps(out, gaps);
             if (firstWrite && !wroteEvent && !closing && !request.polling()) {
                 writeControl(out, "lastEventId", id());

@@ -2,6 +2,7 @@ package io.herald.sse;
 
 import io.herald.api.Message;
 import io.herald.api.Payload;
+import io.herald.api.Position;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -10,8 +11,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * Encodes the parts of an SSE event. The part that is the same for every connection ({@code event:} and
  * the {@code data:} lines) is encoded once per message and shared: fan-out hands the same {@link Message}
  * to every connection in a row, so a small cache keyed by message identity hits for all but the first.
- * The {@code id:} line differs per connection (it carries all of the connection's channels) and is
- * written by the connection. Thread-safe.
+ * The {@code id:} line of a connection with several channels carries all of them and is written by the
+ * connection; for the common connection with one channel it depends on the message alone, so the whole
+ * event ({@link #singleChannelEvent}) is encoded once too and every such connection writes the same bytes.
+ * Thread-safe.
  */
 final class SseEncoder {
 
@@ -19,21 +22,38 @@ final class SseEncoder {
     private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
     private static final int SLOTS = 256;
 
-    private record Encoded(Message message, byte[] bytes) {
+    private record Encoded(Message message, byte[] body, byte[] event) {
     }
 
     private final AtomicReferenceArray<Encoded> cache = new AtomicReferenceArray<>(SLOTS);
 
     /** {@code event:} (when typed) and {@code data:} lines of {@code message}, ending with the blank line. */
     byte[] body(Message message) {
+        return encoded(message).body;
+    }
+
+    /**
+     * The whole event of {@code message} for a connection on its channel alone: the {@code id:} line
+     * ({@link SseEventId} of that one position) then {@link #body}. The bytes are shared: never modify them.
+     */
+    byte[] singleChannelEvent(Message message) {
+        return encoded(message).event;
+    }
+
+    private Encoded encoded(Message message) {
         int slot = System.identityHashCode(message) & (SLOTS - 1);
         Encoded hit = cache.get(slot);
         if (hit != null && hit.message == message) {
-            return hit.bytes;
+            return hit;
         }
-        byte[] bytes = encodeBody(message.type(), message.payload());
-        cache.set(slot, new Encoded(message, bytes));
-        return bytes;
+        byte[] body = encodeBody(message.type(), message.payload());
+        byte[] id = idLine(SseEventId.encode(new Position[] {message.position()}));
+        byte[] event = new byte[id.length + body.length];
+        System.arraycopy(id, 0, event, 0, id.length);
+        System.arraycopy(body, 0, event, id.length, body.length);
+        Encoded encoded = new Encoded(message, body, event);
+        cache.set(slot, encoded);
+        return encoded;
     }
 
     /** An event of {@code type} whose data is {@code data}, for Herald's own events. */

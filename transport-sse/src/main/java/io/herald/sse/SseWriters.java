@@ -1,0 +1,72 @@
+package io.herald.sse;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The threads that run connection writers when the engine wakes them: one per CPU, each with its own queue,
+ * a connection always on the same one. Waking a writer costs the engine's thread a queue insert (and an
+ * unpark only when that writer thread sleeps), instead of a task in Jetty's pool per connection and
+ * message, and the engine's publishing thread never writes to sockets itself, so a publish with 10,000
+ * subscribers returns as soon as they are all queued. Writers never block (Jetty writes are asynchronous),
+ * so a few threads suffice. Idle threads park; they are daemons shared by every SSE transport of the JVM.
+ * Thread-safe.
+ */
+final class SseWriters {
+
+    static final SseWriters SHARED = new SseWriters(Math.max(1, Runtime.getRuntime().availableProcessors()));
+
+    private final Worker[] workers;
+
+    private SseWriters(int threads) {
+        workers = new Worker[threads];
+        for (int i = 0; i < threads; i++) {
+            workers[i] = new Worker("herald-sse-writer-" + i);
+            workers[i].start();
+        }
+    }
+
+    /** Runs {@code task} soon on the writer thread of {@code key}. */
+    void execute(int key, Runnable task) {
+        workers[Math.floorMod(key, workers.length)].add(task);
+    }
+
+    private static final class Worker extends Thread {
+        private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        private volatile boolean sleeping;
+
+        Worker(String name) {
+            super(name);
+            setDaemon(true);
+        }
+
+        void add(Runnable task) {
+            tasks.add(task);
+            if (sleeping) {
+                LockSupport.unpark(this);
+            }
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Runnable task = tasks.poll();
+                if (task == null) {
+                    sleeping = true;
+                    // Re-check after announcing sleep, so an add between poll and park is not missed.
+                    if (tasks.isEmpty()) {
+                        LockSupport.park(this);
+                    }
+                    sleeping = false;
+                    continue;
+                }
+                try {
+                    task.run();
+                } catch (RuntimeException | Error e) {
+                    // A writer failure belongs to its connection (IteratingCallback fails it); never kill the thread.
+                    org.slf4j.LoggerFactory.getLogger(SseWriters.class).warn("SSE writer task failed", e);
+                }
+            }
+        }
+    }
+}
