@@ -33,6 +33,7 @@ public final class SseFanoutScenario implements Scenario {
     private SseStreams streams;
     private volatile DeliverySink sink;
     private volatile boolean open;
+    private volatile boolean sending;
     private long clientCpuStart = -1;
     private long clientWallStart;
     private long serverCpuStart;
@@ -84,7 +85,10 @@ public final class SseFanoutScenario implements Scenario {
             @Override
             public void onEvent(int stream, String type, long seq) {
                 if (type == null || type.equals("message")) {
-                    if (seq >= 0) {
+                    if (seq >= 0 && !sending) {
+                        // A stream that starts live has nothing to receive yet: this is a replay of an old run.
+                        sink.failed(-1, "stream " + stream + " of " + target.name() + " got message " + seq + " before any was sent");
+                    } else if (seq >= 0) {
                         sink.delivered(stream, seq);
                     }
                 } else if (type.equals("missedevents")) {
@@ -111,6 +115,7 @@ public final class SseFanoutScenario implements Scenario {
 
     @Override
     public void send(long seq) {
+        sending = true;
         if (seq == measureFrom) {
             clientWallStart = System.nanoTime();
             clientCpuStart = self.cpuNanos();
