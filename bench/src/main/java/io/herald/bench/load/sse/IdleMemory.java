@@ -4,9 +4,10 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Memory per idle SSE connection: the server's heap after a full GC (a JVM, through {@code jcmd}) and its
- * RSS, with no connection and then with {@code connections} idle streams open on one channel; the
- * difference divided by the count. Not thread-safe.
+ * Memory per idle SSE connection: the server's heap after a full GC (a JVM, through {@code jcmd}) with no
+ * connection and then with {@code connections} idle streams open on one channel, the difference divided by
+ * the count; and its RSS with those streams over its RSS when freshly started (a process rarely gives
+ * memory back, so RSS is compared with the fresh process, not with the moment before). Not thread-safe.
  */
 public final class IdleMemory {
 
@@ -28,10 +29,11 @@ public final class IdleMemory {
     private IdleMemory() {
     }
 
-    public static Result measure(SseBench bench, int connections) throws Exception {
+    /** Measures with {@code connections} idle streams; {@code freshRss} is the server's RSS right after it started. */
+    public static Result measure(SseBench bench, int connections, long freshRss) throws Exception {
         bench.settle();
         long heapBefore = bench.heapReadable() ? bench.probe().heapAfterGcBytes() : -1;
-        long rssBefore = bench.probe().rssBytes();
+        long rssBefore = freshRss;
         SseStreams.Listener quiet = new SseStreams.Listener() {
             @Override
             public void onEvent(int stream, String type, long seq) {

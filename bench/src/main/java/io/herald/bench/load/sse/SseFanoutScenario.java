@@ -67,7 +67,7 @@ public final class SseFanoutScenario implements Scenario {
         target = new SseTarget(target.name(), target.server(), target.streamPath(), url, true, options.channel());
         try {
             return new SseFanoutScenario(target, options.connections(), new HttpSsePublisher(target, options.pad()), probe,
-                    options.warmupSends(), SseStreams.loopbackAliases(16), 1, 64);
+                    options.warmupSends(), SseStreams.loopbackAliases(16), 1, 32);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start a publisher to " + url + ": " + e, e);
         }

@@ -106,8 +106,9 @@ final class SseReport {
             md.append('\n');
         }
         if (!idles.isEmpty()) {
-            md.append("**Idle connections**: heap after a full GC (`jcmd GC.run`, `GC.heap_info`) and RSS, with N idle streams "
-                    + "minus with none, divided by N.\n\n");
+            md.append("**Idle connections**, measured first on the freshly started server: heap after a full GC (`jcmd GC.run`, "
+                    + "`GC.heap_info`) with N idle streams minus with none, divided by N; RSS with N idle streams minus the fresh "
+                    + "process's RSS, divided by N (for a JVM with a fixed 1 GiB heap RSS mostly says how much heap was touched).\n\n");
             md.append("| server | idle streams | heap KiB/connection | RSS KiB/connection |\n|---|---|---|---|\n");
             for (String s : servers) {
                 List<IdleMemory.Result> runs = idles.get(s);

@@ -70,7 +70,8 @@ public final class SseSuite {
         DEFAULTS.put("port", "19380");
         DEFAULTS.put("pad", "64");
         DEFAULTS.put("io-threads", "1");
-        DEFAULTS.put("max-pending", "64");
+        // Below Jetty's default accept backlog (50): more connects in flight overflow it and cost a 1 s SYN retry.
+        DEFAULTS.put("max-pending", "32");
         DEFAULTS.put("bind-addresses", "16");
         // Overrides of the profile's fixed-rate fan-out (the sweep keeps the profile's settings).
         DEFAULTS.put("subscribers", "");
@@ -147,6 +148,16 @@ public final class SseSuite {
                 throw new IllegalStateException("cannot start a publisher to " + target.publishUri(), e);
             }
         }, process, bind, Integer.parseInt(options.get("io-threads")), Integer.parseInt(options.get("max-pending")), pad);
+        // Idle memory first, on the fresh process: RSS is compared with the process as it started.
+        long freshRss = bench.probe().rssBytes();
+        if (parts.contains("idle")) {
+            for (int count : profile.idleCounts()) {
+                IdleMemory.Result idle = IdleMemory.measure(bench, count, freshRss);
+                record("idle", idle.toJson());
+                out.println("  " + idle.toJson());
+                report.idle(server, idle);
+            }
+        }
         if (parts.contains("fanout")) {
             SseBench.Fanout fanout = bench.fanout(profile.fanoutSubscribers(), profile.fanoutRate(), profile.fanoutWarmup(),
                     profile.fanoutDuration(), 5, true, rep);
@@ -163,14 +174,6 @@ public final class SseSuite {
             out.println("  max sustainable " + server + ": " + (sweep.best() == null ? "none held"
                     : String.format("%.0f delivered/s at %.1f msg/s", sweep.bestDeliveredPerSecond(), sweep.best().result().offeredRate())));
             report.sweep(server, sweep);
-        }
-        if (parts.contains("idle")) {
-            for (int count : profile.idleCounts()) {
-                IdleMemory.Result idle = IdleMemory.measure(bench, count);
-                record("idle", idle.toJson());
-                out.println("  " + idle.toJson());
-                report.idle(server, idle);
-            }
         }
         if (parts.contains("catchup") && !server.equals("ceiling")) {
             CatchUp.Result catchUp = profile.catchUp().run(bench);
