@@ -55,6 +55,9 @@ public final class HeraldHttpServer implements Lifecycle, HealthCheck {
         c.setHost(settings.get(HttpSettings.HOST));
         c.setPort(settings.get(HttpSettings.PORT));
         c.setIdleTimeout(settings.get(HttpSettings.IDLE_TIMEOUT).toMillis());
+        // A node that goes down sends all its clients to the others at once; Jetty's default backlog of 50
+        // drops their SYNs and costs each a one-second retransmit.
+        c.setAcceptQueueSize(settings.get(HttpSettings.ACCEPT_QUEUE));
         s.addConnector(c);
         PathMappingsHandler mappings = new PathMappingsHandler();
         for (HttpEndpoint endpoint : endpoints) {

@@ -16,10 +16,13 @@ public final class HttpSettings {
     public static final Setting<Duration> STOP_TIMEOUT = Setting.duration("http.stop-timeout", "5s",
             "how long a graceful stop waits for requests in flight");
 
+    public static final Setting<Integer> ACCEPT_QUEUE = Setting.integer("http.accept-queue", 1024, 1, 65535,
+            "connections the kernel queues before they are accepted (reconnect bursts)");
+
     private HttpSettings() {
     }
 
     public static List<Setting<?>> all() {
-        return List.of(PORT, HOST, CORS_ORIGINS, IDLE_TIMEOUT, STOP_TIMEOUT);
+        return List.of(PORT, HOST, CORS_ORIGINS, IDLE_TIMEOUT, STOP_TIMEOUT, ACCEPT_QUEUE);
     }
 }

@@ -79,7 +79,7 @@ final class SseConnection implements Subscriber {
         this.executor = executor;
         this.outbox = new Outbox(transport.queue, () -> {
             if (started) {
-                SseWriters.SHARED.execute(System.identityHashCode(this), iterate);
+                transport.writers.execute(System.identityHashCode(this), iterate);
             }
         });
         List<ChannelName> channels = request.channels();

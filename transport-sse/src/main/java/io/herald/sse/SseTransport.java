@@ -37,6 +37,7 @@ public final class SseTransport implements Lifecycle {
     final int queue;
     final Set<SseConnection> connections = ConcurrentHashMap.newKeySet();
     volatile ScheduledExecutorService timer;
+    volatile SseWriters writers;
 
     @Inject
     public SseTransport(Engine engine, Authenticator authenticator, Authorizer authorizer, Settings settings) {
@@ -60,6 +61,7 @@ public final class SseTransport implements Lifecycle {
 
     @Override
     public void start() {
+        writers = new SseWriters(Math.max(1, Runtime.getRuntime().availableProcessors()));
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "herald-sse-timer");
             t.setDaemon(true);
@@ -76,6 +78,11 @@ public final class SseTransport implements Lifecycle {
         timer = null;
         if (t != null) {
             t.shutdownNow();
+        }
+        SseWriters w = writers;
+        if (w != null) {
+            // Ended connections flush their last bytes on Jetty's threads, not on these.
+            w.stop();
         }
     }
 

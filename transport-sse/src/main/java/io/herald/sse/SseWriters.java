@@ -9,20 +9,26 @@ import java.util.concurrent.locks.LockSupport;
  * unpark only when that writer thread sleeps), instead of a task in Jetty's pool per connection and
  * message, and the engine's publishing thread never writes to sockets itself, so a publish with 10,000
  * subscribers returns as soon as they are all queued. Writers never block (Jetty writes are asynchronous),
- * so a few threads suffice. Idle threads park; they are daemons shared by every SSE transport of the JVM.
- * Thread-safe.
+ * so a few threads suffice. Idle threads park. {@link SseTransport} starts them in its start and stops
+ * them in its stop. Thread-safe.
  */
 final class SseWriters {
 
-    static final SseWriters SHARED = new SseWriters(Math.max(1, Runtime.getRuntime().availableProcessors()));
-
     private final Worker[] workers;
 
-    private SseWriters(int threads) {
+    SseWriters(int threads) {
         workers = new Worker[threads];
         for (int i = 0; i < threads; i++) {
             workers[i] = new Worker("herald-sse-writer-" + i);
             workers[i].start();
+        }
+    }
+
+    /** Stops the threads; tasks not run yet are dropped (their connections are ended by then). */
+    void stop() {
+        for (Worker worker : workers) {
+            worker.running = false;
+            LockSupport.unpark(worker);
         }
     }
 
@@ -34,6 +40,7 @@ final class SseWriters {
     private static final class Worker extends Thread {
         private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
         private volatile boolean sleeping;
+        private volatile boolean running = true;
 
         Worker(String name) {
             super(name);
@@ -49,12 +56,12 @@ final class SseWriters {
 
         @Override
         public void run() {
-            while (true) {
+            while (running) {
                 Runnable task = tasks.poll();
                 if (task == null) {
                     sleeping = true;
                     // Re-check after announcing sleep, so an add between poll and park is not missed.
-                    if (tasks.isEmpty()) {
+                    if (tasks.isEmpty() && running) {
                         LockSupport.park(this);
                     }
                     sleeping = false;
