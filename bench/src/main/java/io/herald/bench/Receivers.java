@@ -1,7 +1,7 @@
 package io.herald.bench;
 
 import io.herald.api.Message;
-import io.herald.core.Outbox;
+import io.herald.core.OutboxSubscriber;
 import io.herald.core.Subscriber;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,7 +14,7 @@ import java.util.List;
  * <ul>
  *   <li>{@code counting}: each subscriber counts the messages and payload bytes it takes, like a
  *       connection's statistics; nothing else.</li>
- *   <li>{@code outbox}: each subscriber is a connection with its own core {@link Outbox}, as a transport has.
+ *   <li>{@code outbox}: each subscriber is a connection with its own core {@link io.herald.core.Outbox}, as a transport has.
  *       The outbox wakes its connection when it turns non-empty, which puts the connection on a ready queue;
  *       {@link #flush()} is the writer: it drains each ready connection's outbox in batches and "writes" the
  *       items by counting them and their payload bytes.</li>
@@ -132,7 +132,7 @@ public abstract sealed class Receivers permits Receivers.Counting, Receivers.Out
             while ((c = ready.poll()) != null) {
                 int n;
                 do {
-                    n = c.outbox.drainTo(batch, WRITE_BATCH);
+                    n = c.drainTo(batch, WRITE_BATCH);
                     for (int i = 0; i < n; i++) {
                         c.write(batch.get(i));
                     }
@@ -166,13 +166,23 @@ public abstract sealed class Receivers permits Receivers.Counting, Receivers.Out
     }
 
     /** One client connection: an outbox in front of a writer. */
-    private static final class Connection implements Subscriber {
-        final Outbox outbox;
+    private static final class Connection extends OutboxSubscriber {
+        private final Outboxes owner;
         long written;
         long bytes;
 
         Connection(Outboxes owner) {
-            this.outbox = new Outbox(owner.capacity, () -> owner.ready.add(this));
+            super(owner.capacity);
+            this.owner = owner;
+        }
+
+        @Override
+        protected void ready() {
+            owner.ready.add(this);
+        }
+
+        int drainTo(List<Object> sink, int max) {
+            return outbox.drainTo(sink, max);
         }
 
         void write(Object item) {
@@ -180,21 +190,6 @@ public abstract sealed class Receivers permits Receivers.Counting, Receivers.Out
                 bytes += m.payload().size();
                 written++;
             }
-        }
-
-        @Override
-        public boolean deliver(Message message) {
-            return outbox.offer(message);
-        }
-
-        @Override
-        public int room() {
-            return outbox.room();
-        }
-
-        @Override
-        public void whenRoom(Runnable task) {
-            outbox.whenRoom(task);
         }
     }
 }

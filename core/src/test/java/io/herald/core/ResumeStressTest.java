@@ -39,12 +39,11 @@ class ResumeStressTest {
     private static final int SUBSCRIBERS = 48;
 
     /** A client: an outbox drained by its own reader thread at a random pace; reconnects when cut off. */
-    private static final class Client implements Subscriber {
+    private static final class Client extends OutboxSubscriber {
         final ChannelName channel;
         final Position start;
         final Engine engine;
         final boolean slow;
-        final Outbox outbox;
         final List<Message> received = new CopyOnWriteArrayList<>();
         final List<Gap> gaps = new CopyOnWriteArrayList<>();
         volatile Position last;
@@ -54,12 +53,12 @@ class ResumeStressTest {
         final Thread reader;
 
         Client(Engine engine, ChannelName channel, Position start, boolean slow) {
+            super(slow ? 32 : 4096);
             this.engine = engine;
             this.channel = channel;
             this.start = start;
             this.last = start;
             this.slow = slow;
-            this.outbox = new Outbox(slow ? 32 : 4096, () -> { });
             this.reader = new Thread(this::read, "reader-" + channel);
             reader.setDaemon(true);
             reader.start();
@@ -97,23 +96,8 @@ class ResumeStressTest {
         }
 
         @Override
-        public boolean deliver(Message message) {
-            return outbox.offer(message);
-        }
-
-        @Override
-        public void gap(Gap gap) {
-            outbox.offerAlways(gap);
-        }
-
-        @Override
-        public int room() {
-            return outbox.room();
-        }
-
-        @Override
-        public void whenRoom(Runnable task) {
-            outbox.whenRoom(task);
+        protected void ready() {
+            // The reader polls its outbox.
         }
 
         @Override

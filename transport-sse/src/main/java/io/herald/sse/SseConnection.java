@@ -4,9 +4,8 @@ import io.herald.api.ChannelName;
 import io.herald.api.Gap;
 import io.herald.api.Message;
 import io.herald.api.Position;
-import io.herald.core.Outbox;
+import io.herald.core.OutboxSubscriber;
 import io.herald.core.Resume;
-import io.herald.core.Subscriber;
 import io.herald.core.Subscription;
 import io.herald.http.JsonResponses;
 import java.io.ByteArrayOutputStream;
@@ -39,7 +38,7 @@ import org.eclipse.jetty.util.IteratingCallback;
  *
  * <p>Thread-safe: engine threads feed the outbox; {@link IteratingCallback} serializes the writer.
  */
-final class SseConnection implements Subscriber {
+final class SseConnection extends OutboxSubscriber {
 
     private static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -48,7 +47,6 @@ final class SseConnection implements Subscriber {
     private final Response response;
     private final Callback callback;
     private final Executor executor;
-    private final Outbox outbox;
     private final Map<ChannelName, Integer> slots = new HashMap<>();
     private final Position[] positions;
     private final Subscription[] exact;
@@ -72,16 +70,12 @@ final class SseConnection implements Subscriber {
     private final List<Object> drained = new ArrayList<>();
 
     SseConnection(SseTransport transport, SseRequest request, Response response, Callback callback, Executor executor) {
+        super(transport.queue);
         this.transport = transport;
         this.request = request;
         this.response = response;
         this.callback = callback;
         this.executor = executor;
-        this.outbox = new Outbox(transport.queue, () -> {
-            if (started) {
-                transport.writers.execute(System.identityHashCode(this), iterate);
-            }
-        });
         List<ChannelName> channels = request.channels();
         this.positions = new Position[channels.size()];
         this.exact = new Subscription[channels.size()];
@@ -138,23 +132,10 @@ final class SseConnection implements Subscriber {
     }
 
     @Override
-    public boolean deliver(Message message) {
-        return outbox.offer(message);
-    }
-
-    @Override
-    public void gap(Gap gap) {
-        outbox.offerAlways(gap);
-    }
-
-    @Override
-    public int room() {
-        return outbox.room();
-    }
-
-    @Override
-    public void whenRoom(Runnable task) {
-        outbox.whenRoom(task);
+    protected void ready() {
+        if (started) {
+            transport.writers.execute(System.identityHashCode(this), iterate);
+        }
     }
 
     @Override
