@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -64,10 +65,12 @@ public final class Engine implements Lifecycle {
 
     private final Map<ChannelName, ChannelFeed> feeds = new ConcurrentHashMap<>();
     private final ChannelIndex<ChannelSubscription> patterns = new ChannelIndex<>();
+    private final Set<ChannelSubscription> patternSubscriptions = ConcurrentHashMap.newKeySet();
     private final Map<ChannelName, PatternRegistration> patternRegistrations = new HashMap<>();
     private final Object[] stripes = new Object[STRIPES];
     private final ExecutorService executor;
     private final Broker.Listener router = new Router();
+    private final AtomicBoolean resyncPending = new AtomicBoolean();
 
     private final Counter published;
     private final Counter delivered;
@@ -264,6 +267,7 @@ public final class Engine implements Lifecycle {
             return;
         }
         patterns.remove(subscription.channel(), subscription);
+        patternSubscriptions.remove(subscription);
         synchronized (patternRegistrations) {
             PatternRegistration registration = patternRegistrations.get(subscription.channel());
             if (registration != null && --registration.count == 0) {
@@ -299,6 +303,7 @@ public final class Engine implements Lifecycle {
             registration.count++;
         }
         patterns.add(subscription.channel(), subscription);
+        patternSubscriptions.add(subscription);
     }
 
     private Object stripe(ChannelName channel) {
@@ -321,7 +326,20 @@ public final class Engine implements Lifecycle {
 
         @Override
         public void onResync() {
-            execute(() -> feeds.values().forEach(ChannelFeed::resync));
+            // A broker may report one outage once per subscription; one pass over everything is enough.
+            if (!resyncPending.compareAndSet(false, true)) {
+                return;
+            }
+            execute(() -> {
+                resyncPending.set(false);
+                feeds.values().forEach(ChannelFeed::resync);
+                // A pattern may match channels this node had no feed for, whose messages during the outage
+                // no one can list: say so rather than stay silent (G2). Offset 0 means "unknown".
+                for (ChannelSubscription subscription : patternSubscriptions) {
+                    subscription.offerGap(Gap.reset(subscription.channel(), null, 0));
+                    countGap();
+                }
+            });
         }
     }
 }

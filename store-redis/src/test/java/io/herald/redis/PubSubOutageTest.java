@@ -87,7 +87,17 @@ class PubSubOutageTest {
                         assertThat(subscriber.payloads(channel)).as("what the subscriber %s received of %s", who, channel)
                                 .isEqualTo(expected);
                     }
-                    assertThat(subscriber.gaps()).as("gaps reported to the subscriber %s", who).isEmpty();
+                    if (who.startsWith("pattern")) {
+                        // After each outage the engine warns pattern subscribers that channels it had no feed
+                        // for may have lost messages (it cannot list them); here every channel had a feed, so
+                        // nothing was lost, and the warnings are about the pattern, never a channel.
+                        assertThat(subscriber.gaps()).as("warnings to %s", who).allSatisfy(gap -> {
+                            assertThat(gap.channel()).isEqualTo(ChannelName.of("/outage/*"));
+                            assertThat(gap.reset()).isTrue();
+                        });
+                    } else {
+                        assertThat(subscriber.gaps()).as("gaps reported to the subscriber %s", who).isEmpty();
+                    }
                 });
             } finally {
                 a.stop();
