@@ -18,10 +18,13 @@ final class RequestBody {
      */
     static byte[] read(Request request, int cap) throws IOException {
         long declared = request.getLength();
+        InputStream in = Request.asInputStream(request);
         if (declared > cap) {
+            if (declared <= cap + DISCARD_LIMIT) {
+                discard(in, declared);
+            }
             throw tooLarge(declared + " bytes", cap);
         }
-        InputStream in = Request.asInputStream(request);
         // One byte more than allowed tells "over the cap" apart from "exactly the cap" without reading on.
         byte[] body = in.readNBytes(cap + 1);
         if (body.length > cap) {
@@ -29,6 +32,17 @@ final class RequestBody {
         }
         return body;
     }
+
+    /**
+     * Reads and drops a declared body that is a little over the cap, so that a client still sending it reads
+     * the 413 instead of a connection reset. Larger or chunked bodies are not waited for: the answer goes out
+     * at once and the connection closes with it.
+     */
+    private static void discard(InputStream in, long length) throws IOException {
+        in.skipNBytes(length);
+    }
+
+    private static final long DISCARD_LIMIT = 1024 * 1024;
 
     private static ClientError tooLarge(String size, int cap) {
         return new ClientError(413, "request body of " + size + " exceeds the limit of " + cap + " bytes");
