@@ -76,10 +76,11 @@ class BrokerResyncTest {
             broker.recover();
             await().until(() -> exact.payloads().size() == 2 && !pattern.events.isEmpty());
             assertThat(exact.payloads()).containsExactly("{\"n\":1}", "{\"n\":2}");
-            assertThat(pattern.events).singleElement().isInstanceOfSatisfying(Gap.class, gap -> {
+            // One warning per pass; reports of one outage that straddle a pass may make two.
+            assertThat(pattern.events).isNotEmpty().allSatisfy(event -> assertThat(event).isInstanceOfSatisfying(Gap.class, gap -> {
                 assertThat(gap.channel()).isEqualTo(ChannelName.of("/other/*"));
                 assertThat(gap.reset()).isTrue();
-            });
+            }));
         }
     }
 }
