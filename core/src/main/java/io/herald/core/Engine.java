@@ -32,7 +32,6 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,10 +75,6 @@ public final class Engine implements Lifecycle {
     private final Counter delivered;
     private final Counter gaps;
     private final Counter cutOffs;
-    private final AtomicLong publishedCount = new AtomicLong();
-    private final AtomicLong deliveredCount = new AtomicLong();
-    private final AtomicLong gapCount = new AtomicLong();
-    private final AtomicLong cutOffCount = new AtomicLong();
     private final AtomicInteger subscriptions = new AtomicInteger();
 
     private static final class PatternRegistration {
@@ -142,7 +137,6 @@ public final class Engine implements Lifecycle {
             broker.publish(message);
         }
         published.increment();
-        publishedCount.incrementAndGet();
         for (PublishListener listener : publishListeners) {
             listener.published(message);
         }
@@ -200,7 +194,7 @@ public final class Engine implements Lifecycle {
 
     /** Counters since start. */
     public EngineStats stats() {
-        return new EngineStats(publishedCount.get(), deliveredCount.get(), gapCount.get(), cutOffCount.get(),
+        return new EngineStats((long) published.count(), (long) delivered.count(), (long) gaps.count(), (long) cutOffs.count(),
                 subscriptions.get(), feeds.size());
     }
 
@@ -280,18 +274,15 @@ public final class Engine implements Lifecycle {
     void countDelivered(int n) {
         if (n > 0) {
             delivered.increment(n);
-            deliveredCount.addAndGet(n);
         }
     }
 
     void countGap() {
         gaps.increment();
-        gapCount.incrementAndGet();
     }
 
     void countCutOff() {
         cutOffs.increment();
-        cutOffCount.incrementAndGet();
     }
 
     private void subscribePattern(ChannelSubscription subscription) {
