@@ -1,7 +1,6 @@
 package io.herald.redis;
 
 import io.herald.api.ChannelName;
-import io.herald.api.Gap;
 import io.herald.api.HistoryStore;
 import io.herald.api.Message;
 import io.herald.api.Position;
@@ -73,15 +72,7 @@ final class RedisHistoryStore implements HistoryStore {
             throw new IllegalArgumentException("replay limit must be at least 1, got " + limit);
         }
         Read read = read(channel, after, limit, "replay " + channel + " after " + after);
-        Position head = new Position(read.epoch, read.head);
-        if (after != null && (!after.epoch().equals(read.epoch) || after.offset() > read.head)) {
-            return new Replay(channel, head, List.of(), Gap.reset(channel, after.offset(), read.head + 1), true);
-        }
-        Gap gap = after != null && after.offset() + 1 < read.first ? Gap.retention(channel, after.offset(), read.first) : null;
-        boolean complete = read.messages.isEmpty()
-                ? Math.max(after == null ? 0 : after.offset() + 1, read.first) > read.head
-                : read.messages.get(read.messages.size() - 1).offset() == read.head;
-        return new Replay(channel, head, read.messages, gap, complete);
+        return Replay.of(channel, new Position(read.epoch, read.head), read.first, after, read.messages);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.herald.core.memory;
 
 import io.herald.api.ChannelName;
-import io.herald.api.Gap;
 import io.herald.api.HistoryStore;
 import io.herald.api.Message;
 import io.herald.api.Position;
@@ -67,35 +66,19 @@ public final class MemoryHistoryStore implements HistoryStore {
         }
         Log log = logs.get(channel);
         if (log == null) {
-            Position head = Position.start(epoch);
-            if (after != null && (!after.epoch().equals(epoch) || after.offset() > 0)) {
-                return new Replay(channel, head, List.of(), Gap.reset(channel, after.offset(), 1), true);
-            }
-            return new Replay(channel, head, List.of(), null, true);
+            return Replay.of(channel, Position.start(epoch), 1, after, List.of());
         }
         synchronized (log) {
             log.trimAge(clock.instant());
-            long head = log.head;
-            long first = head - log.size + 1;
-            Position headPosition = new Position(epoch, head);
-            long from;
-            Gap gap = null;
-            if (after == null) {
-                from = first;
-            } else if (!after.epoch().equals(epoch) || after.offset() > head) {
-                return new Replay(channel, headPosition, List.of(), Gap.reset(channel, after.offset(), head + 1), true);
-            } else if (after.offset() + 1 < first) {
-                gap = Gap.retention(channel, after.offset(), first);
-                from = first;
-            } else {
-                from = after.offset() + 1;
-            }
-            int count = (int) Math.min(limit, head - from + 1);
+            Position head = new Position(epoch, log.head);
+            long first = log.head - log.size + 1;
+            long from = Replay.readFrom(head, first, after);
+            int count = (int) Math.min(limit, log.head - from + 1);
             List<Message> messages = new ArrayList<>(Math.max(count, 0));
             for (long offset = from; offset < from + count; offset++) {
                 messages.add(log.at(offset));
             }
-            return new Replay(channel, headPosition, messages, gap, from + count - 1 == head);
+            return Replay.of(channel, head, first, after, messages);
         }
     }
 
