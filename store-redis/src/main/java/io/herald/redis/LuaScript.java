@@ -1,5 +1,6 @@
 package io.herald.redis;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,8 +15,10 @@ import java.util.HexFormat;
  */
 final class LuaScript {
 
-    static final LuaScript HISTORY_APPEND = load("history-append.lua");
-    static final LuaScript HISTORY_READ = load("history-read.lua");
+    /** Functions the two history scripts share, put in front of each (a script cannot load another). */
+    static final String HISTORY_LIB = "history-lib.lua";
+    static final LuaScript HISTORY_APPEND = load(HISTORY_LIB, "history-append.lua");
+    static final LuaScript HISTORY_READ = load(HISTORY_LIB, "history-read.lua");
     static final LuaScript SESSION = load("session.lua");
     static final LuaScript SESSION_PURGE = load("session-purge.lua");
     static final LuaScript PRESENCE = load("presence.lua");
@@ -35,15 +38,20 @@ final class LuaScript {
         }
     }
 
-    private static LuaScript load(String name) {
-        try (InputStream in = LuaScript.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("script " + name + " is missing from the herald-store-redis jar");
+    /** The script made of {@code parts} in order; it is named after the last one. */
+    private static LuaScript load(String... parts) {
+        ByteArrayOutputStream source = new ByteArrayOutputStream();
+        for (String part : parts) {
+            try (InputStream in = LuaScript.class.getResourceAsStream(part)) {
+                if (in == null) {
+                    throw new IllegalStateException("script " + part + " is missing from the herald-store-redis jar");
+                }
+                source.writeBytes(in.readAllBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read script " + part, e);
             }
-            return new LuaScript(name, in.readAllBytes());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read script " + name, e);
         }
+        return new LuaScript(parts[parts.length - 1], source.toByteArray());
     }
 
     String name() {

@@ -6,38 +6,23 @@
 -- ARGV[1] epoch to use if the channel has none; ARGV[2] age in ms after which messages go, 0 for none
 -- ARGV[3] epoch of the position to read after, '' to read from the oldest retained message
 -- ARGV[4] offset of that position; ARGV[5] most messages to return, 0 for none (head only)
--- Returns {epoch, head, first retained offset (head + 1 when none), entries}.
+-- Returns {epoch, head, first retained offset (head + 1 when none), entries}. Runs after history-lib.lua.
 local meta, log = KEYS[1], KEYS[2]
 local maxAge, afterEpoch, afterOffset, limit = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 
-local epoch = redis.call('HGET', meta, 'epoch')
-local head = 0
-if epoch then
-  head = tonumber(redis.call('HGET', meta, 'head'))
-  if head > 0 and redis.call('EXISTS', log) == 0 then
-    epoch = false
-  end
-end
-if not epoch then
-  epoch, head = ARGV[1], 0
-  redis.call('DEL', log)
+local epoch, head, new = resolve_epoch(meta, log, ARGV[1])
+if new then
   redis.call('HSET', meta, 'epoch', epoch, 'head', 0)
   redis.call('PEXPIRE', meta, 86400000)
 end
 
-local first = head + 1
-local oldest = redis.call('XRANGE', log, '-', '+', 'COUNT', 1)
+local oldest
 if maxAge > 0 then
-  local time = redis.call('TIME')
-  local cutoff = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000) - maxAge
-  while #oldest > 0 do
-    local id = oldest[1][1]
-    local dash = string.find(id, '-', 1, true)
-    if tonumber(string.sub(id, dash + 1)) >= cutoff then break end
-    redis.call('XTRIM', log, 'MINID', string.format('%d-0', tonumber(string.sub(id, 1, dash - 1)) + 1))
-    oldest = redis.call('XRANGE', log, '-', '+', 'COUNT', 1)
-  end
+  oldest = trim_older_than(log, now_ms() - maxAge)
+else
+  oldest = redis.call('XRANGE', log, '-', '+', 'COUNT', 1)
 end
+local first = head + 1
 if #oldest > 0 then
   local id = oldest[1][1]
   first = tonumber(string.sub(id, 1, string.find(id, '-', 1, true) - 1))

@@ -140,15 +140,20 @@ final class RawRedis implements AutoCloseable {
         jedis.close();
     }
 
+    /** The append script as the store runs it: its shared functions, then the script. */
     private static byte[] appendScript() {
-        try (InputStream in = RawRedis.class.getClassLoader().getResourceAsStream("io/herald/redis/history-append.lua")) {
-            if (in == null) {
-                throw new IllegalStateException("history-append.lua is not on the class path: is herald-store-redis?");
+        java.io.ByteArrayOutputStream script = new java.io.ByteArrayOutputStream();
+        for (String part : new String[] {"history-lib.lua", "history-append.lua"}) {
+            try (InputStream in = RawRedis.class.getClassLoader().getResourceAsStream("io/herald/redis/" + part)) {
+                if (in == null) {
+                    throw new IllegalStateException(part + " is not on the class path: is herald-store-redis?");
+                }
+                script.writeBytes(in.readAllBytes());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        return script.toByteArray();
     }
 
     private static byte[] bytes(String text) {
