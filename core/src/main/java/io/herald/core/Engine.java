@@ -151,13 +151,7 @@ public final class Engine implements Lifecycle {
      * @throws AccessDeniedException if the authorizer refuses
      */
     public Subscription subscribe(Principal principal, ChannelName channel, Resume resume, Subscriber subscriber) {
-        if (channel.isMeta() || channel.isService()) {
-            throw new InvalidChannelException(channel.value(), "channels under /" + channel.segments().get(0)
-                    + "/ are reserved and cannot be subscribed to");
-        }
-        if (principal != Principal.SERVER && !authorizer.maySubscribe(principal, channel)) {
-            throw new AccessDeniedException(principal.name(), channel, "subscribe to");
-        }
+        checkSubscribe(principal, channel);
         ChannelSubscription subscription = new ChannelSubscription(this, channel, subscriber, bufferLimit);
         subscriptions.incrementAndGet();
         if (channel.isPattern()) {
@@ -180,6 +174,23 @@ public final class Engine implements Lifecycle {
             subscription.catchUp(after.position());
         }
         return subscription;
+    }
+
+    /**
+     * Refuses, as {@link #subscribe} would, a subscription {@code principal} may not make; a transport that
+     * subscribes one connection to several channels checks them all first, so that a refusal subscribes none.
+     *
+     * @throws InvalidChannelException for {@code /meta/**} or {@code /service/**}
+     * @throws AccessDeniedException if the authorizer refuses
+     */
+    public void checkSubscribe(Principal principal, ChannelName channel) {
+        if (channel.isMeta() || channel.isService()) {
+            throw new InvalidChannelException(channel.value(), "channels under /" + channel.segments().get(0)
+                    + "/ are reserved and cannot be subscribed to");
+        }
+        if (principal != Principal.SERVER && !authorizer.maySubscribe(principal, channel)) {
+            throw new AccessDeniedException(principal.name(), channel, "subscribe to");
+        }
     }
 
     /** History of a channel, straight from the store; see {@link HistoryStore#replay}. */

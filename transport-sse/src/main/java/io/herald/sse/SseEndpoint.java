@@ -46,7 +46,7 @@ abstract class SseEndpoint extends Handler.Abstract {
     /** The request's channels, principal and resume id; {@code null} once a refusal has been answered. */
     SseRequest parse(Request request, Response response, Callback callback) {
         try {
-            return SseRequest.parse(request, transport.authenticator, transport.authorizer, transport.maxChannels);
+            return SseRequest.parse(request, transport.authenticator, transport.engine, transport.maxChannels);
         } catch (SseRefusal refusal) {
             LOG.debug("refused {}: {}", request.getHttpURI().getPathQuery(), refusal.getMessage());
             JsonResponses.error(response, callback, refusal.status(), refusal.getMessage());

@@ -1,12 +1,13 @@
 package io.herald.sse;
 
+import io.herald.api.AccessDeniedException;
 import io.herald.api.AuthenticationException;
 import io.herald.api.Authenticator;
-import io.herald.api.Authorizer;
 import io.herald.api.ChannelName;
 import io.herald.api.Credentials;
 import io.herald.api.InvalidChannelException;
 import io.herald.api.Principal;
+import io.herald.core.Engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -33,7 +34,7 @@ import org.eclipse.jetty.util.Fields;
 record SseRequest(Principal principal, List<ChannelName> channels, List<ChannelName> patterns, String lastEventId,
                   boolean polling) {
 
-    static SseRequest parse(Request request, Authenticator authenticator, Authorizer authorizer, int maxChannels)
+    static SseRequest parse(Request request, Authenticator authenticator, Engine engine, int maxChannels)
             throws SseRefusal {
         Fields query = Request.extractQueryParameters(request);
         Principal principal = authenticate(request, query, authenticator);
@@ -71,10 +72,10 @@ record SseRequest(Principal principal, List<ChannelName> channels, List<ChannelN
             throw new SseRefusal(400, "too many channels: " + (exact.size() + patterns.size()) + " > " + maxChannels);
         }
         for (ChannelName channel : exact) {
-            authorize(principal, channel, authorizer);
+            authorize(principal, channel, engine);
         }
         for (ChannelName pattern : patterns) {
-            authorize(principal, pattern, authorizer);
+            authorize(principal, pattern, engine);
         }
 
         String lastEventId = request.getHeaders().get("Last-Event-ID");
@@ -104,13 +105,13 @@ record SseRequest(Principal principal, List<ChannelName> channels, List<ChannelN
         }
     }
 
-    private static void authorize(Principal principal, ChannelName channel, Authorizer authorizer) throws SseRefusal {
-        if (channel.isMeta() || channel.isService()) {
-            throw new SseRefusal(400, "invalid channel '" + channel + "': /" + channel.segments().get(0)
-                    + "/ channels are reserved");
-        }
-        if (!authorizer.maySubscribe(principal, channel)) {
-            throw new SseRefusal(403, "'" + principal.name() + "' may not subscribe to " + channel);
+    private static void authorize(Principal principal, ChannelName channel, Engine engine) throws SseRefusal {
+        try {
+            engine.checkSubscribe(principal, channel);
+        } catch (InvalidChannelException e) {
+            throw new SseRefusal(400, e.getMessage());
+        } catch (AccessDeniedException e) {
+            throw new SseRefusal(403, e.getMessage());
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.herald.sse;
 
 import io.herald.api.Authenticator;
-import io.herald.api.Authorizer;
 import io.herald.api.Lifecycle;
 import io.herald.core.Engine;
 import io.herald.core.config.CoreSettings;
@@ -25,7 +24,6 @@ public final class SseTransport implements Lifecycle {
 
     final Engine engine;
     final Authenticator authenticator;
-    final Authorizer authorizer;
     final SseEncoder encoder = new SseEncoder();
     final SseStats stats = new SseStats();
     final Cors cors;
@@ -40,10 +38,9 @@ public final class SseTransport implements Lifecycle {
     volatile SseWriters writers;
 
     @Inject
-    public SseTransport(Engine engine, Authenticator authenticator, Authorizer authorizer, Settings settings) {
+    public SseTransport(Engine engine, Authenticator authenticator, Settings settings) {
         this.engine = engine;
         this.authenticator = authenticator;
-        this.authorizer = authorizer;
         this.heartbeat = settings.get(SseSettings.HEARTBEAT);
         this.retry = settings.get(SseSettings.RETRY);
         this.pollTimeout = settings.get(SseSettings.POLL_TIMEOUT);
