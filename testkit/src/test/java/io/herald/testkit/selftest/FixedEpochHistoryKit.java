@@ -6,64 +6,44 @@ import io.herald.api.Message;
 import io.herald.api.Position;
 import io.herald.api.Publication;
 import io.herald.api.Replay;
-import io.herald.api.Retention;
 import io.herald.core.memory.MemoryHistoryStore;
-import io.herald.testkit.TestEnvironment;
-import io.herald.testkit.contract.HistoryStoreContract;
-import java.time.Clock;
 
 /**
  * The history contract run against a WRONG store: its epoch is a constant, so a history that was lost looks
  * like the same history starting over, and clients keep positions that mean nothing.
  */
-class FixedEpochHistoryKit extends HistoryStoreContract {
+class FixedEpochHistoryKit extends BrokenHistoryKit {
 
-    @Override
-    protected HistoryStore createStore(Retention.Policy retention) {
-        return new FixedEpoch(new MemoryHistoryStore(retention, Clock.systemUTC()));
+    private static final String EPOCH = "fixed";
+
+    private static Position outward(Position p) {
+        return new Position(EPOCH, p.offset());
+    }
+
+    private static Message outward(Message m) {
+        return new Message(m.channel(), outward(m.position()), m.id(), m.type(), m.payload(), m.contentType(), m.headers(), m.timestamp());
     }
 
     @Override
-    protected void loseHistory(ChannelName channel) throws Exception {
-        replaceStore(createStore(retention()));
-    }
+    HistoryStore breakIt(MemoryHistoryStore correct) {
+        return new ForwardingHistoryStore(correct) {
+            @Override
+            public Message append(Publication publication) {
+                return outward(super.append(publication));
+            }
 
-    @Override
-    protected TestEnvironment environment() {
-        return SelfTestEnvironment.SHORT;
-    }
+            @Override
+            public Replay replay(ChannelName channel, Position after, int limit) {
+                Position inward = after != null && after.epoch().equals(EPOCH) ? new Position(correct.epoch(), after.offset()) : after;
+                Replay r = super.replay(channel, inward, limit);
+                return new Replay(channel, outward(r.head()), r.messages().stream().map(FixedEpochHistoryKit::outward).toList(),
+                        r.gap(), r.complete());
+            }
 
-    static final class FixedEpoch implements HistoryStore {
-        private static final String EPOCH = "fixed";
-        private final MemoryHistoryStore inner;
-
-        FixedEpoch(MemoryHistoryStore inner) {
-            this.inner = inner;
-        }
-
-        private static Position outward(Position p) {
-            return new Position(EPOCH, p.offset());
-        }
-
-        private static Message outward(Message m) {
-            return new Message(m.channel(), outward(m.position()), m.id(), m.type(), m.payload(), m.contentType(), m.headers(), m.timestamp());
-        }
-
-        @Override
-        public Message append(Publication publication) {
-            return outward(inner.append(publication));
-        }
-
-        @Override
-        public Replay replay(ChannelName channel, Position after, int limit) {
-            Position inward = after != null && after.epoch().equals(EPOCH) ? new Position(inner.epoch(), after.offset()) : after;
-            Replay r = inner.replay(channel, inward, limit);
-            return new Replay(channel, outward(r.head()), r.messages().stream().map(FixedEpoch::outward).toList(), r.gap(), r.complete());
-        }
-
-        @Override
-        public Position head(ChannelName channel) {
-            return outward(inner.head(channel));
-        }
+            @Override
+            public Position head(ChannelName channel) {
+                return outward(super.head(channel));
+            }
+        };
     }
 }
