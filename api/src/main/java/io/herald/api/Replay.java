@@ -46,9 +46,9 @@ public record Replay(ChannelName channel, Position head, List<Message> messages,
      */
     public static Replay of(ChannelName channel, Position head, long first, Position after, List<Message> messages) {
         if (after != null && (!after.sameEpoch(head) || after.offset() > head.offset())) {
-            return new Replay(channel, head, List.of(), Gap.reset(channel, after.offset(), head.offset() + 1), true);
+            return new Replay(channel, head, List.of(), Gap.reset(channel, head.epoch(), after.offset(), head.offset() + 1), true);
         }
-        Gap gap = after != null && after.offset() + 1 < first ? Gap.retention(channel, after.offset(), first) : null;
+        Gap gap = after != null && after.offset() + 1 < first ? Gap.retention(channel, head.epoch(), after.offset(), first) : null;
         long next = messages.isEmpty() ? readFrom(head, first, after) : messages.get(messages.size() - 1).offset() + 1;
         return new Replay(channel, head, messages, gap, next > head.offset());
     }

@@ -29,9 +29,14 @@ class PositionTest {
 
     @Test
     void gapsCountWhatIsLost() {
-        Gap gap = Gap.retention(ChannelName.of("/a"), 10, 51);
+        Gap gap = Gap.retention(ChannelName.of("/a"), "e1", 10, 51);
         assertThat(gap.missed()).isEqualTo(40);
         assertThat(gap.reset()).isFalse();
-        assertThat(Gap.reset(ChannelName.of("/a"), null, 1).missed()).isNull();
+        assertThat(gap.resumeAfter()).isEqualTo(new Position("e1", 50));
+        Gap reset = Gap.reset(ChannelName.of("/a"), "e2", null, 1);
+        assertThat(reset.missed()).isNull();
+        assertThat(reset.resumeAfter()).isEqualTo(Position.start("e2"));
+        assertThat(Gap.patternReset(ChannelName.of("/a/*")).resumeAfter()).isNull();
+        assertThatThrownBy(() -> Gap.reset(ChannelName.of("/a"), null, null, 1)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -7,6 +7,7 @@ import io.herald.api.Position;
 import io.herald.api.Replay;
 import io.herald.api.StoreException;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ final class ChannelSubscription implements Subscription {
     private final Subscriber subscriber;
     private final int bufferLimit;
     private volatile ChannelFeed feed;
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Position registeredAt;
 
     // Guarded by the feed's monitor.
@@ -42,7 +43,7 @@ final class ChannelSubscription implements Subscription {
     private Position delivered;
 
     // Owned by the catch-up task.
-    private Position cursor;
+    private volatile Position cursor;
 
     ChannelSubscription(Engine engine, ChannelName channel, Subscriber subscriber, int bufferLimit) {
         this.engine = engine;
@@ -77,7 +78,7 @@ final class ChannelSubscription implements Subscription {
         } else {
             live = true;
             if (resume instanceof Resume.Unknown unknown) {
-                subscriber.gap(Gap.reset(channel, unknown.offset(), at.offset() + 1));
+                subscriber.gap(Gap.reset(channel, at.epoch(), unknown.offset(), at.offset() + 1));
                 engine.countGap();
             }
         }
@@ -85,7 +86,7 @@ final class ChannelSubscription implements Subscription {
 
     /** Offers a message the feed dispatches (under its monitor); true if delivered now. */
     boolean offer(Message message) {
-        if (closed) {
+        if (closed.get()) {
             return false;
         }
         if (!live) {
@@ -115,7 +116,7 @@ final class ChannelSubscription implements Subscription {
     }
 
     void offerGap(Gap gap) {
-        if (closed) {
+        if (closed.get()) {
             return;
         }
         if (!live) {
@@ -135,28 +136,22 @@ final class ChannelSubscription implements Subscription {
 
     private void continueCatchUp() {
         try {
-            while (!closed) {
+            while (!closed.get()) {
                 int room = subscriber.room();
                 if (room <= 0) {
-                    subscriber.whenRoom(() -> engine.execute(this::continueCatchUp));
+                    subscriber.whenRoom(this::scheduleCatchUp);
                     return;
-                }
-                if (cursor == null) {
-                    // A reset was handed over: everything of the new epoch is new to this subscriber.
-                    cursor = Position.start(engine.history().head(channel).epoch());
                 }
                 Replay replay = engine.history().replay(channel, cursor, Math.min(room, REPLAY_BATCH));
                 if (replay.gap() != null) {
                     subscriber.gap(replay.gap());
                     engine.countGap();
-                    if (replay.gap().reset()) {
-                        cursor = replay.head();
-                    }
+                    cursor = replay.gap().resumeAfter();
                 }
                 for (Message m : replay.messages()) {
                     if (!subscriber.deliver(m)) {
                         // The room shrank under us (another channel filled it): wait, then resume here.
-                        subscriber.whenRoom(() -> engine.execute(this::continueCatchUp));
+                        subscriber.whenRoom(this::scheduleCatchUp);
                         return;
                     }
                     cursor = m.position();
@@ -168,7 +163,7 @@ final class ChannelSubscription implements Subscription {
                         return;
                     }
                     if (handover == Handover.WAIT) {
-                        subscriber.whenRoom(() -> engine.execute(this::continueCatchUp));
+                        subscriber.whenRoom(this::scheduleCatchUp);
                         return;
                     }
                 }
@@ -188,7 +183,7 @@ final class ChannelSubscription implements Subscription {
     private Handover handOver() {
         ChannelFeed f = feed;
         synchronized (f) {
-            if (closed) {
+            if (closed.get()) {
                 return Handover.LIVE;
             }
             if (overflowed) {
@@ -199,13 +194,15 @@ final class ChannelSubscription implements Subscription {
             while (!buffer.isEmpty()) {
                 Object item = buffer.peek();
                 if (item instanceof Gap gap) {
-                    subscriber.gap(gap);
-                    if (gap.reset()) {
-                        cursor = null;
+                    Position after = gap.resumeAfter();
+                    // A gap the replay already crossed was told by it; only a newer one is news.
+                    if (!after.sameEpoch(cursor) || after.offset() > cursor.offset()) {
+                        subscriber.gap(gap);
+                        cursor = after;
                     }
                 } else {
                     Message m = (Message) item;
-                    boolean seen = cursor != null && m.position().sameEpoch(cursor) && m.offset() <= cursor.offset();
+                    boolean seen = m.position().sameEpoch(cursor) && m.offset() <= cursor.offset();
                     if (!seen) {
                         if (!subscriber.deliver(m)) {
                             return Handover.WAIT;
@@ -222,21 +219,30 @@ final class ChannelSubscription implements Subscription {
         }
     }
 
+    private void scheduleCatchUp() {
+        engine.execute(this::continueCatchUp, () -> cutOff(channel, cursor));
+    }
+
+    /** The feed cannot serve this subscription now (store outage): cut it off where live delivery stands. */
+    void cutOffAtPosition() {
+        cutOff(channel, live ? delivered : cursor);
+    }
+
     private void cutOff(ChannelName concerned, Position lastDelivered) {
-        if (closed) {
+        // Two feeds can offer to one pattern subscription at once: only one of them may close it.
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        close();
+        engine.unsubscribe(this, feed);
         engine.countCutOff();
-        engine.execute(() -> subscriber.cutOff(concerned, lastDelivered));
+        Runnable notice = () -> subscriber.cutOff(concerned, lastDelivered);
+        engine.execute(notice, notice);
     }
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        if (closed.compareAndSet(false, true)) {
+            engine.unsubscribe(this, feed);
         }
-        closed = true;
-        engine.unsubscribe(this, feed);
     }
 }

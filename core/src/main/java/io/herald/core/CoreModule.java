@@ -41,6 +41,7 @@ final class CoreModule extends AbstractModule {
         OptionalBinder.newOptionalBinder(binder(), Clock.class).setDefault().toInstance(Clock.systemUTC());
         OptionalBinder.newOptionalBinder(binder(), Authenticator.class).setDefault().toProvider(this::authenticator);
         Multibinder<Lifecycle> lifecycle = Multibinder.newSetBinder(binder(), Lifecycle.class);
+        lifecycle.addBinding().to(EngineThreads.class);
         lifecycle.addBinding().to(Engine.class);
         lifecycle.addBinding().to(SessionService.class);
         Multibinder.newSetBinder(binder(), PublishListener.class);

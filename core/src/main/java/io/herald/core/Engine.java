@@ -26,14 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The engine: publish and subscribe over the configured store and broker, whatever the protocol.
@@ -52,7 +48,6 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public final class Engine implements Lifecycle {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     private static final int STRIPES = 64;
 
     private final HistoryStore history;
@@ -67,7 +62,9 @@ public final class Engine implements Lifecycle {
     private final Set<ChannelSubscription> patternSubscriptions = ConcurrentHashMap.newKeySet();
     private final Map<ChannelName, PatternRegistration> patternRegistrations = new HashMap<>();
     private final Object[] stripes = new Object[STRIPES];
-    private final ExecutorService executor;
+    private final EngineThreads threads;
+    private final long feedIdleNanos;
+    private ScheduledFuture<?> feedSweep;
     private final Broker.Listener router = new Router();
     private final AtomicBoolean resyncPending = new AtomicBoolean();
 
@@ -84,7 +81,7 @@ public final class Engine implements Lifecycle {
 
     @Inject
     public Engine(HistoryStore history, Broker broker, Authorizer authorizer, MeterRegistry meters, Settings settings,
-                  Set<PublishListener> publishListeners) {
+                  Set<PublishListener> publishListeners, EngineThreads threads) {
         this.history = history;
         this.broker = broker;
         this.authorizer = authorizer;
@@ -94,13 +91,8 @@ public final class Engine implements Lifecycle {
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new Object();
         }
-        AtomicInteger threads = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "herald-engine-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
+        this.threads = threads;
+        this.feedIdleNanos = settings.get(CoreSettings.FEED_IDLE).toNanos();
         this.published = Counter.builder("herald.messages.published").description("messages published on this node").register(meters);
         this.delivered = Counter.builder("herald.messages.delivered").description("messages handed to subscribers").register(meters);
         this.gaps = Counter.builder("herald.gaps").description("gap notices given to subscribers").register(meters);
@@ -153,24 +145,18 @@ public final class Engine implements Lifecycle {
     public Subscription subscribe(Principal principal, ChannelName channel, Resume resume, Subscriber subscriber) {
         checkSubscribe(principal, channel);
         ChannelSubscription subscription = new ChannelSubscription(this, channel, subscriber, bufferLimit);
-        subscriptions.incrementAndGet();
         if (channel.isPattern()) {
             subscribePattern(subscription);
-            return subscription;
+        } else {
+            // A feed retired between lookup and registration hands back null: take a fresh one.
+            ChannelFeed feed;
+            do {
+                feed = feeds.computeIfAbsent(channel, c -> new ChannelFeed(c, this));
+            } while (feed.register(subscription, resume) == null);
         }
-        while (true) {
-            ChannelFeed feed = feeds.computeIfAbsent(channel, c -> new ChannelFeed(c, this));
-            synchronized (stripe(channel)) {
-                synchronized (feed) {
-                    Position at = feed.register(subscription);
-                    if (at != null) {
-                        subscription.attach(feed, at, resume);
-                        break;
-                    }
-                }
-            }
-        }
-        if (resume instanceof Resume.After after) {
+        // Counted only once registered: a registration that failed left nothing behind to uncount.
+        subscriptions.incrementAndGet();
+        if (resume instanceof Resume.After after && !channel.isPattern()) {
             subscription.catchUp(after.position());
         }
         return subscription;
@@ -215,8 +201,24 @@ public final class Engine implements Lifecycle {
     }
 
     @Override
+    public void start() {
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(50), Math.min(TimeUnit.SECONDS.toNanos(1), feedIdleNanos / 2));
+        feedSweep = threads.scheduler().scheduleWithFixedDelay(this::retireIdleFeeds, period, period, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
     public void stop() {
-        executor.shutdownNow();
+        if (feedSweep != null) {
+            feedSweep.cancel(false);
+        }
+    }
+
+    /** Retires feeds only pattern subscribers use once they are idle (G6). */
+    private void retireIdleFeeds() {
+        long now = System.nanoTime();
+        for (ChannelFeed feed : feeds.values()) {
+            feed.retireIfIdle(now, feedIdleNanos);
+        }
     }
 
     // --- collaborators of feeds and subscriptions ---
@@ -233,12 +235,9 @@ public final class Engine implements Lifecycle {
         return router;
     }
 
-    void execute(Runnable task) {
-        try {
-            executor.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            LOG.debug("engine stopped; dropping a task");
-        }
+    /** Runs {@code task} on a worker, or {@code onRefused} here when the workers are saturated or stopped. */
+    void execute(Runnable task, Runnable onRefused) {
+        threads.execute(task, onRefused);
     }
 
     int offerToPatterns(Message message) {
@@ -266,7 +265,9 @@ public final class Engine implements Lifecycle {
     }
 
     void unsubscribe(ChannelSubscription subscription, ChannelFeed feed) {
-        subscriptions.decrementAndGet();
+        if (feed != null || patternSubscriptions.contains(subscription)) {
+            subscriptions.decrementAndGet();
+        }
         if (feed != null) {
             feed.unregister(subscription);
             return;
@@ -298,9 +299,12 @@ public final class Engine implements Lifecycle {
 
     private void subscribePattern(ChannelSubscription subscription) {
         synchronized (patternRegistrations) {
-            PatternRegistration registration = patternRegistrations.computeIfAbsent(subscription.channel(), p -> new PatternRegistration());
-            if (registration.brokerSubscription == null) {
+            PatternRegistration registration = patternRegistrations.get(subscription.channel());
+            if (registration == null) {
+                registration = new PatternRegistration();
+                // Throws before anything is recorded: a failed registration leaves no trace.
                 registration.brokerSubscription = broker.subscribe(subscription.channel(), router);
+                patternRegistrations.put(subscription.channel(), registration);
             }
             registration.count++;
         }
@@ -316,14 +320,19 @@ public final class Engine implements Lifecycle {
     private final class Router implements Broker.Listener {
         @Override
         public void onMessage(Message message) {
-            ChannelFeed feed = feeds.get(message.channel());
-            if (feed == null) {
-                if (!patternsMatch(message.channel())) {
+            while (true) {
+                ChannelFeed feed = feeds.get(message.channel());
+                if (feed == null) {
+                    if (!patternsMatch(message.channel())) {
+                        return;
+                    }
+                    feed = feeds.computeIfAbsent(message.channel(), c -> new ChannelFeed(c, Engine.this));
+                }
+                if (feed.onMessage(message)) {
                     return;
                 }
-                feed = feeds.computeIfAbsent(message.channel(), c -> new ChannelFeed(c, Engine.this));
+                // That feed retired meanwhile; a fresh one (or none, if nobody listens any more) takes over.
             }
-            feed.onMessage(message);
         }
 
         @Override
@@ -332,16 +341,17 @@ public final class Engine implements Lifecycle {
             if (!resyncPending.compareAndSet(false, true)) {
                 return;
             }
-            execute(() -> {
+            Runnable pass = () -> {
                 resyncPending.set(false);
                 feeds.values().forEach(ChannelFeed::resync);
                 // A pattern may match channels this node had no feed for, whose messages during the outage
-                // no one can list: say so rather than stay silent (G2). Offset 0 means "unknown".
+                // no one can list: say so rather than stay silent (G2).
                 for (ChannelSubscription subscription : patternSubscriptions) {
-                    subscription.offerGap(Gap.reset(subscription.channel(), null, 0));
+                    subscription.offerGap(Gap.patternReset(subscription.channel()));
                     countGap();
                 }
-            });
+            };
+            execute(pass, pass);
         }
     }
 }

@@ -52,6 +52,7 @@ public final class Herald implements AutoCloseable {
     private final List<Lifecycle> components;
     private final Deque<Lifecycle> started = new ArrayDeque<>();
     private boolean running;
+    private boolean stopped;
 
     private Herald(Injector injector) {
         this.injector = injector;
@@ -64,16 +65,25 @@ public final class Herald implements AutoCloseable {
         return new Builder();
     }
 
-    /** Starts every component in phase order; on failure stops those already started and rethrows. */
+    /**
+     * Starts every component in phase order; on failure stops those already started and rethrows.
+     *
+     * @throws IllegalStateException if already started, or stopped: components start once, so a stopped
+     *     Herald is not restarted; build a new one
+     */
     public synchronized Herald start() {
         if (running) {
             throw new IllegalStateException("Herald is already started");
+        }
+        if (stopped) {
+            throw new IllegalStateException("this Herald was stopped and cannot start again; build a new one with Herald.builder()");
         }
         for (Lifecycle component : components) {
             try {
                 component.start();
                 started.push(component);
             } catch (RuntimeException e) {
+                stopped = true;
                 stopStarted();
                 throw e;
             }
@@ -84,6 +94,9 @@ public final class Herald implements AutoCloseable {
 
     /** Stops the components in reverse order; idempotent. */
     public synchronized void stop() {
+        if (running || !started.isEmpty()) {
+            stopped = true;
+        }
         stopStarted();
         running = false;
     }

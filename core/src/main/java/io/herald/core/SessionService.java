@@ -13,8 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -37,11 +36,14 @@ public final class SessionService implements Lifecycle {
     private final List<SessionListener> listeners;
     private final Duration ttl;
     private final Clock clock;
-    private ScheduledExecutorService sweeper;
+    private final EngineThreads threads;
+    private ScheduledFuture<?> sweeper;
 
     @Inject
-    public SessionService(SessionStore store, Set<SessionListener> listeners, Settings settings, Clock clock) {
+    public SessionService(SessionStore store, Set<SessionListener> listeners, Settings settings, Clock clock,
+                          EngineThreads threads) {
         this.store = store;
+        this.threads = threads;
         this.listeners = List.copyOf(listeners);
         this.ttl = settings.get(CoreSettings.SESSION_TTL);
         this.clock = clock;
@@ -104,24 +106,22 @@ public final class SessionService implements Lifecycle {
     @Override
     public void start() {
         long period = Math.max(100, Math.min(1000, ttl.toMillis() / 4));
-        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "herald-session-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
-        sweeper.scheduleWithFixedDelay(() -> {
+        // The sweep may wait on a remote store: the timer only hands it to a worker.
+        Runnable sweep = () -> {
             try {
                 sweep();
             } catch (RuntimeException e) {
                 LOG.warn("session sweep failed: {}", e.getMessage());
             }
-        }, period, period, TimeUnit.MILLISECONDS);
+        };
+        sweeper = threads.scheduler().scheduleWithFixedDelay(() -> threads.execute(sweep, () -> { }), period, period,
+                TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void stop() {
         if (sweeper != null) {
-            sweeper.shutdownNow();
+            sweeper.cancel(false);
         }
     }
 

@@ -27,11 +27,12 @@ import org.junit.jupiter.api.Test;
  */
 class BrokerResyncTest {
 
-    /** A memory broker whose deliveries can be cut, as a dropped connection would. */
+    /** A memory broker whose deliveries can be cut, as a dropped connection would, and that can refuse subscriptions. */
     static final class LossyBroker implements Broker {
         final MemoryBroker delegate = new MemoryBroker();
         final List<Listener> listeners = new CopyOnWriteArrayList<>();
         volatile boolean down;
+        volatile boolean refuseSubscriptions;
 
         @Override
         public void publish(Message message) {
@@ -42,6 +43,9 @@ class BrokerResyncTest {
 
         @Override
         public Subscription subscribe(ChannelName channelOrPattern, Listener listener) {
+            if (refuseSubscriptions) {
+                throw new io.herald.api.StoreException("cannot subscribe to " + channelOrPattern + " (test outage)");
+            }
             listeners.add(listener);
             return delegate.subscribe(channelOrPattern, listener);
         }

@@ -45,6 +45,7 @@ class EngineTest {
     static class Recorder implements Subscriber {
         final List<Object> events = new CopyOnWriteArrayList<>();
         volatile ChannelName cutOffChannel;
+        volatile Position cutOffAt;
 
         @Override
         public boolean deliver(Message message) {
@@ -59,6 +60,7 @@ class EngineTest {
 
         @Override
         public void cutOff(ChannelName channel, Position lastDelivered) {
+            cutOffAt = lastDelivered;
             cutOffChannel = channel;
         }
 
@@ -104,7 +106,7 @@ class EngineTest {
         }
         Recorder recorder = new Recorder();
         engine.subscribe(Principal.ANONYMOUS, ROOM, Resume.after(first.position()), recorder);
-        assertThat(recorder.events.get(0)).isEqualTo(Gap.retention(ROOM, 1, 7));
+        assertThat(recorder.events.get(0)).isEqualTo(Gap.retention(ROOM, herald.engine().head(ROOM).epoch(), 1, 7));
         assertThat(recorder.payloads()).hasSize(10).startsWith("6").endsWith("15");
     }
 

@@ -106,8 +106,8 @@ final class SseConnection extends OutboxSubscriber {
             finish();
             throw e;
         }
-        var timer = transport.timer;
-        if (timer != null) {
+        if (transport.isRunning()) {
+            var timer = transport.threads.scheduler();
             long beat = transport.heartbeat.toMillis();
             heartbeat = timer.scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS);
             if (request.polling()) {
@@ -134,7 +134,7 @@ final class SseConnection extends OutboxSubscriber {
     @Override
     protected void ready() {
         if (started) {
-            transport.writers.execute(System.identityHashCode(this), iterate);
+            transport.threads.write(System.identityHashCode(this), iterate);
         }
     }
 
@@ -231,8 +231,7 @@ final class SseConnection extends OutboxSubscriber {
         if (slot == null) {
             return;
         }
-        String epoch = gap.reset() ? exact[slot].registeredAt().epoch() : positions[slot].epoch();
-        positions[slot] = new Position(epoch, Math.max(0, gap.firstAvailable() - 1));
+        positions[slot] = gap.resumeAfter();
     }
 
     /** The single writer: drains the outbox in batches, one write at a time. */
@@ -304,9 +303,8 @@ final class SseConnection extends OutboxSubscriber {
             }
             if (request.polling() && wroteMessage && pollTimer != null && pollTimer.getDelay(TimeUnit.MILLISECONDS) > transport.pollBatch.toMillis()) {
                 pollTimer.cancel(false);
-                var timer = transport.timer;
-                if (timer != null) {
-                    pollTimer = timer.schedule(SseConnection.this::endPoll, transport.pollBatch.toMillis(), TimeUnit.MILLISECONDS);
+                if (transport.isRunning()) {
+                    pollTimer = transport.threads.scheduler().schedule(SseConnection.this::endPoll, transport.pollBatch.toMillis(), TimeUnit.MILLISECONDS);
                 }
             }
             firstWrite = false;

@@ -3,6 +3,7 @@ package io.herald.sse;
 import io.herald.api.Authenticator;
 import io.herald.api.Lifecycle;
 import io.herald.core.Engine;
+import io.herald.core.EngineThreads;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
 import io.herald.http.Cors;
@@ -11,12 +12,10 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * What every SSE connection shares: the engine, the encoder and its cache, the counters, the timer that
- * beats the heartbeats and ends long polls, and the set of open connections so that a stop ends them all
+ * What every SSE connection shares: the engine, the encoder and its cache, the counters, the node's shared
+ * threads (timers for heartbeats and long polls, writers), and the set of open connections so that a stop ends them all
  * (their clients reconnect elsewhere and resume). Thread-safe.
  */
 @Singleton
@@ -34,12 +33,13 @@ public final class SseTransport implements Lifecycle {
     final int maxChannels;
     final int queue;
     final Set<SseConnection> connections = ConcurrentHashMap.newKeySet();
-    volatile ScheduledExecutorService timer;
-    volatile SseWriters writers;
+    final EngineThreads threads;
+    private volatile boolean running;
 
     @Inject
-    public SseTransport(Engine engine, Authenticator authenticator, Settings settings) {
+    public SseTransport(Engine engine, Authenticator authenticator, Settings settings, EngineThreads threads) {
         this.engine = engine;
+        this.threads = threads;
         this.authenticator = authenticator;
         this.heartbeat = settings.get(SseSettings.HEARTBEAT);
         this.retry = settings.get(SseSettings.RETRY);
@@ -58,33 +58,20 @@ public final class SseTransport implements Lifecycle {
 
     @Override
     public void start() {
-        writers = new SseWriters(Math.max(1, Runtime.getRuntime().availableProcessors()));
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "herald-sse-timer");
-            t.setDaemon(true);
-            return t;
-        });
+        running = true;
     }
 
     @Override
     public void stop() {
+        running = false;
+        // Ended connections flush their last bytes on Jetty's threads, before the shared threads stop.
         for (SseConnection connection : connections) {
             connection.end();
-        }
-        ScheduledExecutorService t = timer;
-        timer = null;
-        if (t != null) {
-            t.shutdownNow();
-        }
-        SseWriters w = writers;
-        if (w != null) {
-            // Ended connections flush their last bytes on Jetty's threads, not on these.
-            w.stop();
         }
     }
 
     boolean isRunning() {
-        return timer != null;
+        return running;
     }
 
     /** Counters as JSON-ready values. */

@@ -23,6 +23,8 @@ public final class CoreSettings {
             "largest accepted message payload");
     public static final Setting<Integer> SUBSCRIBER_QUEUE = Setting.integer("subscriber.queue", 1024, 16, 1_000_000,
             "messages queued per connection before a slow consumer is cut off");
+    public static final Setting<Duration> FEED_IDLE = Setting.duration("engine.feed-idle", "30s",
+            "how long a channel seen only through wildcard subscriptions keeps its feed after its last message");
     public static final Setting<Duration> PRESENCE_TTL = Setting.duration("presence.ttl", "60s",
             "how long a member stays present without a heartbeat");
     public static final Setting<String> TOKEN_SECRET = Setting.secret("token.secret",
@@ -40,6 +42,6 @@ public final class CoreSettings {
     /** All of the above. */
     public static List<Setting<?>> all() {
         return List.of(STORE, TRANSPORTS, HISTORY_SIZE, HISTORY_MAX_AGE, SESSION_TTL, PUBLISH_MAX_PAYLOAD,
-                SUBSCRIBER_QUEUE, PRESENCE_TTL, TOKEN_SECRET, REDIS_URL, JDBC_URL, JDBC_USER, JDBC_PASSWORD);
+                SUBSCRIBER_QUEUE, FEED_IDLE, PRESENCE_TTL, TOKEN_SECRET, REDIS_URL, JDBC_URL, JDBC_USER, JDBC_PASSWORD);
     }
 }

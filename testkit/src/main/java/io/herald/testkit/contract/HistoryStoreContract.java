@@ -408,13 +408,13 @@ public abstract class HistoryStoreContract {
 
             Replay fromThree = store.replay(channel, at(first, 3), 100);
             assertThat(fromThree.gap()).as("retention gap after offset 3 when 8..12 are retained")
-                    .isEqualTo(new Gap(channel, 3L, 8, 4L, false));
+                    .isEqualTo(new Gap(channel, first.position().epoch(), 3L, 8, 4L, false));
             assertThat(fromThree.messages()).as("messages after a retention gap").isEqualTo(messages.subList(7, 12));
             assertThat(fromThree.complete()).as("replay after a retention gap reaching the head is complete").isTrue();
 
             Replay fromStart = store.replay(channel, Position.start(first.position().epoch()), 100);
             assertThat(fromStart.gap()).as("retention gap from offset 0 when 8..12 are retained")
-                    .isEqualTo(new Gap(channel, 0L, 8, 7L, false));
+                    .isEqualTo(new Gap(channel, first.position().epoch(), 0L, 8, 7L, false));
 
             Replay fromSeven = store.replay(channel, at(first, 7), 100);
             assertThat(fromSeven.gap()).as("gap after offset 7 when 8..12 are retained: nothing is lost").isNull();
@@ -429,7 +429,7 @@ public abstract class HistoryStoreContract {
 
             Replay replay = store.replay(channel, at(messages.get(0), 2), 2);
             assertThat(replay.gap()).as("retention gap after offset 2 with limit 2")
-                    .isEqualTo(new Gap(channel, 2L, 8, 5L, false));
+                    .isEqualTo(new Gap(channel, messages.get(0).position().epoch(), 2L, 8, 5L, false));
             assertThat(offsets(replay.messages())).as("offsets after a retention gap with limit 2").isEqualTo(range(8, 9));
             assertThat(replay.complete()).as("replay cut by its limit before the head is incomplete").isFalse();
         }
@@ -447,14 +447,14 @@ public abstract class HistoryStoreContract {
             assertThat(store.head(channel)).as("head after every message aged out").isEqualTo(at(first, 3));
             Replay lost = store.replay(channel, at(first, 1), 100);
             assertThat(lost.gap()).as("gap after offset 1 when 2..3 aged out and nothing newer exists")
-                    .isEqualTo(new Gap(channel, 1L, 4, 2L, false));
+                    .isEqualTo(new Gap(channel, first.position().epoch(), 1L, 4, 2L, false));
             assertThat(lost.messages()).as("messages when every message aged out").isEmpty();
 
             Message fresh = append(channel, 4);
             assertThat(fresh.position()).as("position of the append after every message aged out").isEqualTo(at(first, 4));
             Replay resumed = store.replay(channel, at(first, 1), 100);
             assertThat(resumed.gap()).as("gap after offset 1 when only 4 is retained")
-                    .isEqualTo(new Gap(channel, 1L, 4, 2L, false));
+                    .isEqualTo(new Gap(channel, first.position().epoch(), 1L, 4, 2L, false));
             assertThat(resumed.messages()).as("messages retained after the age limit hit").containsExactly(fresh);
             Replay fromHead = store.replay(channel, at(first, 3), 100);
             assertThat(fromHead.gap()).as("gap after offset 3 when 4 is retained").isNull();
@@ -561,7 +561,7 @@ public abstract class HistoryStoreContract {
             Replay replay = store.replay(channel, at(messages.get(0), 10), 10);
             assertThat(replay.messages()).as("messages for a position beyond the head").isEmpty();
             assertThat(replay.gap()).as("gap for a position beyond the head (offset 10, head 3)")
-                    .isEqualTo(Gap.reset(channel, 10L, 4));
+                    .isEqualTo(Gap.reset(channel, messages.get(0).position().epoch(), 10L, 4));
             assertThat(replay.head()).as("head given with a reset gap").isEqualTo(messages.get(2).position());
         }
 
@@ -578,7 +578,7 @@ public abstract class HistoryStoreContract {
             assertThat(foreign.messages()).as("messages of an empty channel").isEmpty();
 
             Replay ahead = store.replay(channel, new Position(head.epoch(), 3), 10);
-            assertThat(ahead.gap()).as("gap for offset 3 on an empty channel").isEqualTo(Gap.reset(channel, 3L, 1));
+            assertThat(ahead.gap()).as("gap for offset 3 on an empty channel").isEqualTo(Gap.reset(channel, head.epoch(), 3L, 1));
         }
     }
 

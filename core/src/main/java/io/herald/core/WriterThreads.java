@@ -1,25 +1,24 @@
-package io.herald.sse;
+package io.herald.core;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The threads that run connection writers when the engine wakes them: one per CPU, each with its own queue,
- * a connection always on the same one. Waking a writer costs the engine's thread a queue insert (and an
- * unpark only when that writer thread sleeps), instead of a task in Jetty's pool per connection and
- * message, and the engine's publishing thread never writes to sockets itself, so a publish with 10,000
- * subscribers returns as soon as they are all queued. Writers never block (Jetty writes are asynchronous),
- * so a few threads suffice. Idle threads park. {@link SseTransport} starts them in its start and stops
- * them in its stop. Thread-safe.
+ * a connection always on the same one; part of {@link EngineThreads}, shared by every transport. Waking a
+ * writer costs the engine's thread a queue insert (and an unpark only when that writer thread sleeps),
+ * instead of a task in Jetty's pool per connection and message, and the engine's publishing thread never
+ * writes to sockets itself, so a publish with 10,000 subscribers returns as soon as they are all queued.
+ * Writers never block (writes are asynchronous), so a few threads suffice. Idle threads park. Thread-safe.
  */
-final class SseWriters {
+final class WriterThreads {
 
     private final Worker[] workers;
 
-    SseWriters(int threads) {
+    WriterThreads(int threads) {
         workers = new Worker[threads];
         for (int i = 0; i < threads; i++) {
-            workers[i] = new Worker("herald-sse-writer-" + i);
+            workers[i] = new Worker("herald-writer-" + i);
             workers[i].start();
         }
     }
@@ -71,7 +70,7 @@ final class SseWriters {
                     task.run();
                 } catch (RuntimeException | Error e) {
                     // A writer failure belongs to its connection (IteratingCallback fails it); never kill the thread.
-                    org.slf4j.LoggerFactory.getLogger(SseWriters.class).warn("SSE writer task failed", e);
+                    org.slf4j.LoggerFactory.getLogger(WriterThreads.class).warn("writer task failed", e);
                 }
             }
         }
