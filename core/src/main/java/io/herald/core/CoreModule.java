@@ -47,6 +47,7 @@ final class CoreModule extends AbstractModule {
         Multibinder.newSetBinder(binder(), PublishListener.class);
         Multibinder.newSetBinder(binder(), HealthCheck.class);
         Multibinder.newSetBinder(binder(), SessionListener.class);
+        Multibinder.newSetBinder(binder(), ConnectionListener.class);
     }
 
     private Authenticator authenticator() {

@@ -1,6 +1,8 @@
 package io.herald.core;
 
+import io.herald.api.ChannelName;
 import io.herald.api.Lifecycle;
+import io.herald.api.Principal;
 import io.herald.api.SessionListener;
 import io.herald.api.SessionRecord;
 import io.herald.api.SessionStore;
@@ -20,12 +22,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The life of durable sessions (G3) on top of the {@link SessionStore}: opening, resuming, ending, and a
- * sweeper that finds expired sessions and tells the {@link SessionListener}s, exactly once per session
- * across the nodes that share the store.
+ * Client sessions and their connections: the layer every transport stands on.
  *
- * <p>Transports call {@link #open}, {@link #resume}, {@link #detach} when a connection drops (the TTL runs
- * from then) and {@link #end} when a client leaves on purpose. Thread-safe.
+ * <p>A transport gets a {@link ClientSession} ({@link #ephemeral}, {@link #openDurable} or
+ * {@link #resume(String, Principal)}), then a {@link Connection} for each live link ({@link #connect}), and
+ * only decodes and encodes frames. Durable sessions (G3) live in the {@link SessionStore}: their TTL runs
+ * from when their connection drops ({@link #detach}); {@link #end} is a client leaving on purpose; a sweeper
+ * finds expired sessions and tells the {@link SessionListener}s, exactly once per session across the nodes
+ * that share the store. Thread-safe.
  */
 @Singleton
 public final class SessionService implements Lifecycle {
@@ -37,13 +41,19 @@ public final class SessionService implements Lifecycle {
     private final Duration ttl;
     private final Clock clock;
     private final EngineThreads threads;
+    private final Engine engine;
+    private final List<ConnectionListener> connectionListeners;
+    private final int queue;
     private ScheduledFuture<?> sweeper;
 
     @Inject
     public SessionService(SessionStore store, Set<SessionListener> listeners, Settings settings, Clock clock,
-                          EngineThreads threads) {
+                          EngineThreads threads, Engine engine, Set<ConnectionListener> connectionListeners) {
         this.store = store;
         this.threads = threads;
+        this.engine = engine;
+        this.connectionListeners = List.copyOf(connectionListeners);
+        this.queue = settings.get(CoreSettings.SUBSCRIBER_QUEUE);
         this.listeners = List.copyOf(listeners);
         this.ttl = settings.get(CoreSettings.SESSION_TTL);
         this.clock = clock;
@@ -57,6 +67,72 @@ public final class SessionService implements Lifecycle {
     /** The store, for transports that keep subscriptions and cursors in the session. */
     public SessionStore store() {
         return store;
+    }
+
+    /** A session that lives as long as its one connection and is never stored. */
+    public ClientSession ephemeral(Principal principal) {
+        return new ClientSession(RandomIds.session(), principal, false, null);
+    }
+
+    /**
+     * A new durable session for {@code principal}, kept in the store for the TTL after its last connection.
+     *
+     * @throws io.herald.api.StoreException if the store cannot be reached
+     */
+    public ClientSession openDurable(Principal principal) {
+        SessionRecord record = open(principal.name());
+        return new ClientSession(record.id(), principal, true, record);
+    }
+
+    /**
+     * Resumes the durable session {@code id} for {@code principal}; empty when it is unknown, expired or
+     * belongs to another principal (which is not told apart from unknown, so ids cannot be probed).
+     *
+     * @throws io.herald.api.StoreException if the store cannot be reached
+     */
+    public Optional<ClientSession> resume(String id, Principal principal) {
+        Optional<SessionRecord> found = store.find(id);
+        if (found.isEmpty() || !found.get().principal().equals(principal.name())) {
+            return Optional.empty();
+        }
+        return resume(id).map(record -> new ClientSession(record.id(), principal, true, record));
+    }
+
+    /**
+     * A live connection of {@code session}. With {@code keepCursors}, a durable session stores each
+     * subscription's cursor when the connection ends; a transport whose clients hold their own positions
+     * (SSE's event ids) passes {@code false}.
+     */
+    public Connection connect(ClientSession session, Connection.Wire wire, boolean keepCursors) {
+        return new Connection(this, session, wire, queue, keepCursors);
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    EngineThreads threads() {
+        return threads;
+    }
+
+    void joined(Connection connection, ChannelName channel) {
+        for (ConnectionListener listener : connectionListeners) {
+            try {
+                listener.joined(connection, channel);
+            } catch (RuntimeException e) {
+                LOG.warn("connection listener {} failed on join of {}: {}", listener.getClass().getName(), channel, e.toString());
+            }
+        }
+    }
+
+    void left(Connection connection, ChannelName channel) {
+        for (ConnectionListener listener : connectionListeners) {
+            try {
+                listener.left(connection, channel);
+            } catch (RuntimeException e) {
+                LOG.warn("connection listener {} failed on leave of {}: {}", listener.getClass().getName(), channel, e.toString());
+            }
+        }
     }
 
     /** Opens a new session for {@code principal}. */

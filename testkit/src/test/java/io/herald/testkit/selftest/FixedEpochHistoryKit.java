@@ -1,6 +1,7 @@
 package io.herald.testkit.selftest;
 
 import io.herald.api.ChannelName;
+import io.herald.api.Gap;
 import io.herald.api.HistoryStore;
 import io.herald.api.Message;
 import io.herald.api.Position;
@@ -24,6 +25,10 @@ class FixedEpochHistoryKit extends BrokenHistoryKit {
         return new Message(m.channel(), outward(m.position()), m.id(), m.type(), m.payload(), m.contentType(), m.headers(), m.timestamp());
     }
 
+    private static Gap outward(Gap g) {
+        return g == null ? null : new Gap(g.channel(), EPOCH, g.after(), g.firstAvailable(), g.missed(), g.reset());
+    }
+
     @Override
     HistoryStore breakIt(MemoryHistoryStore correct) {
         return new ForwardingHistoryStore(correct) {
@@ -37,7 +42,7 @@ class FixedEpochHistoryKit extends BrokenHistoryKit {
                 Position inward = after != null && after.epoch().equals(EPOCH) ? new Position(correct.epoch(), after.offset()) : after;
                 Replay r = super.replay(channel, inward, limit);
                 return new Replay(channel, outward(r.head()), r.messages().stream().map(FixedEpochHistoryKit::outward).toList(),
-                        r.gap(), r.complete());
+                        outward(r.gap()), r.complete());
             }
 
             @Override

@@ -1,0 +1,362 @@
+package io.herald.core;
+
+import io.herald.api.ChannelName;
+import io.herald.api.Gap;
+import io.herald.api.InvalidChannelException;
+import io.herald.api.Message;
+import io.herald.api.Position;
+import io.herald.api.SessionSubscription;
+import io.herald.api.StoreException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One live link of a {@link ClientSession}: an SSE stream, a STOMP or Bayeux WebSocket, a long poll. Every
+ * protocol needs the same things, so they live here once and a transport is a codec: it decodes frames into
+ * calls ({@link #subscribe}, {@link #unsubscribe}, {@link #acknowledge}, {@link #close}) and encodes what
+ * {@link #drain} hands it.
+ *
+ * <p>The connection holds one bounded {@link Outbox} that all its subscriptions fill (G6). When the outbox
+ * goes from empty to non-empty it calls {@link Wire#writable()}; the transport's one writer then drains it.
+ * A live message that does not fit cuts the connection off: it stops taking messages, the transport flushes
+ * what is queued and ends, and the client resumes from its last position. Timers (heartbeats, poll
+ * timeouts) run on the node's shared scheduler and are cancelled on close. Joins and leaves are reported to
+ * the {@link ConnectionListener}s (presence).
+ *
+ * <p>Thread-safe; {@link #drain} is for one writer at a time.
+ */
+public final class Connection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+
+    /** What the transport does for its connection; called from engine threads, so never blocking. */
+    public interface Wire {
+        /** Items were queued: run the writer soon; it calls {@link #drain}. */
+        void writable();
+
+        /** The connection was cut off (too slow, or its store became unreachable): flush what is queued, end. */
+        void cutOff();
+
+        /** A heartbeat is due (see {@link #heartbeats}). */
+        default void heartbeat() {
+        }
+    }
+
+    /** What the writer receives from {@link #drain}, in queue order. */
+    public interface Items {
+        void message(ConnectionSubscription subscription, Message message, boolean redelivered);
+
+        void gap(ConnectionSubscription subscription, Gap gap);
+    }
+
+    private final SessionService sessions;
+    private final ClientSession session;
+    private final Wire wire;
+    private final boolean keepCursors;
+    final Outbox outbox;
+    private final Map<String, ConnectionSubscription> byKey = new ConcurrentHashMap<>();
+    private final Map<ChannelName, ConnectionSubscription> plainByChannel = new ConcurrentHashMap<>();
+    private final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean cutOff = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<Object> drained = new ArrayList<>();
+
+    Connection(SessionService sessions, ClientSession session, Wire wire, int queue, boolean keepCursors) {
+        this.sessions = sessions;
+        this.session = session;
+        this.wire = wire;
+        this.keepCursors = keepCursors;
+        this.outbox = new Outbox(queue, wire::writable);
+    }
+
+    public ClientSession session() {
+        return session;
+    }
+
+    /**
+     * Subscribes under {@code key}. For a durable session the subscription is recorded in the store first,
+     * with its starting cursor, so that it outlives the connection; a subscription the session already has
+     * under {@code key} resumes from its stored cursor, redelivering what was unacked, and {@code resume} is
+     * then ignored.
+     *
+     * @throws InvalidChannelException for a reserved channel, or an acknowledged subscription to a pattern
+     * @throws io.herald.api.AccessDeniedException if the authorizer refuses
+     * @throws IllegalArgumentException if {@code key} is taken on this connection
+     * @throws StoreException if the store or broker cannot be reached; nothing stays subscribed
+     */
+    public ConnectionSubscription subscribe(String key, ChannelName channel, Resume resume, AckMode ack, int window) {
+        if (ack.acknowledged() && channel.isPattern()) {
+            throw new InvalidChannelException(channel.value(), "acknowledged delivery needs an exact channel, not a pattern");
+        }
+        if (ack.acknowledged() && window < 1) {
+            throw new IllegalArgumentException("the unacked window of " + key + " must be at least 1, got " + window);
+        }
+        Engine engine = sessions.engine();
+        engine.checkSubscribe(session.principal(), channel);
+        if (byKey.containsKey(key)) {
+            throw new IllegalArgumentException("subscription '" + key + "' already exists on this connection");
+        }
+        SessionSubscription stored = session.durable() ? storedSubscription(key, channel) : null;
+        Position resumedCursor = stored != null && ack.acknowledged() ? stored.cursor() : null;
+        Set<Position> redeliver = stored != null ? new HashSet<>(stored.unacked()) : Set.of();
+        Resume from = resume;
+        if (stored != null && stored.cursor() != null) {
+            from = Resume.after(stored.unacked().isEmpty() ? stored.cursor() : before(stored.unacked().get(0)));
+        }
+        boolean plain = !channel.isPattern() && !ack.acknowledged() && !plainByChannel.containsKey(channel);
+        Position start = from instanceof Resume.After after ? after.position() : null;
+        ConnectionSubscription subscription = new ConnectionSubscription(this, key, channel, ack, window, plain, start,
+                resumedCursor, redeliver);
+        if (byKey.putIfAbsent(key, subscription) != null) {
+            throw new IllegalArgumentException("subscription '" + key + "' already exists on this connection");
+        }
+        if (plain && plainByChannel.putIfAbsent(channel, subscription) != null) {
+            byKey.remove(key);
+            return subscribe(key, channel, resume, ack, window);
+        }
+        try {
+            Subscription registered = engine.subscribe(session.principal(), channel, from, subscription);
+            subscription.engineSubscription = registered;
+            if (start == null) {
+                subscription.moveTo(registered.registeredAt());
+            }
+            if (session.durable() && stored == null) {
+                sessions.store().subscribe(session.id(), new SessionSubscription(key, channel, ack.acknowledged(),
+                        subscription.cursor(), List.of()));
+            }
+        } catch (RuntimeException e) {
+            subscription.close();
+            forget(subscription);
+            throw e;
+        }
+        sessions.joined(this, channel);
+        return subscription;
+    }
+
+    private SessionSubscription storedSubscription(String key, ChannelName channel) {
+        SessionSubscription stored = sessions.store().find(session.id())
+                .map(r -> r.subscriptions().get(key)).orElse(null);
+        return stored != null && stored.channel().equals(channel) ? stored : null;
+    }
+
+    private static Position before(Position p) {
+        return new Position(p.epoch(), Math.max(0, p.offset() - 1));
+    }
+
+    /**
+     * Ends the subscription under {@code key} on this connection; with {@code forget}, a durable session
+     * forgets it too (otherwise it stays for the session's next connection).
+     *
+     * @return whether there was one
+     */
+    public boolean unsubscribe(String key, boolean forget) {
+        ConnectionSubscription subscription = byKey.get(key);
+        if (subscription == null) {
+            if (forget && session.durable()) {
+                return sessions.store().unsubscribe(session.id(), key);
+            }
+            return false;
+        }
+        subscription.close();
+        forget(subscription);
+        if (session.durable()) {
+            if (forget) {
+                sessions.store().unsubscribe(session.id(), key);
+            } else {
+                keepCursor(subscription);
+            }
+        }
+        sessions.left(this, subscription.channel());
+        return true;
+    }
+
+    /**
+     * Acknowledges a message of the subscription under {@code key}.
+     *
+     * @return how many unacked messages the ack covered; 0 for an unknown key or position (acking twice is harmless)
+     */
+    public int acknowledge(String key, Position position, boolean cumulative) {
+        ConnectionSubscription subscription = byKey.get(key);
+        if (subscription == null || !subscription.ackMode().acknowledged()) {
+            return 0;
+        }
+        int removed = subscription.acknowledge(position, cumulative);
+        if (removed > 0 && session.durable()) {
+            sessions.store().acknowledge(session.id(), key, position, cumulative);
+        }
+        return removed;
+    }
+
+    /** The subscription under {@code key}, or {@code null}. */
+    public ConnectionSubscription subscription(String key) {
+        return byKey.get(key);
+    }
+
+    /** Every subscription of this connection. */
+    public Collection<ConnectionSubscription> subscriptions() {
+        return byKey.values();
+    }
+
+    /**
+     * Hands up to {@code max} queued items to {@code items}, oldest first, moving each subscription's cursor
+     * as it goes; for acknowledged subscriptions of a durable session, records each delivery in the store.
+     *
+     * @return how many items were drained
+     */
+    public int drain(int max, Items items) {
+        drained.clear();
+        int n = outbox.drainTo(drained, max);
+        for (Object item : drained) {
+            if (item instanceof Message message) {
+                ConnectionSubscription subscription = plainByChannel.get(message.channel());
+                if (subscription != null) {
+                    subscription.moveTo(message.position());
+                    items.message(subscription, message, false);
+                }
+            } else if (item instanceof ConnectionSubscription.Delivery d) {
+                d.subscription().moveTo(d.message().position());
+                if (session.durable() && d.subscription().ackMode().acknowledged() && !d.redelivered()) {
+                    recordDelivery(d);
+                }
+                items.message(d.subscription(), d.message(), d.redelivered());
+            } else if (item instanceof ConnectionSubscription.Notice notice) {
+                notice.subscription().moveTo(notice.gap().resumeAfter());
+                items.gap(notice.subscription(), notice.gap());
+            }
+        }
+        drained.clear();
+        return n;
+    }
+
+    private void recordDelivery(ConnectionSubscription.Delivery d) {
+        try {
+            sessions.store().delivered(session.id(), d.subscription().key(), d.message().position(), Integer.MAX_VALUE);
+        } catch (RuntimeException e) {
+            // The connection's own window still holds it; only a drop before the store is back loses the record.
+            LOG.warn("cannot record delivery of {} to session {}: {}", d.message().position(), session.id(), e.getMessage());
+        }
+    }
+
+    /** Items queued now. */
+    public int queued() {
+        return outbox.size();
+    }
+
+    public boolean isIdle() {
+        return outbox.isEmpty();
+    }
+
+    /** Whether the connection was cut off. */
+    public boolean isCutOff() {
+        return cutOff.get();
+    }
+
+    /** Calls {@link Wire#heartbeat()} every {@code every} until the connection closes. */
+    public void heartbeats(Duration every) {
+        long ms = Math.max(1, every.toMillis());
+        track(sessions.threads().scheduler().scheduleAtFixedRate(wire::heartbeat, ms, ms, TimeUnit.MILLISECONDS));
+    }
+
+    /** Runs {@code task} once after {@code delay} on the shared timer, unless the connection closes first. */
+    public ScheduledFuture<?> schedule(Runnable task, Duration delay) {
+        return track(sessions.threads().scheduler().schedule(task, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS));
+    }
+
+    private ScheduledFuture<?> track(ScheduledFuture<?> timer) {
+        timers.add(timer);
+        if (closed.get()) {
+            timer.cancel(false);
+        }
+        return timer;
+    }
+
+    /**
+     * Stops taking messages: every subscription ends on this node, and what is queued can still be drained.
+     * A transport calls it to end a stream after flushing.
+     */
+    public void seal() {
+        outbox.seal();
+        for (ConnectionSubscription subscription : byKey.values()) {
+            subscription.close();
+        }
+    }
+
+    void cutOff() {
+        if (cutOff.compareAndSet(false, true)) {
+            seal();
+            wire.cutOff();
+        }
+    }
+
+    /** An acknowledged subscription paused by a full window resumes from {@code after}, reading history. */
+    void resubscribe(ConnectionSubscription subscription, Position after) {
+        if (closed.get() || outbox.isSealed() || byKey.get(subscription.key()) != subscription) {
+            return;
+        }
+        try {
+            subscription.engineSubscription = sessions.engine().subscribe(session.principal(), subscription.channel(),
+                    Resume.after(after), subscription);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot resume {} of session {} after {}: {}", subscription.key(), session.id(), after, e.getMessage());
+            cutOff();
+        }
+    }
+
+    /**
+     * Ends the connection: subscriptions end on this node (a durable session keeps them, with their cursors,
+     * for its next connection), timers stop, queued items are dropped, leaves are reported. Idempotent.
+     */
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        timers.forEach(t -> t.cancel(false));
+        outbox.close();
+        for (ConnectionSubscription subscription : byKey.values()) {
+            subscription.close();
+            if (session.durable()) {
+                keepCursor(subscription);
+            }
+            sessions.left(this, subscription.channel());
+        }
+        byKey.clear();
+        plainByChannel.clear();
+        if (session.durable()) {
+            sessions.detach(session.id());
+        }
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    private void keepCursor(ConnectionSubscription subscription) {
+        Position cursor = subscription.cursor();
+        if (!keepCursors || cursor == null || subscription.channel().isPattern()) {
+            return;
+        }
+        try {
+            sessions.store().advance(session.id(), subscription.key(), cursor);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot keep the cursor {} of {} in session {}: {}", cursor, subscription.key(), session.id(), e.getMessage());
+        }
+    }
+
+    private void forget(ConnectionSubscription subscription) {
+        byKey.remove(subscription.key(), subscription);
+        plainByChannel.remove(subscription.channel(), subscription);
+    }
+}
