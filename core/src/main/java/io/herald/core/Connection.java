@@ -211,29 +211,32 @@ public final class Connection {
 
     /**
      * Hands up to {@code max} queued items to {@code items}, oldest first, moving each subscription's cursor
-     * as it goes; for acknowledged subscriptions of a durable session, records each delivery in the store.
+     * past an item once the callback for it returns; for acknowledged subscriptions of a durable session,
+     * records each delivery in the store.
      *
      * @return how many items were drained
      */
     public int drain(int max, Items items) {
         drained.clear();
         int n = outbox.drainTo(drained, max);
+        // Each cursor moves once its item is handed over, so during a callback the cursors say what the
+        // client had before that item: what an event id written with it must carry.
         for (Object item : drained) {
             if (item instanceof Message message) {
                 ConnectionSubscription subscription = plainByChannel.get(message.channel());
                 if (subscription != null) {
-                    subscription.moveTo(message.position());
                     items.message(subscription, message, false);
+                    subscription.moveTo(message.position());
                 }
             } else if (item instanceof ConnectionSubscription.Delivery d) {
-                d.subscription().moveTo(d.message().position());
                 if (session.durable() && d.subscription().ackMode().acknowledged() && !d.redelivered()) {
                     recordDelivery(d);
                 }
                 items.message(d.subscription(), d.message(), d.redelivered());
+                d.subscription().moveTo(d.message().position());
             } else if (item instanceof ConnectionSubscription.Notice notice) {
-                notice.subscription().moveTo(notice.gap().resumeAfter());
                 items.gap(notice.subscription(), notice.gap());
+                notice.subscription().moveTo(notice.gap().resumeAfter());
             }
         }
         drained.clear();

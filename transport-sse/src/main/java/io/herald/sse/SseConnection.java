@@ -4,9 +4,11 @@ import io.herald.api.ChannelName;
 import io.herald.api.Gap;
 import io.herald.api.Message;
 import io.herald.api.Position;
-import io.herald.core.OutboxSubscriber;
+import io.herald.core.AckMode;
+import io.herald.core.ClientSession;
+import io.herald.core.Connection;
+import io.herald.core.ConnectionSubscription;
 import io.herald.core.Resume;
-import io.herald.core.Subscription;
 import io.herald.http.JsonResponses;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -16,7 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -26,19 +27,19 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
 
 /**
- * One SSE stream (or long poll): subscribed to its channels, it queues what the engine delivers in a bounded
- * {@link Outbox} and writes it with one writer at a time, batching whatever has queued up into one write.
+ * One SSE stream (or long poll): the SSE codec over a core {@link Connection}, which owns the subscriptions,
+ * cursors, gaps, the bounded outbox, cut-off and timers. This class turns what the connection drains into
+ * event bytes and writes them with one writer at a time, batching whatever has queued up into one write.
  *
- * <p>Every event carries an {@code id:} encoding the position reached on each of the connection's channels
+ * <p>Every event carries an {@code id:} encoding the position reached on each of the stream's channels
  * ({@link SseEventId}), so a reconnect with {@code Last-Event-ID} resumes them all. Gaps become one
  * {@code missedevents} event; a stream whose first write holds no message starts with a {@code lastEventId}
- * event so the client always holds an id. When the engine cuts the connection off (the client reads too
- * slowly, G6), the connection stops taking messages, flushes what is queued and ends the stream; the client
- * reconnects with the id of the last event it got.
+ * event so the client always holds an id. When the connection is cut off (the client reads too slowly,
+ * G6), the stream flushes what is queued and ends; the client reconnects with the id of the last event it got.
  *
- * <p>Thread-safe: engine threads feed the outbox; {@link IteratingCallback} serializes the writer.
+ * <p>Thread-safe: engine threads feed the connection; {@link IteratingCallback} serializes the writer.
  */
-final class SseConnection extends OutboxSubscriber {
+final class SseConnection implements Connection.Wire, Connection.Items {
 
     private static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -48,37 +49,40 @@ final class SseConnection extends OutboxSubscriber {
     private final Callback callback;
     private final Executor executor;
     private final Map<ChannelName, Integer> slots = new HashMap<>();
-    private final Position[] positions;
-    private final Subscription[] exact;
-    private final List<Subscription> patterns = new CopyOnWriteArrayList<>();
+    private final ConnectionSubscription[] exact;
+    /** The heads a long poll without an id answers with, when nothing is subscribed. */
+    private Position[] heads;
     /** The channel of a connection on one exact channel and no pattern, whose events are shared bytes; else null. */
     private final ChannelName single;
     private final Writer writer = new Writer();
     private final Runnable iterate = writer::iterate;
     private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile Connection connection;
     private volatile boolean started;
     private volatile boolean closing;
     private volatile boolean heartbeatDue;
     private volatile boolean pollDone;
-    private volatile ScheduledFuture<?> heartbeat;
     private volatile ScheduledFuture<?> pollTimer;
 
     // Owned by the writer.
     private boolean firstWrite = true;
     private boolean wroteEvent;
+    private boolean wroteMessage;
     private boolean ended;
-    private final List<Object> drained = new ArrayList<>();
+    private ByteArrayOutputStream out;
+    private byte[] pendingSingle;
+    private List<Gap> gaps;
+    private final Position[] ids;
 
     SseConnection(SseTransport transport, SseRequest request, Response response, Callback callback, Executor executor) {
-        super(transport.queue);
         this.transport = transport;
         this.request = request;
         this.response = response;
         this.callback = callback;
         this.executor = executor;
         List<ChannelName> channels = request.channels();
-        this.positions = new Position[channels.size()];
-        this.exact = new Subscription[channels.size()];
+        this.exact = new ConnectionSubscription[channels.size()];
+        this.ids = new Position[channels.size()];
         for (int i = 0; i < channels.size(); i++) {
             slots.put(channels.get(i), i);
         }
@@ -89,30 +93,26 @@ final class SseConnection extends OutboxSubscriber {
      * Subscribes and starts streaming; {@code resume} is null (live), or one position per channel. If a
      * subscription fails, the ones made are undone and the exception propagates with the response untouched.
      */
-    void open(List<Position> resume, boolean unknownId) {
+    void open(ClientSession session, List<Position> resume, boolean unknownId) {
         transport.connections.add(this);
         transport.stats.connected.incrementAndGet();
         List<ChannelName> channels = request.channels();
         try {
+            connection = transport.sessions.connect(session, this, false);
             for (int i = 0; i < channels.size(); i++) {
-                Resume from = resume != null ? Resume.after(resume.get(i)) : unknownId ? new Resume.Unknown(null) : Resume.live();
-                exact[i] = transport.engine.subscribe(request.principal(), channels.get(i), from, this);
-                positions[i] = resume != null ? resume.get(i) : exact[i].registeredAt();
+                Resume from = resume != null ? Resume.after(resume.get(i)) : unknownId ? Resume.unknown() : Resume.live();
+                exact[i] = connection.subscribe(channels.get(i).value(), channels.get(i), from, AckMode.AUTO, 0);
             }
             for (ChannelName pattern : request.patterns()) {
-                patterns.add(transport.engine.subscribe(request.principal(), pattern, Resume.live(), this));
+                connection.subscribe(pattern.value(), pattern, Resume.live(), AckMode.AUTO, 0);
             }
         } catch (RuntimeException e) {
             finish();
             throw e;
         }
-        if (transport.isRunning()) {
-            var timer = transport.threads.scheduler();
-            long beat = transport.heartbeat.toMillis();
-            heartbeat = timer.scheduleAtFixedRate(this::beat, beat, beat, TimeUnit.MILLISECONDS);
-            if (request.polling()) {
-                pollTimer = timer.schedule(this::endPoll, transport.pollTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            }
+        connection.heartbeats(transport.heartbeat);
+        if (request.polling()) {
+            pollTimer = connection.schedule(this::endPoll, transport.pollTimeout);
         }
         started = true;
         writer.iterate();
@@ -123,25 +123,33 @@ final class SseConnection extends OutboxSubscriber {
         transport.connections.add(this);
         transport.stats.connected.incrementAndGet();
         List<ChannelName> channels = request.channels();
+        Position[] current = new Position[channels.size()];
         for (int i = 0; i < channels.size(); i++) {
-            positions[i] = transport.engine.head(channels.get(i));
+            current[i] = transport.engine.head(channels.get(i));
         }
+        heads = current;
         pollDone = true;
         started = true;
         writer.iterate();
     }
 
     @Override
-    protected void ready() {
+    public void writable() {
         if (started) {
             transport.threads.write(System.identityHashCode(this), iterate);
         }
     }
 
     @Override
-    public void cutOff(ChannelName channel, Position lastDelivered) {
+    public void cutOff() {
         transport.stats.cutOffs.increment();
         end();
+    }
+
+    @Override
+    public void heartbeat() {
+        heartbeatDue = true;
+        writer.iterate();
     }
 
     /** Stops taking messages, flushes what is queued, then ends the stream. */
@@ -150,14 +158,11 @@ final class SseConnection extends OutboxSubscriber {
             return;
         }
         closing = true;
-        outbox.seal();
-        unsubscribe();
+        Connection c = connection;
+        if (c != null) {
+            c.seal();
+        }
         executor.execute(iterate);
-    }
-
-    private void beat() {
-        heartbeatDue = true;
-        writer.iterate();
     }
 
     private void endPoll() {
@@ -165,45 +170,38 @@ final class SseConnection extends OutboxSubscriber {
         writer.iterate();
     }
 
-    private void unsubscribe() {
-        for (Subscription s : exact) {
-            if (s != null) {
-                s.close();
-            }
-        }
-        patterns.forEach(Subscription::close);
-    }
-
     private void finish() {
         if (!finished.compareAndSet(false, true)) {
             return;
         }
         closing = true;
-        ScheduledFuture<?> h = heartbeat;
-        if (h != null) {
-            h.cancel(false);
+        Connection c = connection;
+        if (c != null) {
+            c.close();
         }
-        ScheduledFuture<?> p = pollTimer;
-        if (p != null) {
-            p.cancel(false);
-        }
-        unsubscribe();
-        outbox.close();
         transport.connections.remove(this);
         transport.stats.connected.decrementAndGet();
     }
 
-    private String id() {
-        return SseEventId.encode(positions);
+    /** The id of everything written so far; with {@code slot >= 0}, as if {@code at} were written on it too. */
+    private String id(int slot, Position at) {
+        if (heads != null) {
+            return SseEventId.encode(heads);
+        }
+        for (int i = 0; i < exact.length; i++) {
+            ids[i] = i == slot ? at : exact[i].cursor();
+        }
+        return SseEventId.encode(ids);
     }
 
-    private void writeControl(ByteArrayOutputStream out, String type, String data) {
-        out.writeBytes(SseEncoder.idLine(id()));
+    private void writeControl(String type, String data) {
+        flushSingle();
+        out.writeBytes(SseEncoder.idLine(id(-1, null)));
         out.writeBytes(SseEncoder.control(type, data));
         wroteEvent = true;
     }
 
-    private void writeGaps(ByteArrayOutputStream out, List<Gap> gaps) {
+    private void writeGaps() {
         if (gaps == null || gaps.isEmpty()) {
             return;
         }
@@ -218,7 +216,7 @@ final class SseConnection extends OutboxSubscriber {
             missed.add(entry);
         }
         try {
-            writeControl(out, "missedevents", JsonResponses.MAPPER.writeValueAsString(Map.of("missed", missed)));
+            writeControl("missedevents", JsonResponses.MAPPER.writeValueAsString(Map.of("missed", missed)));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -226,15 +224,46 @@ final class SseConnection extends OutboxSubscriber {
         gaps.clear();
     }
 
-    private void moveTo(Gap gap) {
-        Integer slot = slots.get(gap.channel());
-        if (slot == null) {
-            return;
+    /** The single-channel event held back in case it is the batch's only write; now copied into the batch. */
+    private void flushSingle() {
+        if (pendingSingle != null) {
+            out.writeBytes(pendingSingle);
+            pendingSingle = null;
         }
-        positions[slot] = gap.resumeAfter();
     }
 
-    /** The single writer: drains the outbox in batches, one write at a time. */
+    @Override
+    public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
+        writeGaps();
+        if (message.channel().equals(single)) {
+            byte[] event = transport.encoder.singleChannelEvent(message);
+            flushSingle();
+            if (out.size() == 0 && !firstWrite) {
+                // Likely the whole batch (live fan-out): written as the shared bytes, without copying.
+                pendingSingle = event;
+            } else {
+                out.writeBytes(event);
+            }
+        } else {
+            Integer slot = slots.get(message.channel());
+            flushSingle();
+            out.writeBytes(SseEncoder.idLine(id(slot == null ? -1 : slot, message.position())));
+            out.writeBytes(transport.encoder.body(message));
+        }
+        transport.stats.events.increment();
+        wroteMessage = true;
+        wroteEvent = true;
+    }
+
+    @Override
+    public void gap(ConnectionSubscription subscription, Gap gap) {
+        if (gaps == null) {
+            gaps = new ArrayList<>(2);
+        }
+        gaps.add(gap);
+    }
+
+    /** The single writer: drains the connection in batches, one write at a time. */
     private final class Writer extends IteratingCallback {
 
         @Override
@@ -246,88 +275,54 @@ final class SseConnection extends OutboxSubscriber {
             if (pollEnding && !closing) {
                 end();
             }
-            drained.clear();
-            outbox.drainTo(drained, closing ? Integer.MAX_VALUE : 256);
-            if (drained.isEmpty() && !firstWrite && !closing && !heartbeatDue) {
-                return Action.IDLE;
-            }
-            if (drained.size() == 1 && !firstWrite && !closing && !heartbeatDue && !request.polling()
-                    && drained.get(0) instanceof Message message && message.channel().equals(single)) {
-                // The common case of live fan-out: one message on a one-channel stream. Its event bytes are
-                // encoded once for all such streams; write them as they are, without copying.
-                drained.clear();
-                positions[0] = message.position();
-                byte[] event = transport.encoder.singleChannelEvent(message);
-                transport.stats.events.increment();
-                transport.stats.bytes.add(event.length);
-                wroteEvent = true;
-                response.write(false, ByteBuffer.wrap(event).asReadOnlyBuffer(), this);
-                return Action.SCHEDULED;
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            Connection c = connection;
+            out = new ByteArrayOutputStream(256);
             if (firstWrite) {
                 out.writeBytes(("retry: " + transport.retry.toMillis() + "\n\n").getBytes(StandardCharsets.US_ASCII));
             }
-            List<Gap> gaps = null;
-            boolean wroteMessage = false;
-            for (Object item : drained) {
-                if (item instanceof Gap gap) {
-                    moveTo(gap);
-                    if (gaps == null) {
-                        gaps = new ArrayList<>(2);
-                    }
-                    gaps.add(gap);
-                    continue;
-                }
-                Message message = (Message) item;
-                writeGaps(out, gaps);
-                if (message.channel().equals(single)) {
-                    positions[0] = message.position();
-                    out.writeBytes(transport.encoder.singleChannelEvent(message));
-                } else {
-                    Integer slot = slots.get(message.channel());
-                    if (slot != null) {
-                        positions[slot] = message.position();
-                    }
-                    out.writeBytes(SseEncoder.idLine(id()));
-                    out.writeBytes(transport.encoder.body(message));
-                }
-                transport.stats.events.increment();
-                wroteMessage = true;
-                wroteEvent = true;
+            wroteMessage = false;
+            int drained = c == null ? 0 : c.drain(closing ? Integer.MAX_VALUE : 256, SseConnection.this);
+            writeGaps();
+            if (drained == 0 && !firstWrite && !closing && !heartbeatDue) {
+                return Action.IDLE;
             }
-            drained.clear();
-            writeGaps(out, gaps);
             if (firstWrite && !wroteEvent && !closing && !request.polling()) {
-                writeControl(out, "lastEventId", id());
+                writeControl("lastEventId", id(-1, null));
             }
-            if (request.polling() && wroteMessage && pollTimer != null && pollTimer.getDelay(TimeUnit.MILLISECONDS) > transport.pollBatch.toMillis()) {
-                pollTimer.cancel(false);
-                if (transport.isRunning()) {
-                    pollTimer = transport.threads.scheduler().schedule(SseConnection.this::endPoll, transport.pollBatch.toMillis(), TimeUnit.MILLISECONDS);
+            if (request.polling() && wroteMessage) {
+                ScheduledFuture<?> timer = pollTimer;
+                if (timer != null && timer.getDelay(TimeUnit.MILLISECONDS) > transport.pollBatch.toMillis()) {
+                    timer.cancel(false);
+                    pollTimer = c.schedule(SseConnection.this::endPoll, transport.pollBatch);
                 }
             }
             firstWrite = false;
             if (heartbeatDue) {
                 heartbeatDue = false;
-                if (out.size() == 0) {
+                if (out.size() == 0 && pendingSingle == null) {
                     out.writeBytes(HEARTBEAT);
                 }
             }
-            if (closing && outbox.isEmpty()) {
+            boolean last = closing && (c == null || c.isIdle());
+            if (last) {
                 if (request.polling() && !wroteEvent) {
-                    writeControl(out, "lastEventId", id());
+                    writeControl("lastEventId", id(-1, null));
                 }
                 ended = true;
-                transport.stats.bytes.add(out.size());
-                response.write(true, ByteBuffer.wrap(out.toByteArray()), this);
-                return Action.SCHEDULED;
             }
-            if (out.size() == 0) {
-                return Action.IDLE;
+            ByteBuffer bytes;
+            if (pendingSingle != null && out.size() == 0) {
+                bytes = ByteBuffer.wrap(pendingSingle).asReadOnlyBuffer();
+            } else {
+                flushSingle();
+                if (out.size() == 0 && !last) {
+                    return Action.IDLE;
+                }
+                bytes = ByteBuffer.wrap(out.toByteArray());
             }
-            transport.stats.bytes.add(out.size());
-            response.write(false, ByteBuffer.wrap(out.toByteArray()), this);
+            pendingSingle = null;
+            transport.stats.bytes.add(bytes.remaining());
+            response.write(last, bytes, this);
             return Action.SCHEDULED;
         }
 
@@ -346,7 +341,8 @@ final class SseConnection extends OutboxSubscriber {
 
     /** How many items wait in the outbox now. */
     int queued() {
-        return outbox.size();
+        Connection c = connection;
+        return c == null ? 0 : c.queued();
     }
 
     /** Ends the exchange at once (client gone, request failed). */

@@ -79,7 +79,7 @@ public final class SseHandler extends SseEndpoint {
                 transport.stats.polls.increment();
             }
             List<Position> resume = sse.lastEventId() == null ? null : SseEventId.decode(sse.lastEventId(), sse.channels());
-            connection.open(resume, sse.lastEventId() != null && resume == null);
+            connection.open(transport.sessions.ephemeral(sse.principal()), resume, sse.lastEventId() != null && resume == null);
         } catch (StoreException e) {
             LOG.warn("cannot open a stream for {}: {}", sse.channels(), e.getMessage());
             JsonResponses.error(response, callback, 503, e.getMessage());

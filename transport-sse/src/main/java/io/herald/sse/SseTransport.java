@@ -4,7 +4,7 @@ import io.herald.api.Authenticator;
 import io.herald.api.Lifecycle;
 import io.herald.core.Engine;
 import io.herald.core.EngineThreads;
-import io.herald.core.config.CoreSettings;
+import io.herald.core.SessionService;
 import io.herald.core.config.Settings;
 import io.herald.http.Cors;
 import jakarta.inject.Inject;
@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SseTransport implements Lifecycle {
 
     final Engine engine;
+    final SessionService sessions;
     final Authenticator authenticator;
     final SseEncoder encoder = new SseEncoder();
     final SseStats stats = new SseStats();
@@ -31,14 +32,14 @@ public final class SseTransport implements Lifecycle {
     final Duration pollTimeout;
     final Duration pollBatch;
     final int maxChannels;
-    final int queue;
     final Set<SseConnection> connections = ConcurrentHashMap.newKeySet();
     final EngineThreads threads;
     private volatile boolean running;
 
     @Inject
-    public SseTransport(Engine engine, Authenticator authenticator, Settings settings, EngineThreads threads) {
+    public SseTransport(Engine engine, SessionService sessions, Authenticator authenticator, Settings settings, EngineThreads threads) {
         this.engine = engine;
+        this.sessions = sessions;
         this.threads = threads;
         this.authenticator = authenticator;
         this.heartbeat = settings.get(SseSettings.HEARTBEAT);
@@ -46,7 +47,6 @@ public final class SseTransport implements Lifecycle {
         this.pollTimeout = settings.get(SseSettings.POLL_TIMEOUT);
         this.pollBatch = settings.get(SseSettings.POLL_BATCH);
         this.maxChannels = settings.get(SseSettings.MAX_CHANNELS);
-        this.queue = settings.get(CoreSettings.SUBSCRIBER_QUEUE);
         this.cors = Cors.from(settings);
     }
 
