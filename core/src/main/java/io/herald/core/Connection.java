@@ -87,9 +87,9 @@ public final class Connection {
 
     /**
      * Subscribes under {@code key}. For a durable session the subscription is recorded in the store first,
-     * with its starting cursor, so that it outlives the connection; a subscription the session already has
-     * under {@code key} resumes from its stored cursor, redelivering what was unacked, and {@code resume} is
-     * then ignored.
+     * with its starting cursor, so that it outlives the connection. A subscription the session already has
+     * under {@code key} resumes from its stored cursor, redelivering what was unacked; for one without
+     * acknowledgement a {@code resume} position the client holds itself wins over the stored cursor.
      *
      * @throws InvalidChannelException for a reserved channel, or an acknowledged subscription to a pattern
      * @throws io.herald.api.AccessDeniedException if the authorizer refuses
@@ -112,7 +112,7 @@ public final class Connection {
         Position resumedCursor = stored != null && ack.acknowledged() ? stored.cursor() : null;
         Set<Position> redeliver = stored != null ? new HashSet<>(stored.unacked()) : Set.of();
         Resume from = resume;
-        if (stored != null && stored.cursor() != null) {
+        if (stored != null && stored.cursor() != null && (ack.acknowledged() || !(resume instanceof Resume.After))) {
             from = Resume.after(stored.unacked().isEmpty() ? stored.cursor() : before(stored.unacked().get(0)));
         }
         boolean plain = !channel.isPattern() && !ack.acknowledged() && !plainByChannel.containsKey(channel);

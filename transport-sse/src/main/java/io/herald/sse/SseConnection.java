@@ -73,6 +73,9 @@ final class SseConnection implements Connection.Wire, Connection.Items {
     private byte[] pendingSingle;
     private List<Gap> gaps;
     private final Position[] ids;
+    /** For a stream bound to a durable session: its id and each channel's base epoch; else null. */
+    private volatile String sessionId;
+    private volatile String[] bases;
 
     SseConnection(SseTransport transport, SseRequest request, Response response, Callback callback, Executor executor) {
         this.transport = transport;
@@ -86,7 +89,8 @@ final class SseConnection implements Connection.Wire, Connection.Items {
         for (int i = 0; i < channels.size(); i++) {
             slots.put(channels.get(i), i);
         }
-        this.single = channels.size() == 1 && request.patterns().isEmpty() ? channels.get(0) : null;
+        // Ids of a durable session's stream name the session, so they are not the shared single-channel bytes.
+        this.single = channels.size() == 1 && request.patterns().isEmpty() && !request.durable() ? channels.get(0) : null;
     }
 
     /**
@@ -105,6 +109,14 @@ final class SseConnection implements Connection.Wire, Connection.Items {
             }
             for (ChannelName pattern : request.patterns()) {
                 connection.subscribe(pattern.value(), pattern, Resume.live(), AckMode.AUTO, 0);
+            }
+            if (session.durable()) {
+                String[] base = new String[channels.size()];
+                for (int i = 0; i < channels.size(); i++) {
+                    base[i] = SseSessions.baseEpoch(session, channels.get(i), exact[i].cursor());
+                }
+                bases = base;
+                sessionId = session.id();
             }
         } catch (RuntimeException e) {
             finish();
@@ -165,7 +177,7 @@ final class SseConnection implements Connection.Wire, Connection.Items {
         executor.execute(iterate);
     }
 
-    private void endPoll() {
+    void endPoll() {
         pollDone = true;
         writer.iterate();
     }
@@ -191,7 +203,8 @@ final class SseConnection implements Connection.Wire, Connection.Items {
         for (int i = 0; i < exact.length; i++) {
             ids[i] = i == slot ? at : exact[i].cursor();
         }
-        return SseEventId.encode(ids);
+        String session = sessionId;
+        return session != null ? SseEventId.encode(session, ids, bases) : SseEventId.encode(ids);
     }
 
     private void writeControl(String type, String data) {

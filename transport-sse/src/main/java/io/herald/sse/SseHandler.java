@@ -70,7 +70,7 @@ public final class SseHandler extends SseEndpoint {
         SseConnection connection = new SseConnection(transport, sse, response, callback, request.getComponents().getExecutor());
         request.addFailureListener(connection::abort);
         try {
-            if (sse.polling() && sse.lastEventId() == null) {
+            if (sse.polling() && sse.lastEventId() == null && !sse.durable()) {
                 transport.stats.polls.increment();
                 connection.answerHeads();
                 return;
@@ -78,8 +78,17 @@ public final class SseHandler extends SseEndpoint {
             if (sse.polling()) {
                 transport.stats.polls.increment();
             }
-            List<Position> resume = sse.lastEventId() == null ? null : SseEventId.decode(sse.lastEventId(), sse.channels());
-            connection.open(transport.sessions.ephemeral(sse.principal()), resume, sse.lastEventId() != null && resume == null);
+            if (sse.durable()) {
+                SseSessions.Opening opening = SseSessions.open(transport.sessions, sse);
+                connection.open(opening.session(), opening.resume(), opening.unknownId());
+                if (sse.polling() && sse.lastEventId() == null) {
+                    // A first poll answers at once with the new session's id, as a plain one does with the heads.
+                    connection.endPoll();
+                }
+            } else {
+                List<Position> resume = sse.lastEventId() == null ? null : SseEventId.decode(sse.lastEventId(), sse.channels());
+                connection.open(transport.sessions.ephemeral(sse.principal()), resume, sse.lastEventId() != null && resume == null);
+            }
         } catch (StoreException e) {
             LOG.warn("cannot open a stream for {}: {}", sse.channels(), e.getMessage());
             JsonResponses.error(response, callback, 503, e.getMessage());

@@ -30,9 +30,10 @@ import org.eclipse.jetty.util.Fields;
  * @param patterns wildcard patterns (from a token), live only and outside the event id
  * @param lastEventId the id to resume from, or {@code null}
  * @param polling whether this is a long-polling request
+ * @param durable whether the stream is bound to a durable session ({@code ?session}), whose ids stay short
  */
 record SseRequest(Principal principal, List<ChannelName> channels, List<ChannelName> patterns, String lastEventId,
-                  boolean polling) {
+                  boolean polling, boolean durable) {
 
     static SseRequest parse(Request request, Authenticator authenticator, Engine engine, int maxChannels)
             throws SseRefusal {
@@ -86,7 +87,8 @@ record SseRequest(Principal principal, List<ChannelName> channels, List<ChannelN
             lastEventId = null;
         }
         boolean polling = query.get("polling") != null;
-        return new SseRequest(principal, new ArrayList<>(exact), new ArrayList<>(patterns), lastEventId, polling);
+        boolean durable = query.get("session") != null;
+        return new SseRequest(principal, new ArrayList<>(exact), new ArrayList<>(patterns), lastEventId, polling, durable);
     }
 
     private static Principal authenticate(Request request, Fields query, Authenticator authenticator) throws SseRefusal {
