@@ -5,6 +5,7 @@ import io.herald.api.AccessDeniedException;
 import io.herald.api.AuthenticationException;
 import io.herald.api.HeraldException;
 import io.herald.api.InvalidChannelException;
+import io.herald.api.InvalidPublicationException;
 import io.herald.api.PayloadTooLargeException;
 import io.herald.api.SessionUnknownException;
 import io.herald.api.StoreException;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@link ApiKeyGuard} when given one (401 with {@code WWW-Authenticate}), and turns every refusal into a JSON
  * error in one place.
  *
- * <p>Status mapping: {@link ClientError} its own; {@link InvalidChannelException} 400,
+ * <p>Status mapping: {@link ClientError} its own; {@link InvalidChannelException} and
+ * {@link InvalidPublicationException} 400,
  * {@link AuthenticationException} 401, {@link AccessDeniedException} 403, {@link SessionUnknownException} 404,
  * {@link PayloadTooLargeException} 413, {@link StoreException} 503; anything else 500. Refusals are logged as one
  * line (4xx at INFO, 404 at DEBUG, 503 at WARN); only a 500, which is a bug, gets a stack trace.
@@ -111,7 +113,7 @@ abstract class JsonHandler extends Handler.Abstract {
     }
 
     static int statusOf(HeraldException e) {
-        if (e instanceof InvalidChannelException) {
+        if (e instanceof InvalidChannelException || e instanceof InvalidPublicationException) {
             return 400;
         } else if (e instanceof AuthenticationException) {
             return 401;

@@ -2,19 +2,23 @@ package io.herald.server;
 
 import io.herald.api.Message;
 import io.herald.api.Principal;
+import io.herald.api.Publication;
 import io.herald.core.Engine;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.util.Locale;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code POST /api/publish}: publishes {@code data} unchanged to {@code channel} and answers
- * {@code {"channel", "id", "position": {"epoch", "offset"}}}.
+ * {@code {"channel", "id", "position": {"epoch", "offset"}}}. The body must be declared
+ * {@code Content-Type: application/json} (415 otherwise).
  *
  * <p>Publishes as {@link Principal#SERVER}: the caller either presented the API key or none is configured.
  * The body is capped at {@code publish.max-payload} plus {@value #ENVELOPE} bytes for the fields around
@@ -39,6 +43,7 @@ final class PublishHandler extends JsonHandler {
 
     @Override
     protected void serve(Request request, Response response, Callback callback) throws IOException {
+        requireJson(request);
         PublishRequest publish = PublishRequest.parse(RequestBody.read(request, bodyCap));
         Message message = engine.publish(Principal.SERVER, publish.toPublication());
         send(response, callback, 200, json -> {
@@ -48,5 +53,20 @@ final class PublishHandler extends JsonHandler {
             Json.position(json, "position", message.position());
             json.writeEndObject();
         });
+    }
+
+    /**
+     * Refuses with 415 a body not declared {@code application/json}. A browser sends {@code text/plain},
+     * form and multipart bodies cross-origin without a preflight, so without this check any web page could
+     * publish through a visitor's browser to a server that has no API key; a JSON content type forces the
+     * preflight, which the API does not answer.
+     */
+    private static void requireJson(Request request) {
+        String declared = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
+        String mediaType = declared == null ? "" : declared.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals(Publication.JSON)) {
+            throw new ClientError(415, "request body must be declared Content-Type: application/json, not "
+                    + (declared == null ? "nothing" : "'" + declared + "'"));
+        }
     }
 }

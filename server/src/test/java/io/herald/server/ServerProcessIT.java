@@ -50,6 +50,7 @@ class ServerProcessIT {
 
             String data = "{\"text\": \"hello\",  \"n\":[1.0, 2]}";
             HttpResponse<String> published = TestServer.send(HttpRequest.newBuilder(base.resolve("/api/publish"))
+                    .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"channel\":\"/e2e/room\",\"data\":" + data + ",\"event\":\"greeting\"}")));
             assertThat(published.statusCode()).as(published.body()).isEqualTo(200);
             assertThat(JSON.readTree(published.body()).get("position").get("offset").asLong()).isEqualTo(1);

@@ -53,8 +53,17 @@ final class TestServer implements AutoCloseable {
         return send(HttpRequest.newBuilder(uri(pathAndQuery)).GET(), headers);
     }
 
+    /** POSTs {@code body} declared as {@code application/json}, unless {@code headers} declare another type. */
     HttpResponse<String> post(String path, String body, String... headers) {
-        return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body));
+        boolean typed = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            typed |= headers[i].equalsIgnoreCase("content-type");
+        }
+        if (!typed) {
+            request.header("Content-Type", "application/json");
+        }
+        return send(request, headers);
     }
 
     HttpResponse<String> request(String method, String path, String... headers) {

@@ -1,0 +1,86 @@
+package io.herald.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The server's refusals of hostile or careless requests, each over a real socket; a refusal stores nothing. */
+@DisplayName("server security")
+class ServerSecurityTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    static long head(String channel) throws IOException {
+        HttpResponse<String> history = server.get("/api/history?channel=" + channel);
+        assertThat(history.statusCode()).as(history.body()).isEqualTo(200);
+        return json(history).get("head").asLong();
+    }
+
+    @Nested
+    @DisplayName("publish")
+    class Publish {
+
+        @ParameterizedTest(name = "Content-Type: {0}")
+        @ValueSource(strings = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+            "text/plain; charset=utf-8", "application/jsonx"})
+        @DisplayName("a body not declared application/json is refused with 415: no cross-origin publish without a preflight")
+        void requiresJsonContentType(String contentType) throws IOException {
+            HttpResponse<String> response = server.post("/api/publish", "{\"channel\":\"/sec/ctype\",\"data\":1}",
+                    "Content-Type", contentType, "Origin", "https://evil.example");
+
+            assertThat(response.statusCode()).isEqualTo(415);
+            assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+            assertThat(json(response).get("error").asText()).contains("application/json", contentType);
+            assertThat(head("/sec/ctype")).isZero();
+        }
+
+        @Test
+        @DisplayName("a body with no Content-Type is refused with 415; application/json with a charset is accepted")
+        void missingContentType() throws IOException {
+            String missing = server.raw("POST /api/publish HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    + "Content-Length: 32\r\n\r\n{\"channel\":\"/sec/none\",\"data\":1}");
+            assertThat(missing).startsWith("HTTP/1.1 415");
+            assertThat(head("/sec/none")).isZero();
+
+            assertThat(server.post("/api/publish", "{\"channel\":\"/sec/none\",\"data\":1}",
+                    "Content-Type", "Application/JSON; charset=UTF-8").statusCode()).isEqualTo(200);
+        }
+
+        @ParameterizedTest(name = "event: {0}")
+        @ValueSource(strings = {"missedevents", "lastEventId"})
+        @DisplayName("Herald's own event names are reserved: 400, nothing stored")
+        void reservedEventNames(String event) throws IOException {
+            HttpResponse<String> response = server.post("/api/publish",
+                    "{\"channel\":\"/sec/reserved\",\"data\":{\"missed\":[]},\"event\":\"" + event + "\"}");
+
+            assertThat(response.statusCode()).isEqualTo(400);
+            assertThat(json(response).get("error").asText()).contains("'" + event + "'", "reserved", "/sec/reserved");
+            assertThat(head("/sec/reserved")).isZero();
+        }
+    }
+}
