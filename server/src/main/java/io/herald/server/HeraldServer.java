@@ -160,8 +160,9 @@ public final class HeraldServer {
                 settings.get(CoreSettings.STORE), settings.get(CoreSettings.TRANSPORTS),
                 String.join(" ", server.paths().stream().filter(p -> !p.equals("/")).toList()));
         if (settings.get(ServerSettings.API_KEY) == null) {
-            LOG.warn("NO API KEY: the publish and admin API ({}/*) is OPEN to anyone who can reach port {}; "
-                    + "set --api-key or HERALD_API_KEY", settings.get(ServerSettings.API_PATH), server.port());
+            LOG.warn("NO API KEY: the publish and admin endpoints ({}/*, {}, the SSE counters) are OPEN to anyone who "
+                    + "can reach port {}; set --api-key or HERALD_API_KEY", settings.get(ServerSettings.API_PATH),
+                    settings.get(ServerSettings.METRICS_PATH), server.port());
         }
         if (settings.get(CoreSettings.TOKEN_SECRET) == null) {
             LOG.warn("no token secret: subscriptions need no token, anyone may subscribe to any channel; "

@@ -9,6 +9,7 @@ import io.herald.api.InvalidPublicationException;
 import io.herald.api.PayloadTooLargeException;
 import io.herald.api.SessionUnknownException;
 import io.herald.api.StoreException;
+import io.herald.http.ApiKeyGuard;
 import io.herald.http.JsonResponses;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

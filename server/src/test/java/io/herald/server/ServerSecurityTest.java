@@ -83,4 +83,66 @@ class ServerSecurityTest {
             assertThat(head("/sec/reserved")).isZero();
         }
     }
+
+    @Nested
+    @DisplayName("with --api-key, every admin endpoint needs the key and only /health and the streams are open")
+    class AdminEndpoints {
+
+        private static final String KEY = "adm1n-key";
+
+        @ParameterizedTest(name = "GET {0}")
+        @ValueSource(strings = {"/api/history?channel=/a/b", "/api/presence?channel=/a/b", "/api/stats",
+            "/api/cursor?channel=/a/b", "/sse?channel=/a/b#json", "/metrics"})
+        @DisplayName("refused with 401 and WWW-Authenticate without the key, wrong key, or Basic; served with it")
+        void adminNeedsTheKey(String target) {
+            try (TestServer keyed = TestServer.start("--api-key", KEY)) {
+                String path = target.replace("#json", "");
+                String[] accept = target.endsWith("#json") ? new String[] {"Accept", "application/json"} : new String[] {"Accept", "*/*"};
+                for (String authorization : new String[] {null, "Bearer nope", "Basic " + KEY, "Bearer " + KEY + "x"}) {
+                    HttpResponse<String> refused = authorization == null ? keyed.get(path, accept)
+                            : keyed.get(path, accept[0], accept[1], "Authorization", authorization);
+                    assertThat(refused.statusCode()).as("%s with %s", path, authorization).isEqualTo(401);
+                    assertThat(refused.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+                    assertThat(refused.headers().firstValue("content-type")).hasValue("application/json");
+                }
+                HttpResponse<String> served = keyed.get(path, accept[0], accept[1], "Authorization", "Bearer " + KEY);
+                assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+            }
+        }
+
+        @Test
+        @DisplayName("publish needs the key too; /health, the SSE stream and the preflight stay open")
+        void publicEndpoints() throws IOException {
+            try (TestServer keyed = TestServer.start("--api-key", KEY)) {
+                assertThat(keyed.publish("/sec/admin", "1").statusCode()).isEqualTo(401);
+                assertThat(keyed.get("/health").statusCode()).isEqualTo(200);
+                assertThat(keyed.request("OPTIONS", "/sse?channel=/a/b", "Origin", "https://app.example",
+                        "Access-Control-Request-Method", "GET").statusCode()).isEqualTo(204);
+                String stream = keyed.rawHead("GET /sse?channel=/a/b&polling HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+                assertThat(stream).startsWith("HTTP/1.1 200");
+            }
+        }
+
+        @Test
+        @DisplayName("--metrics-public opens /metrics alone for scrapers")
+        void metricsPublic() {
+            try (TestServer keyed = TestServer.start("--api-key", KEY, "--metrics-public")) {
+                assertThat(keyed.get("/metrics").statusCode()).isEqualTo(200);
+                assertThat(keyed.get("/api/stats").statusCode()).isEqualTo(401);
+                assertThat(keyed.get("/sse?channel=/a/b", "Accept", "application/json").statusCode()).isEqualTo(401);
+            }
+        }
+
+        @Test
+        @DisplayName("--api-path moves the cursor with the rest of the admin API")
+        void cursorFollowsApiPath() throws IOException {
+            try (TestServer moved = TestServer.start("--api-key", KEY, "--api-path", "/admin")) {
+                assertThat(moved.get("/admin/cursor?channel=/a/b").statusCode()).isEqualTo(401);
+                HttpResponse<String> cursor = moved.get("/admin/cursor?channel=/a/b", "Authorization", "Bearer " + KEY);
+                assertThat(cursor.statusCode()).as(cursor.body()).isEqualTo(200);
+                assertThat(json(cursor).get("lastEventId").asText()).isNotEmpty();
+                assertThat(moved.get("/api/cursor?channel=/a/b", "Authorization", "Bearer " + KEY).statusCode()).isEqualTo(404);
+            }
+        }
+    }
 }

@@ -95,6 +95,22 @@ final class TestServer implements AutoCloseable {
         }
     }
 
+    /** Sends {@code request} on a new connection and returns what was read up to the end of the answer's headers. */
+    String rawHead(String request) {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            StringBuilder head = new StringBuilder();
+            int c;
+            while (!head.toString().endsWith("\r\n\r\n") && (c = socket.getInputStream().read()) != -1) {
+                head.append((char) c);
+            }
+            return head.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Publishes {@code {"channel": channel, "data": data}} and returns the answer. */
     HttpResponse<String> publish(String channel, String data, String... headers) {
         return post("/api/publish", "{\"channel\":\"" + channel + "\",\"data\":" + data + "}", headers);
