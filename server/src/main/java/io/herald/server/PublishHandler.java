@@ -22,9 +22,9 @@ import org.eclipse.jetty.util.Callback;
  * {@code Content-Type: application/json} (415 otherwise).
  *
  * <p>Publishes as {@link Principal#SERVER}: the caller either presented the API key or none is configured.
- * The body is capped at {@code publish.max-payload} plus {@value #ENVELOPE} bytes for the fields around
- * {@code data}; beyond that it is refused with 413 without being read to the end. A refused request stores
- * nothing. Thread-safe.
+ * The body is read without holding a thread ({@link RequestBodies}: bounded in number and in time) and capped
+ * at {@code publish.max-payload} plus {@value #ENVELOPE} bytes for the fields around {@code data}; beyond that
+ * it is refused with 413 without being read to the end. A refused request stores nothing. Thread-safe.
  */
 @Singleton
 final class PublishHandler extends JsonHandler {
@@ -33,19 +33,31 @@ final class PublishHandler extends JsonHandler {
     static final int ENVELOPE = 16 * 1024;
 
     private final Engine engine;
+    private final RequestBodies bodies;
     private final int bodyCap;
 
     @Inject
-    PublishHandler(Engine engine, ApiKeyGuard guard, Settings settings) {
+    PublishHandler(Engine engine, RequestBodies bodies, ApiKeyGuard guard, Settings settings) {
         super("POST", guard);
         this.engine = engine;
+        this.bodies = bodies;
         this.bodyCap = (int) Math.min(Integer.MAX_VALUE - 1L, settings.get(CoreSettings.PUBLISH_MAX_PAYLOAD) + ENVELOPE);
     }
 
     @Override
-    protected void serve(Request request, Response response, Callback callback) throws IOException {
+    protected void serve(Request request, Response response, Callback callback) {
         requireJson(request);
-        PublishRequest publish = PublishRequest.parse(RequestBody.read(request, bodyCap));
+        bodies.read(request, bodyCap, body -> {
+            try {
+                publish(body, response, callback);
+            } catch (IOException | RuntimeException e) {
+                answer(request, response, callback, e);
+            }
+        }, failure -> answer(request, response, callback, failure));
+    }
+
+    private void publish(byte[] body, Response response, Callback callback) throws IOException {
+        PublishRequest publish = PublishRequest.parse(body);
         Message message = engine.publish(Principal.SERVER, publish.toPublication());
         send(response, callback, 200, json -> {
             json.writeStartObject();

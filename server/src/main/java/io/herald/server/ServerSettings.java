@@ -5,6 +5,7 @@ import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Setting;
 import io.herald.core.config.Settings;
 import io.herald.http.HttpSettings;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -25,11 +26,16 @@ public final class ServerSettings {
     public static final Setting<String> HEALTH_PATH = Setting.string("health.path", "/health",
             "path of the health check (200 when ready, 503 otherwise)");
 
+    public static final Setting<Duration> BODY_TIMEOUT = Setting.duration("http.body-timeout", "10s",
+            "how long a request body may take to arrive in full (408 after), however steadily it trickles");
+    public static final Setting<Integer> MAX_PENDING_BODIES = Setting.integer("http.max-pending-bodies", 256, 1, 100_000,
+            "request bodies received at once; more are refused with 503 at once");
+
     private ServerSettings() {
     }
 
     public static List<Setting<?>> all() {
-        return List.of(METRICS_PATH, METRICS_PUBLIC, HEALTH_PATH);
+        return List.of(METRICS_PATH, METRICS_PUBLIC, HEALTH_PATH, BODY_TIMEOUT, MAX_PENDING_BODIES);
     }
 
     /**

@@ -145,4 +145,54 @@ class ServerSecurityTest {
             }
         }
     }
+
+    @Nested
+    @DisplayName("every error is JSON and no answer names the server's software")
+    class Errors {
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {
+            "bad %-escape on /sse|GET /sse?channel=%zz HTTP/1.1\r\nHost: x\r\n\r\n|400",
+            "bad %-escape on /api|GET /api/history?channel=%zz HTTP/1.1\r\nHost: x\r\n\r\n|400",
+            "ambiguous URI|GET /api/%2e%2e/health HTTP/1.1\r\nHost: x\r\n\r\n|400",
+            "ambiguous separator|GET /sse%2fx?channel=a HTTP/1.1\r\nHost: x\r\n\r\n|400",
+            "bad chunk|POST /api/publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n|400",
+            "URI too long|GET /api/history?channel=/a/LONG HTTP/1.1\r\nHost: x\r\n\r\n|414",
+            "headers too large|GET /health HTTP/1.1\r\nHost: x\r\nX-Big: LONG\r\n\r\n|431",
+            "unknown path|DELETE /nowhere HTTP/1.1\r\nHost: x\r\n\r\n|404",
+        })
+        @DisplayName("Jetty's own refusals come back as JSON with the right status")
+        void jettyErrorsAreJson(String spec) {
+            String[] parts = spec.split("\\|");
+            String request = parts[1].replace("LONG", "x".repeat(20_000)).replace("Host: x\r\n", "Host: x\r\nConnection: close\r\n");
+            String answer = server.raw(request);
+
+            assertThat(answer).as(parts[0]).startsWith("HTTP/1.1 " + parts[2]);
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            assertThat(answer).containsIgnoringCase("content-type: application/json").doesNotContainIgnoringCase("\r\nServer:");
+            assertThat(body).as(parts[0]).startsWith("{\"error\":").contains("\"status\":" + parts[2])
+                    .doesNotContain("<html", "Exception", "jetty", "Jetty");
+        }
+
+        @Test
+        @DisplayName("no Server or X-Powered-By header on answers")
+        void noServerHeader() {
+            HttpResponse<String> health = server.get("/health");
+            assertThat(health.headers().firstValue("server")).isEmpty();
+            assertThat(health.headers().firstValue("x-powered-by")).isEmpty();
+            assertThat(server.get("/sse?channel=/a/b&polling").headers().firstValue("server")).isEmpty();
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"{\"channel\":\"/a/b\",\"data\":{\"a\":}}", "{\"channel\":\"/a/b\",\"data\":tru}", "{\"channel\":\"/a/b\",\"data\":\"\\x\"}",
+            "{\"channel\":\"/a/b\",\"data\":DEEP}", "\u00ff\u00fe", "{\"channel\":\"/a/b\",\"data\":1"})
+        @DisplayName("malformed JSON is described by where it is wrong, without the parser's internals")
+        void parseErrorsNameNoInternals(String body) throws IOException {
+            HttpResponse<String> answer = server.post("/api/publish", body.replace("DEEP", "[".repeat(300) + "]".repeat(300)));
+
+            assertThat(answer.statusCode()).isEqualTo(400);
+            assertThat(json(answer).get("error").asText()).startsWith("malformed JSON")
+                    .doesNotContainIgnoringCase("jackson").doesNotContain("`", "Feature", "Constraints", "com.", "Source:");
+        }
+    }
 }
