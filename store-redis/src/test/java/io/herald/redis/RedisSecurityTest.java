@@ -1,7 +1,10 @@
 package io.herald.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import io.herald.api.ChannelName;
+import io.herald.api.Position;
 import io.herald.core.Herald;
 import io.herald.core.config.Settings;
 import io.herald.http.HeraldHttpServer;
@@ -17,10 +20,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 
 /**
  * What the Redis store and the endpoints in front of it refuse or withhold: an outage is a 503 in JSON that
- * names neither the exception nor the Redis URL. Runs on a Redis of its own, which it stops.
+ * names neither the exception nor the Redis URL, and reading channels never published to writes nothing
+ * (no one can create keys at request rate). Runs on a Redis of its own, which it stops.
  */
 @DisplayName("Redis store security")
 class RedisSecurityTest {
@@ -64,6 +69,30 @@ class RedisSecurityTest {
                     .doesNotContain("redis://", "pa55word", Integer.toString(redis.port()), "Exception", "<html");
         } finally {
             redis.restart();
+        }
+    }
+
+    @Test
+    @DisplayName("subscribing, polling, the cursor and history on channels never published to create no key")
+    void readsCreateNoKeys() throws Exception {
+        try (Jedis admin = RedisTestSupport.admin(redis.url())) {
+            long before = admin.dbSize();
+            for (int i = 0; i < 20; i++) {
+                String channel = "/probe/never-" + i;
+                HttpResponse<String> poll = get("/sse?channel=" + channel + "&polling");
+                assertThat(poll.statusCode()).isEqualTo(200);
+                assertThat(get("/api/cursor?channel=" + channel).statusCode()).isEqualTo(200);
+                node.engine().history(ChannelName.of(channel), null, 10);
+                node.engine().head(ChannelName.of(channel));
+                try (SseStream stream = SseStream.open(base.resolve("/sse?channel=" + channel), null)) {
+                    await("the stream's first event").until(() -> !stream.events.isEmpty());
+                }
+            }
+            assertThat(admin.dbSize()).as("keys in Redis after reading 20 channels never published to").isEqualTo(before);
+
+            String epoch = node.engine().head(ChannelName.of("/probe/never-3")).epoch();
+            assertThat(node.publish(ChannelName.of("/probe/never-3"), "{}").position()).as("first message after the reads")
+                    .isEqualTo(new Position(epoch, 1));
         }
     }
 }
