@@ -47,14 +47,13 @@ public final class HeraldServer {
 
     /**
      * Runs the command line: the server (until SIGTERM or SIGINT), or {@code token}, {@code --help},
-     * {@code --version}. Exits with 2 on a usage or configuration error and 1 when the server cannot start,
-     * after one line {@code herald: <message>} on stderr.
+     * {@code --version}. Exits with 0 after a graceful stop, 2 on a usage or configuration error and 1 when the
+     * server cannot start, after one line {@code herald: <message>} on stderr.
      */
     public static void main(String[] args) {
         int status = new Cli(System.out, System.err).run(List.of(args), System.getenv());
-        if (status != 0) {
-            System.exit(status);
-        }
+        // Explicitly, also for 0: a library thread that outlives the stopped server must not keep the JVM up.
+        System.exit(status);
     }
 
     /**

@@ -67,8 +67,8 @@ class ServerProcessIT {
         }
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
         String output = Files.readString(log, StandardCharsets.UTF_8);
-        // 143 = 128 + SIGTERM: the JVM's status after its shutdown hooks ran to completion.
-        assertThat(process.exitValue()).as(output).isEqualTo(143);
+        // A graceful stop on SIGTERM is a success, not the JVM's 143 (128 + SIGTERM).
+        assertThat(process.exitValue()).as(output).isZero();
         assertThat(output)
                 .contains("Herald " + ServerVersion.VALUE + " started on port " + port)
                 .contains("/api/publish")
