@@ -1,9 +1,12 @@
 package io.herald.server;
 
+import io.herald.api.Lifecycle;
 import io.herald.core.config.Settings;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.ByteArrayOutputStream;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,10 +23,11 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>What a slow or hostile client can hold is bounded three ways: at most {@code http.max-pending-bodies}
  * bodies are being received at once (503 with {@code Retry-After} beyond that, answered at once); each must
  * arrive whole within {@code http.body-timeout} (408 otherwise, however steadily it trickles); and each is
- * capped (413, without reading on). Thread-safe.
+ * capped (413, without reading on). When the server stops, bodies still arriving are answered 503 at once
+ * (the client retries elsewhere) rather than holding up the graceful stop. Thread-safe.
  */
 @Singleton
-final class RequestBodies {
+final class RequestBodies implements Lifecycle {
 
     /** A declared body at most this much over the cap is read and dropped, so its sender reads the 413. */
     private static final long DISCARD_LIMIT = 1024 * 1024;
@@ -31,6 +35,8 @@ final class RequestBodies {
     private final Semaphore pending;
     private final int maxPending;
     private final long timeoutMillis;
+    private final Set<Reading> active = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
     @Inject
     RequestBodies(Settings settings) {
@@ -45,12 +51,17 @@ final class RequestBodies {
      * away). Exactly one of them is called, on a thread of the server's pool, possibly before this returns.
      */
     void read(Request request, int cap, Consumer<byte[]> body, Consumer<Throwable> failed) {
+        if (stopping) {
+            failed.accept(stopped());
+            return;
+        }
         if (!pending.tryAcquire()) {
             failed.accept(new ClientError(503, "too many request bodies are being received (" + maxPending + "); retry shortly"));
             return;
         }
         long declared = request.getLength();
         Reading reading = new Reading(request, cap, declared, body, failed);
+        active.add(reading);
         Scheduler.Task timer = request.getComponents().getScheduler().schedule(reading::expire, timeoutMillis, TimeUnit.MILLISECONDS);
         reading.timer = timer;
         if (declared > cap + DISCARD_LIMIT) {
@@ -58,6 +69,24 @@ final class RequestBodies {
             return;
         }
         reading.run();
+    }
+
+    /** Stops before the HTTP server, so that its graceful stop does not wait for bodies that may never come. */
+    @Override
+    public int phase() {
+        return TRANSPORT + 60;
+    }
+
+    @Override
+    public void stop() {
+        stopping = true;
+        for (Reading reading : active) {
+            reading.fail(stopped());
+        }
+    }
+
+    private static ClientError stopped() {
+        return new ClientError(503, "the server is stopping; send the request again (to another node)");
     }
 
     /** Bodies being received now. */
@@ -146,6 +175,7 @@ final class RequestBodies {
             if (t != null) {
                 t.cancel();
             }
+            active.remove(this);
             pending.release();
             return true;
         }
