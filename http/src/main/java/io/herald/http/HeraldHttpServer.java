@@ -10,6 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -51,7 +53,11 @@ public final class HeraldHttpServer implements Lifecycle, HealthCheck {
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
         threads.setName("herald-http");
         Server s = new Server(threads);
-        ServerConnector c = new ServerConnector(s);
+        HttpConfiguration http = new HttpConfiguration();
+        // Which server and version answers is an attacker's first question; nothing needs the answer.
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        ServerConnector c = new ServerConnector(s, new HttpConnectionFactory(http));
         c.setHost(settings.get(HttpSettings.HOST));
         c.setPort(settings.get(HttpSettings.PORT));
         c.setIdleTimeout(settings.get(HttpSettings.IDLE_TIMEOUT).toMillis());
@@ -67,6 +73,8 @@ public final class HeraldHttpServer implements Lifecycle, HealthCheck {
         // lets requests in flight finish on stop (streams are ended by their transports before that).
         ContextHandler root = new ContextHandler(mappings, "/");
         s.setHandler(new GracefulHandler(root));
+        // Every error Jetty answers itself is JSON like the endpoints' own refusals, never an HTML page.
+        s.setErrorHandler(new JsonErrorHandler());
         s.setStopTimeout(settings.get(HttpSettings.STOP_TIMEOUT).toMillis());
         s.setStopAtShutdown(false);
         try {

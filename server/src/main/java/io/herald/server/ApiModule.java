@@ -19,6 +19,7 @@ public final class ApiModule extends AbstractModule {
     protected void configure() {
         Multibinder.newSetBinder(binder(), Lifecycle.class).addBinding().to(Readiness.class);
         Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(Readiness.class);
+        Multibinder.newSetBinder(binder(), Lifecycle.class).addBinding().to(RequestBodies.class);
     }
 
     @ProvidesIntoSet

@@ -6,9 +6,13 @@ import io.herald.core.config.ConfigurationException;
 import io.herald.core.config.SettingsLoader;
 import io.herald.core.spi.PluginCatalog;
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * The command line: chooses between running the server, {@code token}, {@code --help} and {@code --version},
@@ -31,8 +35,8 @@ final class Cli {
     }
 
     /**
-     * Runs {@code args}. Running the server blocks until the JVM is asked to shut down (the shutdown hook
-     * stops the server gracefully); every other command returns at once.
+     * Runs {@code args}. Running the server blocks until SIGTERM or SIGINT (or a JVM shutdown) has stopped it
+     * gracefully, then returns 0; every other command returns at once.
      *
      * @return the exit status
      */
@@ -73,15 +77,38 @@ final class Cli {
 
     private static int serve(List<String> args, Map<String, String> env) {
         AtomicReference<RunningServer> running = new AtomicReference<>();
-        // Registered before starting, so a SIGTERM that arrives as the start completes still stops cleanly.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        AtomicBoolean stopRequested = new AtomicBoolean();
+        Runnable stop = () -> {
+            stopRequested.set(true);
             RunningServer server = running.get();
             if (server != null) {
                 server.stop();
             }
-        }, "herald-shutdown"));
-        RunningServer server = HeraldServer.start(args, env);
+        };
+        // SIGTERM and SIGINT are how a supervisor or a user asks for a graceful stop, which is a success:
+        // handled here, the server stops and the command returns 0, where the JVM's default exits 143 (130).
+        // Registered before starting, so a signal that arrives while the server starts stops it once started.
+        Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
+        for (String name : List.of("TERM", "INT")) {
+            Signal signal = new Signal(name);
+            previous.put(signal, Signal.handle(signal, received -> stop.run()));
+        }
+        // Any other way the JVM shuts down (System.exit, SIGHUP) still stops the server gracefully.
+        Thread hook = new Thread(stop, "herald-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        RunningServer server;
+        try {
+            server = HeraldServer.start(args, env);
+        } catch (RuntimeException e) {
+            // Nothing runs: signals end the JVM as usual again.
+            previous.forEach(Signal::handle);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            throw e;
+        }
         running.set(server);
+        if (stopRequested.get()) {
+            server.stop();
+        }
         try {
             server.awaitStopped();
         } catch (InterruptedException e) {

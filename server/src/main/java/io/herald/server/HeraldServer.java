@@ -47,14 +47,13 @@ public final class HeraldServer {
 
     /**
      * Runs the command line: the server (until SIGTERM or SIGINT), or {@code token}, {@code --help},
-     * {@code --version}. Exits with 2 on a usage or configuration error and 1 when the server cannot start,
-     * after one line {@code herald: <message>} on stderr.
+     * {@code --version}. Exits with 0 after a graceful stop, 2 on a usage or configuration error and 1 when the
+     * server cannot start, after one line {@code herald: <message>} on stderr.
      */
     public static void main(String[] args) {
         int status = new Cli(System.out, System.err).run(List.of(args), System.getenv());
-        if (status != 0) {
-            System.exit(status);
-        }
+        // Explicitly, also for 0: a library thread that outlives the stopped server must not keep the JVM up.
+        System.exit(status);
     }
 
     /**
@@ -160,8 +159,9 @@ public final class HeraldServer {
                 settings.get(CoreSettings.STORE), settings.get(CoreSettings.TRANSPORTS),
                 String.join(" ", server.paths().stream().filter(p -> !p.equals("/")).toList()));
         if (settings.get(ServerSettings.API_KEY) == null) {
-            LOG.warn("NO API KEY: the publish and admin API ({}/*) is OPEN to anyone who can reach port {}; "
-                    + "set --api-key or HERALD_API_KEY", settings.get(ServerSettings.API_PATH), server.port());
+            LOG.warn("NO API KEY: the publish and admin endpoints ({}/*, {}, the SSE counters) are OPEN to anyone who "
+                    + "can reach port {}; set --api-key or HERALD_API_KEY", settings.get(ServerSettings.API_PATH),
+                    settings.get(ServerSettings.METRICS_PATH), server.port());
         }
         if (settings.get(CoreSettings.TOKEN_SECRET) == null) {
             LOG.warn("no token secret: subscriptions need no token, anyone may subscribe to any channel; "

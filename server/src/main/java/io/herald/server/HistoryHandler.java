@@ -5,6 +5,7 @@ import io.herald.api.Message;
 import io.herald.api.Position;
 import io.herald.api.Replay;
 import io.herald.core.Engine;
+import io.herald.http.ApiKeyGuard;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;

@@ -5,13 +5,16 @@ import io.herald.api.AccessDeniedException;
 import io.herald.api.AuthenticationException;
 import io.herald.api.HeraldException;
 import io.herald.api.InvalidChannelException;
+import io.herald.api.InvalidPublicationException;
 import io.herald.api.PayloadTooLargeException;
 import io.herald.api.SessionUnknownException;
 import io.herald.api.StoreException;
+import io.herald.http.ApiKeyGuard;
 import io.herald.http.JsonResponses;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -26,13 +29,14 @@ import org.slf4j.LoggerFactory;
  * {@link ApiKeyGuard} when given one (401 with {@code WWW-Authenticate}), and turns every refusal into a JSON
  * error in one place.
  *
- * <p>Status mapping: {@link ClientError} its own; {@link InvalidChannelException} 400,
+ * <p>Status mapping: {@link ClientError} its own; {@link InvalidChannelException} and
+ * {@link InvalidPublicationException} 400,
  * {@link AuthenticationException} 401, {@link AccessDeniedException} 403, {@link SessionUnknownException} 404,
  * {@link PayloadTooLargeException} 413, {@link StoreException} 503; anything else 500. Refusals are logged as one
  * line (4xx at INFO, 404 at DEBUG, 503 at WARN); only a 500, which is a bug, gets a stack trace.
  *
- * <p>Handlers block while reading a request body, so they declare themselves blocking. Subclasses are
- * stateless apart from their collaborators and thread-safe.
+ * <p>Handlers may block on the store, so they declare themselves blocking; a request body is read without
+ * blocking ({@link RequestBodies}). Subclasses are stateless apart from their collaborators and thread-safe.
  */
 abstract class JsonHandler extends Handler.Abstract {
 
@@ -71,23 +75,34 @@ abstract class JsonHandler extends Handler.Abstract {
                 }
             }
             serve(request, response, callback);
-        } catch (ClientError e) {
-            refuse(request, response, callback, e.status(), e.getMessage());
-        } catch (HeraldException e) {
-            refuse(request, response, callback, statusOf(e), e.getMessage());
-        } catch (IOException e) {
-            // The client went away while we read its body or wrote our answer: nothing to answer.
-            log.debug("{} {}: {}", request.getMethod(), path(request), e.toString());
-            callback.failed(e);
-        } catch (RuntimeException e) {
-            if (e instanceof HttpException http) {
-                refuse(request, response, callback, http.getCode(), e.getMessage() == null ? "bad request" : e.getMessage());
-            } else {
-                log.error("{} {} failed", request.getMethod(), path(request), e);
-                fail(response, callback, 500, "internal server error", e);
-            }
+        } catch (IOException | RuntimeException e) {
+            answer(request, response, callback, e);
         }
         return true;
+    }
+
+    /**
+     * Completes the exchange for what serving threw: a refusal as JSON and one log line, a client that went
+     * away or stalled as 408 (or nothing, if the answer has begun), a 500 with a stack trace for a bug. Handlers
+     * that finish on another thread (after an asynchronous body read) call it for their failures too.
+     */
+    protected final void answer(Request request, Response response, Callback callback, Throwable e) {
+        if (e instanceof ClientError client) {
+            refuse(request, response, callback, client.status(), client.getMessage());
+        } else if (e instanceof HeraldException herald) {
+            refuse(request, response, callback, statusOf(herald), herald.getMessage());
+        } else if (e instanceof HttpException http) {
+            refuse(request, response, callback, http.getCode(), e.getMessage() == null ? "bad request" : e.getMessage());
+        } else if (e instanceof IOException || e instanceof TimeoutException) {
+            // The client stalled or went away while we read its body or wrote our answer: its fault, not ours,
+            // so one line and a 408 it may still read (the connection closes with it, the body being unread).
+            log.info("{} {} from {}: the client stalled or went away: {}", request.getMethod(), path(request),
+                    Request.getRemoteAddr(request), e.toString());
+            fail(response, callback, 408, "the request was not received in time or the connection failed", e);
+        } else {
+            log.error("{} {} failed", request.getMethod(), path(request), e);
+            fail(response, callback, 500, "internal server error", e);
+        }
     }
 
     /** Serves an allowed, authorized request; throws {@link ClientError} or a {@link HeraldException} to refuse. */
@@ -111,7 +126,7 @@ abstract class JsonHandler extends Handler.Abstract {
     }
 
     static int statusOf(HeraldException e) {
-        if (e instanceof InvalidChannelException) {
+        if (e instanceof InvalidChannelException || e instanceof InvalidPublicationException) {
             return 400;
         } else if (e instanceof AuthenticationException) {
             return 401;
@@ -134,6 +149,10 @@ abstract class JsonHandler extends Handler.Abstract {
             log.warn("{} {} -> {}: {}", request.getMethod(), path(request), status, message);
         } else {
             log.info("{} {} from {} -> {}: {}", request.getMethod(), path(request), Request.getRemoteAddr(request), status, message);
+        }
+        if (status == 503 && !response.isCommitted()) {
+            // Overload and outages pass; a client told when to come back does not hammer meanwhile.
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
         }
         fail(response, callback, status, message, null);
     }

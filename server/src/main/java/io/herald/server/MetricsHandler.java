@@ -1,5 +1,7 @@
 package io.herald.server;
 
+import io.herald.core.config.Settings;
+import io.herald.http.ApiKeyGuard;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -11,7 +13,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * {@code GET /metrics}: every meter in Prometheus text format (OpenMetrics when the scraper asks for it in
- * {@code Accept}). Always open, like {@code /health}: scrapers run inside the deployment. Thread-safe.
+ * {@code Accept}). An admin endpoint like {@code /api/stats}, whose counters it repeats: with an API key it
+ * needs the key, unless {@code metrics.public} opens it for scrapers that cannot send one. Thread-safe.
  */
 @Singleton
 final class MetricsHandler extends JsonHandler {
@@ -22,8 +25,8 @@ final class MetricsHandler extends JsonHandler {
     private final PrometheusMeterRegistry registry;
 
     @Inject
-    MetricsHandler(PrometheusMeterRegistry registry) {
-        super("GET", null);
+    MetricsHandler(PrometheusMeterRegistry registry, ApiKeyGuard guard, Settings settings) {
+        super("GET", settings.get(ServerSettings.METRICS_PUBLIC) ? null : guard);
         this.registry = registry;
     }
 

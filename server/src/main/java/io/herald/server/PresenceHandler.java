@@ -3,6 +3,7 @@ package io.herald.server;
 import io.herald.api.ChannelName;
 import io.herald.api.Member;
 import io.herald.api.PresenceStore;
+import io.herald.http.ApiKeyGuard;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;

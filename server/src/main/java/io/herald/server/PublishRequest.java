@@ -1,10 +1,12 @@
 package io.herald.server;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.herald.api.ChannelName;
 import io.herald.api.Payload;
 import io.herald.api.Publication;
@@ -30,9 +32,10 @@ import java.util.regex.Pattern;
  */
 record PublishRequest(String channel, Payload data, String event, String id) {
 
+    private static final int MAX_DEPTH = 256;
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final JsonFactory JSON = JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build())
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
             .build();
 
     /** The publication this request asks for. */
@@ -84,12 +87,22 @@ record PublishRequest(String channel, Payload data, String event, String id) {
                 throw ClientError.badRequest("field 'data' is missing; give any JSON value, e.g. \"data\": {}");
             }
             return new PublishRequest(channel, data, event, id);
+        } catch (StreamConstraintsException e) {
+            throw ClientError.badRequest("malformed JSON: nested deeper than " + MAX_DEPTH + " levels or too large");
         } catch (JsonProcessingException e) {
-            throw ClientError.badRequest("malformed JSON: " + e.getOriginalMessage());
+            // Jackson's own message names its classes and features; the client needs only where it went wrong.
+            throw ClientError.badRequest("malformed JSON" + where(e.getLocation()));
         } catch (IOException e) {
             // Parsing a byte array has no I/O to fail; this is malformed input all the same.
-            throw ClientError.badRequest("malformed JSON: " + e.getMessage());
+            throw ClientError.badRequest("malformed JSON");
         }
+    }
+
+    private static String where(JsonLocation location) {
+        if (location == null || location.getLineNr() < 1) {
+            return "";
+        }
+        return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 
     private static String text(JsonParser parser, JsonToken value, String name, boolean nullable) throws IOException {

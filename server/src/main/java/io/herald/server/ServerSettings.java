@@ -4,29 +4,38 @@ import io.herald.core.config.ConfigurationException;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Setting;
 import io.herald.core.config.Settings;
+import io.herald.http.HttpSettings;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * Settings of the runnable server beyond those of the engine ({@link io.herald.core.config.CoreSettings}) and
- * of the HTTP port ({@link io.herald.http.HttpSettings}): the API key and where the API, metrics and health
- * endpoints are mounted.
+ * of the HTTP port ({@link io.herald.http.HttpSettings}, which holds the API key and path the transports share
+ * too): where metrics and health are mounted, and whether metrics need the key.
  */
 public final class ServerSettings {
 
-    public static final Setting<String> API_KEY = Setting.secret("api.key",
-            "bearer key the publish and admin API (/api/*) require; unset: that API is open to anyone");
-    public static final Setting<String> API_PATH = Setting.string("api.path", "/api",
-            "path prefix of the publish, history, presence and stats API");
+    /** The same setting as {@link HttpSettings#API_KEY}: transports guard their admin endpoints with it too. */
+    public static final Setting<String> API_KEY = HttpSettings.API_KEY;
+    /** The same setting as {@link HttpSettings#API_PATH}: transports mount their admin endpoints under it too. */
+    public static final Setting<String> API_PATH = HttpSettings.API_PATH;
     public static final Setting<String> METRICS_PATH = Setting.string("metrics.path", "/metrics",
             "path of the Prometheus metrics");
+    public static final Setting<Boolean> METRICS_PUBLIC = Setting.bool("metrics.public", false,
+            "serve the metrics without the API key (for scrapers that cannot send one)");
     public static final Setting<String> HEALTH_PATH = Setting.string("health.path", "/health",
             "path of the health check (200 when ready, 503 otherwise)");
+
+    public static final Setting<Duration> BODY_TIMEOUT = Setting.duration("http.body-timeout", "10s",
+            "how long a request body may take to arrive in full (408 after), however steadily it trickles");
+    public static final Setting<Integer> MAX_PENDING_BODIES = Setting.integer("http.max-pending-bodies", 256, 1, 100_000,
+            "request bodies received at once; more are refused with 503 at once");
 
     private ServerSettings() {
     }
 
     public static List<Setting<?>> all() {
-        return List.of(API_KEY, API_PATH, METRICS_PATH, HEALTH_PATH);
+        return List.of(METRICS_PATH, METRICS_PUBLIC, HEALTH_PATH, BODY_TIMEOUT, MAX_PENDING_BODIES);
     }
 
     /**

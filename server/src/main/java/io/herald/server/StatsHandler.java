@@ -4,6 +4,7 @@ import io.herald.core.Engine;
 import io.herald.core.EngineStats;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
+import io.herald.http.ApiKeyGuard;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;

@@ -65,9 +65,10 @@ class ApiKeyTest {
     }
 
     @Test
-    @DisplayName("/health and /metrics stay open")
-    void healthAndMetricsOpen() {
+    @DisplayName("/health stays open; /metrics is admin like /api/stats")
+    void healthOpenMetricsGuarded() {
         assertThat(server.get("/health").statusCode()).isEqualTo(200);
-        assertThat(server.get("/metrics").statusCode()).isEqualTo(200);
+        assertThat(server.get("/metrics").statusCode()).isEqualTo(401);
+        assertThat(server.get("/metrics", "Authorization", "Bearer " + KEY).statusCode()).isEqualTo(200);
     }
 }

@@ -53,8 +53,17 @@ final class TestServer implements AutoCloseable {
         return send(HttpRequest.newBuilder(uri(pathAndQuery)).GET(), headers);
     }
 
+    /** POSTs {@code body} declared as {@code application/json}, unless {@code headers} declare another type. */
     HttpResponse<String> post(String path, String body, String... headers) {
-        return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.ofString(body));
+        boolean typed = false;
+        for (int i = 0; i < headers.length; i += 2) {
+            typed |= headers[i].equalsIgnoreCase("content-type");
+        }
+        if (!typed) {
+            request.header("Content-Type", "application/json");
+        }
+        return send(request, headers);
     }
 
     HttpResponse<String> request(String method, String path, String... headers) {
@@ -81,6 +90,22 @@ final class TestServer implements AutoCloseable {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends {@code request} on a new connection and returns what was read up to the end of the answer's headers. */
+    String rawHead(String request) {
+        try (Socket socket = new Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            StringBuilder head = new StringBuilder();
+            int c;
+            while (!head.toString().endsWith("\r\n\r\n") && (c = socket.getInputStream().read()) != -1) {
+                head.append((char) c);
+            }
+            return head.toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

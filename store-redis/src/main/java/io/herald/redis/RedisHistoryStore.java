@@ -27,7 +27,8 @@ import redis.clients.jedis.UnifiedJedis;
  * consecutive offsets. Concurrent appends use the pool's connections side by side, each with one append in
  * flight (grouping them on one connection measured slower: see the module README). Reads ({@link #replay}, {@link #head}) see the head, the oldest retained offset and
  * the messages at one instant: one {@code MULTI} for channels without an age limit, else one script
- * ({@code history-read.lua}), which also gives a channel its first epoch and trims what aged out. Timestamps and age come from Redis's clock,
+ * ({@code history-read.lua}), which also answers channels without history, writing nothing (reads create no
+ * key: see the module README for how such a channel's epoch is computed), and trims what aged out. Timestamps and age come from Redis's clock,
  * which every node shares.
  *
  * <p>When a channel's keys are lost (evicted, deleted) the next call draws a new epoch and offsets restart
@@ -57,9 +58,9 @@ final class RedisHistoryStore implements HistoryStore {
         ChannelName channel = publication.channel();
         Retention r = retention.retentionFor(channel);
         byte[] body = MessageCodec.body(publication);
-        Object reply = redis.eval(LuaScript.HISTORY_APPEND, List.of(keys.meta(channel), keys.log(channel)),
+        Object reply = redis.eval(LuaScript.HISTORY_APPEND, List.of(keys.meta(channel), keys.log(channel), keys.next(channel)),
                 List.of(bytes(RandomIds.epoch()), bytes(Integer.toString(r.maxCount())), bytes(Long.toString(r.maxAge().toMillis())),
-                        body, keys.pubsub(channel)), "append to " + channel);
+                        body, keys.pubsub(channel), bytes(RandomIds.epoch())), "append to " + channel);
         List<?> result = (List<?>) reply;
         Position position = new Position(text(result.get(0)), (Long) result.get(1));
         Instant timestamp = Instant.ofEpochMilli((Long) result.get(2));
@@ -137,7 +138,8 @@ final class RedisHistoryStore implements HistoryStore {
         List<byte[]> args = List.of(bytes(RandomIds.epoch()), bytes(Long.toString(r.maxAge().toMillis())),
                 after == null ? NO_EPOCH : bytes(after.epoch()), after == null ? ZERO : bytes(Long.toString(after.offset())),
                 bytes(Integer.toString(limit)));
-        List<?> result = (List<?>) redis.eval(LuaScript.HISTORY_READ, List.of(keys.meta(channel), keys.log(channel)), args, what);
+        List<?> result = (List<?>) redis.eval(LuaScript.HISTORY_READ, List.of(keys.meta(channel), keys.log(channel), keys.next(channel)),
+                args, what);
         String epoch = text(result.get(0));
         long head = (Long) result.get(1);
         long first = (Long) result.get(2);

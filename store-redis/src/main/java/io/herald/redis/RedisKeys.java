@@ -43,6 +43,14 @@ final class RedisKeys {
         return bytes(prefix + "{" + channel.value() + "}:log");
     }
 
+    /**
+     * String: the epoch a channel takes when its history is lost, set aside by the append that began its
+     * current epoch, so that a channel recreated after a loss never takes an epoch it had before.
+     */
+    byte[] next(ChannelName channel) {
+        return bytes(prefix + "{" + channel.value() + "}:next");
+    }
+
     /** The pub/sub channel a channel's messages are published on. */
     byte[] pubsub(ChannelName channel) {
         return bytes(pubsubPrefix + channel.value());

@@ -6,20 +6,39 @@ local function now_ms()
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
 
--- The channel's epoch and head. When it has none (new channel, or the meta was lost), or its log was evicted
--- or deleted while the counter survived, that history is lost: a new epoch (the caller's random candidate)
--- whose offsets start at 1, and any log left from the lost epoch is deleted so it is not mistaken for the
--- new one's. Returns epoch, head, and whether the epoch is new.
-local function resolve_epoch(meta, log, candidate)
+-- The epoch a channel without history has until its first message, computed, never stored, so that reading
+-- a channel creates nothing: the epoch the last loss of this channel set aside (KEYS next), or for a
+-- channel never published to one derived from its meta key and the hour. A position read from an empty
+-- channel then stays valid when the first message comes (in the same hour; across the hour it gets a reset,
+-- which loses nothing), and a channel recreated after all its keys were lost (FLUSHALL, eviction) in
+-- another hour cannot take its first epoch again.
+local function absent_epoch(meta, next)
+  local reserved = redis.call('GET', next)
+  if reserved then
+    return reserved
+  end
+  local hour = math.floor(tonumber(redis.call('TIME')[1]) / 3600)
+  return string.sub(redis.sha1hex(meta .. '@' .. hour), 1, 12)
+end
+
+-- The channel's epoch and head. When it has none (new channel, or the meta was lost), the absent epoch (see
+-- above). When its log was evicted or deleted while the counter survived, that history is lost: a new epoch
+-- (the caller's random candidate) whose offsets start at 1, and any log left from the lost epoch is deleted
+-- so it is not mistaken for the new one's. Returns epoch, head, and whether the epoch is not stored yet.
+local function resolve_epoch(meta, log, next, candidate)
   local epoch = redis.call('HGET', meta, 'epoch')
   if epoch then
     local head = tonumber(redis.call('HGET', meta, 'head'))
     if head == 0 or redis.call('EXISTS', log) == 1 then
       return epoch, head, false
     end
+    redis.call('DEL', log)
+    return candidate, 0, true
   end
-  redis.call('DEL', log)
-  return candidate, 0, true
+  if redis.call('EXISTS', log) == 1 then
+    redis.call('DEL', log)
+  end
+  return absent_epoch(meta, next), 0, true
 end
 
 -- Drops the entries older than cutoff (ms; entry ids are <offset>-<timestamp ms>) and returns the oldest

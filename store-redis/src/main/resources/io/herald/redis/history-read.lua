@@ -1,19 +1,24 @@
 -- Reads a channel: its epoch and head, the oldest offset still retained, and the messages from a position.
--- A channel without history gets its epoch here (so that a position read from an empty channel's head
--- stays valid once it is published to); such an empty meta expires after a day unless a message comes.
+-- A channel without history is answered with its absent epoch (history-lib.lua) and writes nothing, so
+-- reading channels never published to creates no key. A channel whose log was lost while its meta survived
+-- gets a new epoch here, kept for a day unless a message comes.
 --
--- KEYS[1] meta hash; KEYS[2] log stream (see history-append.lua)
--- ARGV[1] epoch to use if the channel has none; ARGV[2] age in ms after which messages go, 0 for none
+-- KEYS[1] meta hash; KEYS[2] log stream; KEYS[3] epoch set aside for a loss (see history-append.lua)
+-- ARGV[1] epoch to use if the log was lost; ARGV[2] age in ms after which messages go, 0 for none
 -- ARGV[3] epoch of the position to read after, '' to read from the oldest retained message
 -- ARGV[4] offset of that position; ARGV[5] most messages to return, 0 for none (head only)
 -- Returns {epoch, head, first retained offset (head + 1 when none), entries}. Runs after history-lib.lua.
 local meta, log = KEYS[1], KEYS[2]
 local maxAge, afterEpoch, afterOffset, limit = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 
-local epoch, head, new = resolve_epoch(meta, log, ARGV[1])
+local epoch, head, new = resolve_epoch(meta, log, KEYS[3], ARGV[1])
 if new then
-  redis.call('HSET', meta, 'epoch', epoch, 'head', 0)
-  redis.call('PEXPIRE', meta, 86400000)
+  if redis.call('EXISTS', meta) == 1 then
+    -- The log was lost under a surviving meta: the new epoch must hold for every reader from now on.
+    redis.call('HSET', meta, 'epoch', epoch, 'head', 0)
+    redis.call('PEXPIRE', meta, 86400000)
+  end
+  return {epoch, 0, 1, {}}
 end
 
 local oldest

@@ -59,14 +59,31 @@ class RedisHistoryStoreTest {
     }
 
     @Test
-    void anEmptyChannelsEpochIsKeptADayUnlessItIsPublishedTo() {
+    void anEmptyChannelsEpochIsComputedNotStoredAndHoldsForItsFirstMessage() {
         ChannelName channel = ChannelName.of("/layout/empty");
         Position head = store.head(channel);
-        assertThat(redis.pttl(keys.meta(channel))).as("TTL of the meta of a channel never published to").isBetween(86_000_000L, 86_400_000L);
+        assertThat(store.replay(channel, null, 10).head()).isEqualTo(head);
+        assertThat(redis.exists(keys.meta(channel), keys.log(channel), keys.next(channel))).as("keys after reading an empty channel").isZero();
 
         Message first = store.append(Publication.json(channel, "{}"));
         assertThat(first.position()).isEqualTo(new Position(head.epoch(), 1));
         assertThat(redis.pttl(keys.meta(channel))).as("TTL of the meta once published to").isEqualTo(-1);
+        assertThat(new String(redis.get(keys.next(channel)), StandardCharsets.UTF_8)).as("epoch set aside for a loss")
+                .isNotEqualTo(head.epoch()).matches("[A-Za-z0-9]{1,16}");
+    }
+
+    @Test
+    void aChannelRecreatedAfterAllItsKeysWereLostTakesTheEpochSetAside() {
+        ChannelName channel = ChannelName.of("/lost/everything");
+        Message first = append(channel, 1).get(0);
+        String aside = new String(redis.get(keys.next(channel)), StandardCharsets.UTF_8);
+        redis.del(keys.meta(channel), keys.log(channel));
+
+        assertThat(store.head(channel)).isEqualTo(new Position(aside, 0));
+        Message again = store.append(Publication.json(channel, "{}"));
+        assertThat(again.position()).isEqualTo(new Position(aside, 1));
+        assertThat(again.position().epoch()).isNotEqualTo(first.position().epoch());
+        assertThat(new String(redis.get(keys.next(channel)), StandardCharsets.UTF_8)).isNotIn(aside, first.position().epoch());
     }
 
     @Test

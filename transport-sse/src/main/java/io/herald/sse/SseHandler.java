@@ -3,6 +3,7 @@ package io.herald.sse;
 import io.herald.api.HeraldException;
 import io.herald.api.Position;
 import io.herald.api.StoreException;
+import io.herald.http.ApiKeyGuard;
 import io.herald.http.JsonResponses;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *       the resume id says (an unknown id becomes a {@code missedevents} reset, never an error, since an
  *       EventSource gives up for good on any non-200).</li>
  *   <li>{@code GET ?polling}: long polling, see {@link SseConnection}.</li>
- *   <li>{@code GET} with {@code Accept: application/json}: the counters.</li>
+ *   <li>{@code GET} with {@code Accept: application/json}: the counters, an admin answer that needs the API key
+ *       when one is set (401 otherwise), as {@code /api/stats} does.</li>
  *   <li>{@code OPTIONS}: the CORS preflight a browser may send before resuming.</li>
  * </ul>
  * Refusals are JSON: 400 (bad or too many channels), 401 (bad token), 403 (forbidden channel), 405, 503.
@@ -32,15 +34,21 @@ public final class SseHandler extends SseEndpoint {
 
     private static final Logger LOG = LoggerFactory.getLogger(SseHandler.class);
 
+    private final ApiKeyGuard guard;
+
     @Inject
-    public SseHandler(SseTransport transport) {
+    public SseHandler(SseTransport transport, ApiKeyGuard guard) {
         super(transport);
+        this.guard = guard;
     }
 
     @Override
     void get(Request request, Response response, Callback callback) {
         String accept = request.getHeaders().get(HttpHeader.ACCEPT);
         if (accept != null && accept.contains("application/json") && !accept.contains("text/event-stream")) {
+            if (guard.refused(request, response, callback)) {
+                return;
+            }
             JsonResponses.send(response, callback, 200, transport.stats.toJson());
             return;
         }

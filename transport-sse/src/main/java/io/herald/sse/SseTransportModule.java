@@ -6,11 +6,13 @@ import com.google.inject.multibindings.ProvidesIntoSet;
 import io.herald.api.Lifecycle;
 import io.herald.core.config.Settings;
 import io.herald.http.HttpEndpoint;
+import io.herald.http.HttpSettings;
 import jakarta.inject.Singleton;
 
 /**
  * Binds the SSE transport: the stream endpoint at {@code sse.path} (default {@code /sse}) and the cursor
- * endpoint at {@code /api/cursor}, both mounted by Herald's HTTP server. Binds only.
+ * endpoint at {@code <api.path>/cursor} (default {@code /api/cursor}), both mounted by Herald's HTTP server.
+ * Binds only.
  */
 public final class SseTransportModule extends AbstractModule {
 
@@ -35,6 +37,6 @@ public final class SseTransportModule extends AbstractModule {
 
     @ProvidesIntoSet
     HttpEndpoint cursors(CursorHandler handler) {
-        return new HttpEndpoint("/api/cursor", handler);
+        return new HttpEndpoint(settings.get(HttpSettings.API_PATH) + "/cursor", handler);
     }
 }
