@@ -19,4 +19,9 @@ public final class AccessDeniedException extends HeraldException {
     public ChannelName channel() {
         return channel;
     }
+
+    @Override
+    public Reason reason() {
+        return Reason.FORBIDDEN;
+    }
 }

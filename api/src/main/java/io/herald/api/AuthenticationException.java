@@ -6,4 +6,9 @@ public final class AuthenticationException extends HeraldException {
     public AuthenticationException(String message) {
         super(message);
     }
+
+    @Override
+    public Reason reason() {
+        return Reason.UNAUTHENTICATED;
+    }
 }

@@ -14,4 +14,9 @@ public final class InvalidChannelException extends HeraldException {
     public String channel() {
         return channel;
     }
+
+    @Override
+    public Reason reason() {
+        return Reason.INVALID;
+    }
 }

@@ -17,4 +17,9 @@ public final class InvalidPublicationException extends HeraldException {
     public ChannelName channel() {
         return channel;
     }
+
+    @Override
+    public Reason reason() {
+        return Reason.INVALID;
+    }
 }

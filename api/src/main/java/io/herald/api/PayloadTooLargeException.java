@@ -25,4 +25,9 @@ public final class PayloadTooLargeException extends HeraldException {
     public long limit() {
         return limit;
     }
+
+    @Override
+    public Reason reason() {
+        return Reason.TOO_LARGE;
+    }
 }

@@ -13,4 +13,9 @@ public final class SessionUnknownException extends HeraldException {
     public String sessionId() {
         return sessionId;
     }
+
+    @Override
+    public Reason reason() {
+        return Reason.UNKNOWN_SESSION;
+    }
 }

@@ -13,4 +13,9 @@ public class StoreException extends HeraldException {
     public StoreException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    @Override
+    public Reason reason() {
+        return Reason.STORE_UNAVAILABLE;
+    }
 }

@@ -3,6 +3,7 @@ package io.herald.core;
 import io.herald.api.ChannelName;
 import io.herald.api.Gap;
 import io.herald.api.InvalidChannelException;
+import io.herald.api.InvalidRequestException;
 import io.herald.api.Message;
 import io.herald.api.Position;
 import io.herald.api.SessionSubscription;
@@ -93,7 +94,7 @@ public final class Connection {
      *
      * @throws InvalidChannelException for a reserved channel, or an acknowledged subscription to a pattern
      * @throws io.herald.api.AccessDeniedException if the authorizer refuses
-     * @throws IllegalArgumentException if {@code key} is taken on this connection
+     * @throws InvalidRequestException if {@code key} is taken on this connection, or the window is below 1
      * @throws StoreException if the store or broker cannot be reached; nothing stays subscribed
      */
     public ConnectionSubscription subscribe(String key, ChannelName channel, Resume resume, AckMode ack, int window) {
@@ -101,12 +102,12 @@ public final class Connection {
             throw new InvalidChannelException(channel.value(), "acknowledged delivery needs an exact channel, not a pattern");
         }
         if (ack.acknowledged() && window < 1) {
-            throw new IllegalArgumentException("the unacked window of " + key + " must be at least 1, got " + window);
+            throw new InvalidRequestException(session.id(), "the unacked window of subscription '" + key + "' must be at least 1, got " + window);
         }
         Engine engine = sessions.engine();
         engine.checkSubscribe(session.principal(), channel);
         if (byKey.containsKey(key)) {
-            throw new IllegalArgumentException("subscription '" + key + "' already exists on this connection");
+            throw new InvalidRequestException(session.id(), "subscription '" + key + "' already exists on this connection");
         }
         SessionSubscription stored = session.durable() ? storedSubscription(key, channel) : null;
         Position resumedCursor = stored != null && ack.acknowledged() ? stored.cursor() : null;
@@ -120,7 +121,7 @@ public final class Connection {
         ConnectionSubscription subscription = new ConnectionSubscription(this, key, channel, ack, window, plain, start,
                 resumedCursor, redeliver);
         if (byKey.putIfAbsent(key, subscription) != null) {
-            throw new IllegalArgumentException("subscription '" + key + "' already exists on this connection");
+            throw new InvalidRequestException(session.id(), "subscription '" + key + "' already exists on this connection");
         }
         if (plain && plainByChannel.putIfAbsent(channel, subscription) != null) {
             byKey.remove(key);

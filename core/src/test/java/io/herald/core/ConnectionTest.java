@@ -237,7 +237,7 @@ class ConnectionTest {
         TestWire wire = connect(sessions.ephemeral(ALICE));
         wire.connection.subscribe("room", ROOM, Resume.live(), AckMode.AUTO, 0);
         assertThatThrownBy(() -> wire.connection.subscribe("room", ChannelName.of("/x"), Resume.live(), AckMode.AUTO, 0))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'room'");
+                .isInstanceOf(io.herald.api.InvalidRequestException.class).hasMessageContaining("'room'");
         assertThatThrownBy(() -> wire.connection.subscribe("p", ChannelName.of("/chat/*"), Resume.live(), AckMode.CUMULATIVE, 5))
                 .isInstanceOf(InvalidChannelException.class).hasMessageContaining("exact channel");
         assertThatThrownBy(() -> wire.connection.subscribe("m", ChannelName.of("/meta/x"), Resume.live(), AckMode.AUTO, 0))

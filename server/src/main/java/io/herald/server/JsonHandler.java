@@ -10,6 +10,7 @@ import io.herald.api.PayloadTooLargeException;
 import io.herald.api.SessionUnknownException;
 import io.herald.api.StoreException;
 import io.herald.http.ApiKeyGuard;
+import io.herald.http.HttpRefusals;
 import io.herald.http.JsonResponses;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -126,20 +127,7 @@ abstract class JsonHandler extends Handler.Abstract {
     }
 
     static int statusOf(HeraldException e) {
-        if (e instanceof InvalidChannelException || e instanceof InvalidPublicationException) {
-            return 400;
-        } else if (e instanceof AuthenticationException) {
-            return 401;
-        } else if (e instanceof AccessDeniedException) {
-            return 403;
-        } else if (e instanceof SessionUnknownException) {
-            return 404;
-        } else if (e instanceof PayloadTooLargeException) {
-            return 413;
-        } else if (e instanceof StoreException) {
-            return 503;
-        }
-        return 500;
+        return HttpRefusals.status(e.reason());
     }
 
     private void refuse(Request request, Response response, Callback callback, int status, String message) {

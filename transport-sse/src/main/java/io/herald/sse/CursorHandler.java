@@ -4,6 +4,7 @@ import io.herald.api.HeraldException;
 import io.herald.api.Position;
 import io.herald.api.StoreException;
 import io.herald.http.ApiKeyGuard;
+import io.herald.http.HttpRefusals;
 import io.herald.http.JsonResponses;
 import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
@@ -54,7 +55,7 @@ public final class CursorHandler extends SseEndpoint {
             JsonResponses.error(response, callback, 503, "cannot read the heads of " + sse.channels() + ": store unavailable");
             return;
         } catch (HeraldException e) {
-            JsonResponses.error(response, callback, 400, e.getMessage());
+            JsonResponses.error(response, callback, HttpRefusals.status(e.reason()), e.getMessage());
             return;
         }
         Map<String, Object> body = new LinkedHashMap<>();

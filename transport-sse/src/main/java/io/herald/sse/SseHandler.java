@@ -4,6 +4,7 @@ import io.herald.api.HeraldException;
 import io.herald.api.Position;
 import io.herald.api.StoreException;
 import io.herald.http.ApiKeyGuard;
+import io.herald.http.HttpRefusals;
 import io.herald.http.JsonResponses;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -97,11 +98,11 @@ public final class SseHandler extends SseEndpoint {
                 List<Position> resume = sse.lastEventId() == null ? null : SseEventId.decode(sse.lastEventId(), sse.channels());
                 connection.open(transport.sessions.ephemeral(sse.principal()), resume, sse.lastEventId() != null && resume == null);
             }
-        } catch (StoreException e) {
-            LOG.warn("cannot open a stream for {}: {}", sse.channels(), e.getMessage());
-            JsonResponses.error(response, callback, 503, e.getMessage());
         } catch (HeraldException e) {
-            JsonResponses.error(response, callback, 400, e.getMessage());
+            if (e instanceof StoreException) {
+                LOG.warn("cannot open a stream for {}: {}", sse.channels(), e.getMessage());
+            }
+            JsonResponses.error(response, callback, HttpRefusals.status(e.reason()), e.getMessage());
         }
     }
 }

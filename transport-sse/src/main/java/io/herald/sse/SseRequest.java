@@ -1,13 +1,12 @@
 package io.herald.sse;
 
-import io.herald.api.AccessDeniedException;
-import io.herald.api.AuthenticationException;
 import io.herald.api.Authenticator;
 import io.herald.api.ChannelName;
 import io.herald.api.Credentials;
-import io.herald.api.InvalidChannelException;
+import io.herald.api.HeraldException;
 import io.herald.api.Principal;
 import io.herald.core.Engine;
+import io.herald.http.HttpRefusals;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -57,8 +56,8 @@ record SseRequest(Principal principal, List<ChannelName> channels, List<ChannelN
                 ChannelName channel;
                 try {
                     channel = ChannelName.lenient(name);
-                } catch (InvalidChannelException e) {
-                    throw new SseRefusal(400, e.getMessage());
+                } catch (HeraldException e) {
+                    throw new SseRefusal(HttpRefusals.status(e.reason()), e.getMessage());
                 }
                 if (channel.isPattern()) {
                     throw new SseRefusal(400, "invalid channel '" + name + "': wildcards are not allowed in ?channel=");
@@ -102,18 +101,16 @@ record SseRequest(Principal principal, List<ChannelName> channels, List<ChannelN
         String remote = Request.getRemoteAddr(request);
         try {
             return authenticator.authenticate(new Credentials(token, remote));
-        } catch (AuthenticationException e) {
-            throw new SseRefusal(401, e.getMessage());
+        } catch (HeraldException e) {
+            throw new SseRefusal(HttpRefusals.status(e.reason()), e.getMessage());
         }
     }
 
     private static void authorize(Principal principal, ChannelName channel, Engine engine) throws SseRefusal {
         try {
             engine.checkSubscribe(principal, channel);
-        } catch (InvalidChannelException e) {
-            throw new SseRefusal(400, e.getMessage());
-        } catch (AccessDeniedException e) {
-            throw new SseRefusal(403, e.getMessage());
+        } catch (HeraldException e) {
+            throw new SseRefusal(HttpRefusals.status(e.reason()), e.getMessage());
         }
     }
 }
