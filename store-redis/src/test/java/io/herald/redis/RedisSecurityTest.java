@@ -72,6 +72,30 @@ class RedisSecurityTest {
         }
     }
 
+    /** Issue: every SSE open or poll refused during an outage leaked a subscription, a feed or a connection entry. */
+    @Test
+    @DisplayName("streams and polls refused during an outage leave nothing behind")
+    void refusedStreamsLeaveNothing() throws Exception {
+        // Streams of other tests may still be open here: compare with what was there before.
+        long subscriptions = node.engine().stats().subscriptions();
+        long channels = node.engine().stats().channels();
+        int connected = node.injector().getInstance(io.herald.sse.SseTransport.class).stats().get("connected") instanceof Integer n ? n : -1;
+        redis.stop();
+        try {
+            for (int i = 0; i < 5; i++) {
+                assertThat(get("/sse?channel=/sec/leak" + i).statusCode()).isEqualTo(503);
+                assertThat(get("/sse?channel=/sec/leak" + i + "&polling").statusCode()).isEqualTo(503);
+                assertThat(get("/sse?session&channel=/sec/leak" + i).statusCode()).isEqualTo(503);
+            }
+        } finally {
+            redis.restart();
+        }
+        assertThat(node.engine().stats().subscriptions()).as("subscriptions after refused streams").isLessThanOrEqualTo(subscriptions);
+        assertThat(node.engine().stats().channels()).as("channel feeds after refused streams").isLessThanOrEqualTo(channels);
+        assertThat((Integer) node.injector().getInstance(io.herald.sse.SseTransport.class).stats().get("connected"))
+                .as("connected streams after refused streams").isLessThanOrEqualTo(connected);
+    }
+
     @Test
     @DisplayName("subscribing, polling, the cursor and history on channels never published to create no key")
     void readsCreateNoKeys() throws Exception {

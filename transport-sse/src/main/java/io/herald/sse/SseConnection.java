@@ -132,13 +132,14 @@ final class SseConnection implements Connection.Wire, Connection.Items {
 
     /** A long poll without an id: answers the current heads at once and ends. */
     void answerHeads() {
-        transport.connections.add(this);
-        transport.stats.connected.incrementAndGet();
         List<ChannelName> channels = request.channels();
         Position[] current = new Position[channels.size()];
         for (int i = 0; i < channels.size(); i++) {
+            // May fail (store outage) before the connection is counted anywhere: nothing to undo.
             current[i] = transport.engine.head(channels.get(i));
         }
+        transport.connections.add(this);
+        transport.stats.connected.incrementAndGet();
         heads = current;
         pollDone = true;
         started = true;

@@ -87,16 +87,18 @@ public final class SseHandler extends SseEndpoint {
             if (sse.polling()) {
                 transport.stats.polls.increment();
             }
+            SseSessions.Opening opening;
             if (sse.durable()) {
-                SseSessions.Opening opening = SseSessions.open(transport.sessions, sse);
-                connection.open(opening.session(), opening.resume(), opening.unknownId());
-                if (sse.polling() && sse.lastEventId() == null) {
-                    // A first poll answers at once with the new session's id, as a plain one does with the heads.
-                    connection.endPoll();
-                }
+                opening = SseSessions.open(transport.sessions, sse);
             } else {
                 List<Position> resume = sse.lastEventId() == null ? null : SseEventId.decode(sse.lastEventId(), sse.channels());
-                connection.open(transport.sessions.ephemeral(sse.principal()), resume, sse.lastEventId() != null && resume == null);
+                opening = new SseSessions.Opening(transport.sessions.ephemeral(sse.principal()), resume,
+                        sse.lastEventId() != null && resume == null);
+            }
+            connection.open(opening.session(), opening.resume(), opening.unknownId());
+            if (sse.polling() && (sse.lastEventId() == null || opening.unknownId())) {
+                // Nothing to wait for: a first poll answers with its id, one with a meaningless id with the reset.
+                connection.endPoll();
             }
         } catch (HeraldException e) {
             if (e instanceof StoreException) {

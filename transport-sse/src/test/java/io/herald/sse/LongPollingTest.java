@@ -70,6 +70,22 @@ class LongPollingTest {
         }
     }
 
+    /** Issue: a poll with a meaningless id wrote the reset at once but held the answer for the whole timeout. */
+    @Test
+    void aPollWithAnUnknownIdAnswersTheResetAtOnce() throws Exception {
+        try (SseServer server = new SseServer(Settings.defaults().with(SseSettings.POLL_TIMEOUT, "60s"))) {
+            server.herald.publish(A, "{\"old\":1}");
+            // The client gives up long before the poll timeout: a held answer fails the test.
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(server.uri.resolve("/sse?polling&channel=poll/a&lastEventId=not-an-id"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(200);
+            List<SseEvent> events = events(response.body());
+            assertThat(events).extracting(SseEvent::type).containsExactly("missedevents");
+            assertThat(events.get(0).data()).contains("\"reset\":true");
+            assertThat(events.get(0).id()).endsWith(".1");
+        }
+    }
+
     @Test
     void aPollWithNothingPendingWaitsForTheTimeoutThenAnswersItsId() throws Exception {
         try (SseServer server = new SseServer(Settings.defaults().with(SseSettings.POLL_TIMEOUT, "500ms"))) {
