@@ -46,6 +46,7 @@ final class CoreModule extends AbstractModule {
         Multibinder.newSetBinder(binder(), PublishListener.class);
         Multibinder.newSetBinder(binder(), HealthCheck.class);
         Multibinder.newSetBinder(binder(), SessionListener.class);
+        Handlers.map(binder());
     }
 
     private Authenticator authenticator() {

@@ -57,6 +57,8 @@ public final class Engine implements Lifecycle {
 
     private final HistoryStore history;
     private final Broker broker;
+    /** The store's append already published to this broker (Redis on Redis): publishing again would repeat. */
+    private final boolean appendPublishes;
     private final Authorizer authorizer;
     private final List<PublishListener> publishListeners;
     private final long maxPayload;
@@ -87,6 +89,7 @@ public final class Engine implements Lifecycle {
                   Set<PublishListener> publishListeners) {
         this.history = history;
         this.broker = broker;
+        this.appendPublishes = history.publishesTo(broker);
         this.authorizer = authorizer;
         this.publishListeners = List.copyOf(publishListeners);
         this.maxPayload = settings.get(CoreSettings.PUBLISH_MAX_PAYLOAD);
@@ -134,7 +137,9 @@ public final class Engine implements Lifecycle {
         Message message;
         synchronized (stripe(channel)) {
             message = history.append(publication);
-            broker.publish(message);
+            if (!appendPublishes) {
+                broker.publish(message);
+            }
         }
         published.increment();
         for (PublishListener listener : publishListeners) {
