@@ -135,9 +135,14 @@ class SettingsTest {
     }
 
     @Test
-    @DisplayName("mounts the API, metrics and health at configured paths")
+    @DisplayName("mounts the API, metrics, health and the SSE transport's endpoints at configured paths")
     void configuredPaths() {
-        try (TestServer server = TestServer.start("--api-path", "/v1/herald", "--metrics-path", "/m", "--health-path", "/ready")) {
+        try (TestServer server = TestServer.start("--api-path", "/v1/herald", "--metrics-path", "/m", "--health-path", "/ready",
+                "--sse-path", "/events", "--sse-cursor-path", "/v1/herald/cursor")) {
+            assertThat(server.get("/v1/herald/cursor?channel=/paths/a").body()).contains("\"lastEventId\"");
+            assertThat(server.get("/api/cursor?channel=/paths/a").statusCode()).isEqualTo(404);
+            assertThat(server.get("/events", "Accept", "application/json").body()).contains("\"connected\"");
+            assertThat(server.get("/sse", "Accept", "application/json").statusCode()).isEqualTo(404);
             assertThat(server.publish("/paths/a", "1").statusCode()).isEqualTo(404);
             assertThat(server.post("/v1/herald/publish", "{\"channel\":\"/paths/a\",\"data\":1}").statusCode()).isEqualTo(200);
             assertThat(server.get("/v1/herald/history?channel=/paths/a").body()).contains("\"offset\":1");

@@ -11,7 +11,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * {@code GET /api/cursor?channel=a&channel=b}: the SSE resume id of the channels' current heads.
+ * {@code GET /api/cursor?channel=a&channel=b} (at {@code sse.cursor-path}): the SSE resume id of the
+ * channels' current heads.
  *
  * <p>An application that renders a page from its own database reads this id first and hands it to the
  * browser, which subscribes with {@code ?lastEventId=<id>}: everything published after the page was
