@@ -11,8 +11,9 @@ package io.herald.api;
  * {@link #subscribe} returns only once the subscription is active: a message published after it returns
  * reaches the listener.
  *
- * <p>A store module may pair its broker with its history store so that {@link HistoryStore#append} itself
- * publishes (atomically, as the Redis module does); {@link #publish} is then a no-op, documented as such.
+ * <p>A history store may publish from inside its own {@link HistoryStore#append} (atomically, as the Redis
+ * store does); it says so with {@link HistoryStore#publishesTo}, and the engine then skips {@link #publish}
+ * for that broker. {@link #publish} itself always publishes: a broker is chosen independently of the store.
  *
  * <p>Listeners are called from the broker's threads and must not block for long. Thread-safe.
  */

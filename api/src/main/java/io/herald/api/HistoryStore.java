@@ -57,4 +57,14 @@ public interface HistoryStore {
      * @throws StoreException if the store cannot be reached
      */
     Position head(ChannelName channel);
+
+    /**
+     * Whether {@link #append} already publishes each message through {@code broker}, atomically with storing
+     * it (the Redis store's append script does, when the broker is on the same Redis under the same prefix).
+     * The engine then does not call {@link Broker#publish} itself, which would deliver every message twice;
+     * for any other broker it does. The default is {@code false}: append only stores.
+     */
+    default boolean publishesTo(Broker broker) {
+        return false;
+    }
 }

@@ -52,6 +52,8 @@ public final class Engine implements Lifecycle {
 
     private final HistoryStore history;
     private final Broker broker;
+    /** The store's append already published to this broker (Redis on Redis): publishing again would repeat. */
+    private final boolean appendPublishes;
     private final Authorizer authorizer;
     private final List<PublishListener> publishListeners;
     private final long maxPayload;
@@ -84,6 +86,7 @@ public final class Engine implements Lifecycle {
                   Set<PublishListener> publishListeners, EngineThreads threads) {
         this.history = history;
         this.broker = broker;
+        this.appendPublishes = history.publishesTo(broker);
         this.authorizer = authorizer;
         this.publishListeners = List.copyOf(publishListeners);
         this.maxPayload = settings.get(CoreSettings.PUBLISH_MAX_PAYLOAD);
@@ -126,7 +129,9 @@ public final class Engine implements Lifecycle {
         Message message;
         synchronized (stripe(channel)) {
             message = history.append(publication);
-            broker.publish(message);
+            if (!appendPublishes) {
+                broker.publish(message);
+            }
         }
         published.increment();
         for (PublishListener listener : publishListeners) {

@@ -25,7 +25,7 @@ class HeraldAssemblyTest {
     @Test
     void theMemoryStoreIsDiscoveredByName() {
         PluginCatalog catalog = PluginCatalog.discover();
-        assertThat(catalog.all()).containsKey("memory");
+        assertThat(catalog.find(HeraldPlugin.Kind.STORE, "memory")).isPresent();
         assertThat(catalog.problems()).isEmpty();
         Settings noTransports = Settings.defaults().with(CoreSettings.TRANSPORTS, "");
         try (Herald herald = Herald.builder().settings(noTransports).pluginsFromSettings().build().start()) {

@@ -82,13 +82,17 @@ public final class HeraldServer {
         return start(settings, PluginCatalog.discover(), List.of(), List.of(modules));
     }
 
-    /** A loader that knows every setting: the core's, the HTTP server's, the server's and the plugins'. */
+    /**
+     * A loader that knows every setting: the core's, the HTTP server's, the server's, the plugins', and the
+     * contract's settings of plugins that are missing ({@link ContractFlags}).
+     */
     static SettingsLoader settingsLoader(PluginCatalog catalog) {
         List<Setting<?>> known = new ArrayList<>();
         known.addAll(CoreSettings.all());
         known.addAll(HttpSettings.all());
         known.addAll(ServerSettings.all());
         known.addAll(catalog.settings());
+        ContractFlags.missing(catalog).forEach(owned -> known.add(owned.setting()));
         return new SettingsLoader(known);
     }
 
@@ -101,6 +105,7 @@ public final class HeraldServer {
 
     private static RunningServer start(Settings given, PluginCatalog catalog, List<String> warnings, List<Module> extra) {
         ServerSettings.validate(given);
+        ContractFlags.refuseMissing(given, catalog);
         List<String> notes = new ArrayList<>(warnings);
         Settings settings = availableDefaultTransports(given, catalog, notes);
         Herald.Builder builder = Herald.builder()
@@ -134,8 +139,7 @@ public final class HeraldServer {
         }
         List<String> available = new ArrayList<>();
         for (String name : settings.get(CoreSettings.TRANSPORTS)) {
-            HeraldPlugin plugin = catalog.all().get(name);
-            if (plugin != null && plugin.kind() == HeraldPlugin.Kind.TRANSPORT) {
+            if (catalog.find(HeraldPlugin.Kind.TRANSPORT, name).isPresent()) {
                 available.add(name);
             } else {
                 notes.add("default transport '" + name + "' is not on the class path; starting without it");
@@ -155,8 +159,10 @@ public final class HeraldServer {
 
     private static void report(RunningServer server) {
         Settings settings = server.settings();
-        LOG.info("Herald {} started on port {} (store {}, transports {}): {}", ServerVersion.VALUE, server.port(),
-                settings.get(CoreSettings.STORE), settings.get(CoreSettings.TRANSPORTS),
+        String broker = settings.get(CoreSettings.BROKER);
+        LOG.info("Herald {} started on port {} (store {}, broker {}, transports {}, extensions {}): {}", ServerVersion.VALUE,
+                server.port(), settings.get(CoreSettings.STORE), broker == null ? "the store's own" : broker,
+                settings.get(CoreSettings.TRANSPORTS), settings.get(CoreSettings.EXTENSIONS),
                 String.join(" ", server.paths().stream().filter(p -> !p.equals("/")).toList()));
         if (settings.get(ServerSettings.API_KEY) == null) {
             LOG.warn("NO API KEY: the publish and admin endpoints ({}/*, {}, the SSE counters) are OPEN to anyone who "

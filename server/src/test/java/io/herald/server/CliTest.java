@@ -56,6 +56,11 @@ class CliTest {
         "--config /definitely/not/here.yml       | herald: cannot read config file /definitely/not/here.yml",
         "--store cassandra                       | herald: no store plugin named 'cassandra' on the class path (available:",
         "--transports carrier-pigeon             | herald: no transport plugin named 'carrier-pigeon' on the class path (available:",
+        "--broker rabbitmq                       | herald: no broker plugin named 'rabbitmq' on the class path (available: memory, redis)",
+        "--extensions presence                   | herald: no extension plugin named 'presence' on the class path (available: none)",
+        "--jdbc-url jdbc:h2:mem:x                | herald: --jdbc-url needs the 'jdbc' plugin, which is not on the class path (stores available: memory, redis)",
+        "--store redis --redis-timeout 0s        | herald: invalid value for --redis-timeout: it must be positive and under 24 days, got PT0S",
+        "--store redis --redis-url http://h:1/0  | herald: invalid Redis URL 'http://h:1/0': the scheme must be redis:// or rediss://",
         "--api-path api/                         | herald: invalid value for --api-path: 'api/' is not a path like /api",
         "--api-key=                              | herald: invalid value for --api-key: it is empty; leave it unset instead",
         "frobnicate                              | herald: unknown command 'frobnicate' (commands: token; see --help)",
@@ -113,7 +118,8 @@ class CliTest {
         assertThat(outcome.out()).contains("--port", "HERALD_PORT", "8080", "--api-key", "HERALD_API_KEY",
                 "--token-secret", "--cors-origins", "--redis-url", "redis://127.0.0.1:6379", "--jdbc-url",
                 "--jdbc-user", "--jdbc-password", "--history-size", "--session-ttl", "300s", "--store", "memory",
-                "--config", "HERALD_CONFIG", "herald token --subject", "--version");
+                "--config", "HERALD_CONFIG", "herald token --subject", "--version", "--broker", "HERALD_BROKER",
+                "--extensions", "HERALD_EXTENSIONS");
     }
 
     @Test

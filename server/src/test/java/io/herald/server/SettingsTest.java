@@ -9,6 +9,7 @@ import io.herald.core.config.Setting;
 import io.herald.core.config.Settings;
 import io.herald.core.spi.PluginCatalog;
 import io.herald.http.HttpSettings;
+import io.herald.redis.RedisSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +40,11 @@ class SettingsTest {
         return Stream.of(
                 Arguments.of(HttpSettings.PORT, "--port", "HERALD_PORT", "9090"),
                 Arguments.of(CoreSettings.STORE, "--store", "HERALD_STORE", "redis"),
-                Arguments.of(CoreSettings.REDIS_URL, "--redis-url", "HERALD_REDIS_URL", "redis://10.0.0.5:6380/2"),
-                Arguments.of(CoreSettings.JDBC_URL, "--jdbc-url", "HERALD_JDBC_URL", "jdbc:postgresql://db/herald"),
-                Arguments.of(CoreSettings.JDBC_USER, "--jdbc-user", "HERALD_JDBC_USER", "herald"),
-                Arguments.of(CoreSettings.JDBC_PASSWORD, "--jdbc-password", "HERALD_JDBC_PASSWORD", "pw"),
+                Arguments.of(RedisSettings.URL, "--redis-url", "HERALD_REDIS_URL", "redis://10.0.0.5:6380/2"),
+                Arguments.of(ContractFlags.JDBC_URL, "--jdbc-url", "HERALD_JDBC_URL", "jdbc:postgresql://db/herald"),
+                Arguments.of(ContractFlags.JDBC_USER, "--jdbc-user", "HERALD_JDBC_USER", "herald"),
+                Arguments.of(ContractFlags.JDBC_PASSWORD, "--jdbc-password", "HERALD_JDBC_PASSWORD", "pw"),
+                Arguments.of(CoreSettings.BROKER, "--broker", "HERALD_BROKER", "redis"),
                 Arguments.of(CoreSettings.HISTORY_SIZE, "--history-size", "HERALD_HISTORY_SIZE", "250"),
                 Arguments.of(CoreSettings.SESSION_TTL, "--session-ttl", "HERALD_SESSION_TTL", "10m"),
                 Arguments.of(ServerSettings.API_KEY, "--api-key", "HERALD_API_KEY", "k3y"),
@@ -125,7 +127,7 @@ class SettingsTest {
         assertThat(settings.get(CoreSettings.STORE)).isEqualTo("memory");
         assertThat(settings.get(CoreSettings.HISTORY_SIZE)).isEqualTo(100);
         assertThat(settings.get(CoreSettings.SESSION_TTL)).hasSeconds(300);
-        assertThat(settings.get(CoreSettings.REDIS_URL)).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(settings.get(RedisSettings.URL)).isEqualTo("redis://127.0.0.1:6379");
         assertThat(settings.get(ServerSettings.API_KEY)).isNull();
         assertThat(settings.get(CoreSettings.TOKEN_SECRET)).isNull();
         assertThat(settings.get(HttpSettings.CORS_ORIGINS)).isEmpty();
@@ -133,9 +135,14 @@ class SettingsTest {
     }
 
     @Test
-    @DisplayName("mounts the API, metrics and health at configured paths")
+    @DisplayName("mounts the API, metrics, health and the SSE transport's endpoints at configured paths")
     void configuredPaths() {
-        try (TestServer server = TestServer.start("--api-path", "/v1/herald", "--metrics-path", "/m", "--health-path", "/ready")) {
+        try (TestServer server = TestServer.start("--api-path", "/v1/herald", "--metrics-path", "/m", "--health-path", "/ready",
+                "--sse-path", "/events", "--sse-cursor-path", "/v1/herald/cursor")) {
+            assertThat(server.get("/v1/herald/cursor?channel=/paths/a").body()).contains("\"lastEventId\"");
+            assertThat(server.get("/api/cursor?channel=/paths/a").statusCode()).isEqualTo(404);
+            assertThat(server.get("/events", "Accept", "application/json").body()).contains("\"connected\"");
+            assertThat(server.get("/sse", "Accept", "application/json").statusCode()).isEqualTo(404);
             assertThat(server.publish("/paths/a", "1").statusCode()).isEqualTo(404);
             assertThat(server.post("/v1/herald/publish", "{\"channel\":\"/paths/a\",\"data\":1}").statusCode()).isEqualTo(200);
             assertThat(server.get("/v1/herald/history?channel=/paths/a").body()).contains("\"offset\":1");

@@ -8,6 +8,7 @@ import io.herald.api.Publication;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -79,6 +80,21 @@ final class MessageCodec {
         long offset = parseLong(frame, first + 1, second);
         long millis = parseLong(frame, second + 1, third);
         return decode(channel, new Position(epoch, offset), Instant.ofEpochMilli(millis), frame, third + 1);
+    }
+
+    /**
+     * The pub/sub frame of a message positioned elsewhere (another store's), as {@link RedisBroker#publish}
+     * sends it; its id always travels in the body, since another store makes ids its own way.
+     */
+    static byte[] frame(Message message) {
+        Position position = message.position();
+        byte[] head = (position.epoch() + "\n" + position.offset() + "\n" + message.timestamp().toEpochMilli() + "\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] body = body(new Publication(message.channel(), message.id(), message.type(), message.payload(),
+                message.contentType(), message.headers()));
+        byte[] frame = Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, frame, head.length, body.length);
+        return frame;
     }
 
     /** The id of a message published without one. */

@@ -34,8 +34,12 @@ import redis.clients.jedis.exceptions.JedisException;
  * running connection, and {@link #subscribe} returns once Redis has confirmed it, so a message published
  * afterwards reaches the listener.
  *
- * <p><b>Publishing</b> happens inside {@link RedisHistoryStore#append}, atomically with storing the message,
- * so {@link #publish} is a no-op: this broker is only ever paired with that store.
+ * <p><b>Publishing</b>: {@link #publish} sends {@code PUBLISH} on a small pool of its own, for messages
+ * another store positioned ({@code --store memory --broker redis}). The Redis store publishes inside its
+ * append script instead, atomically with storing the message, and says so
+ * ({@link RedisHistoryStore#publishesTo}): the engine then never calls {@link #publish} for it. A
+ * {@code PUBLISH} that fails is not thrown at the publisher, whose message is stored: this node's listeners
+ * are told to resync from history instead, as after a lost connection.
  *
  * <p><b>Threads.</b> One thread reads the connection: it matches confirmations to the subscriptions waiting
  * for them and queues messages, never calling a listener. Listeners are called by {@value #DISPATCHERS}
@@ -58,6 +62,7 @@ final class RedisBroker implements Broker, Lifecycle {
 
     private final RedisOptions options;
     private final RedisKeys keys;
+    private final RedisPool publisher;
     private final String clientName = "herald-pubsub-" + RandomIds.next(8);
     private final Object lock = new Object();
     private final Map<String, Topic> channels = new ConcurrentHashMap<>();
@@ -76,6 +81,7 @@ final class RedisBroker implements Broker, Lifecycle {
     RedisBroker(RedisOptions options, RedisKeys keys) {
         this.options = options;
         this.keys = keys;
+        this.publisher = new RedisPool(options);
     }
 
     @Override
@@ -85,10 +91,12 @@ final class RedisBroker implements Broker, Lifecycle {
 
     @Override
     public void start() {
+        publisher.start();
         PubSubConnection first;
         try {
             first = connect();
         } catch (JedisException e) {
+            publisher.stop();
             throw new StoreException(RedisPool.startFailure(options.endpoint(), e), e);
         }
         running = true;
@@ -130,11 +138,30 @@ final class RedisBroker implements Broker, Lifecycle {
             reader.interrupt();
         }
         dispatchers.forEach(Dispatcher::stop);
+        publisher.stop();
     }
 
-    /** Does nothing: {@link RedisHistoryStore#append} published the message atomically with storing it. */
     @Override
     public void publish(Message message) {
+        try {
+            publisher.call(c -> c.publish(keys.pubsub(message.channel()), MessageCodec.frame(message)),
+                    "publish " + message.position() + " of " + message.channel());
+        } catch (StoreException e) {
+            LOG.warn("{}; this node's subscribers re-read history", e.getMessage());
+            if (running) {
+                dispatchers.get(0).offer(Delivery.RESYNC);
+            }
+        }
+    }
+
+    /**
+     * Whether a message published on {@code keys}' pub/sub channels of the Redis at {@code endpoint} reaches
+     * this broker's subscribers: same server and database, same prefix.
+     */
+    boolean receives(RedisEndpoint endpoint, RedisKeys published) {
+        RedisEndpoint mine = options.endpoint();
+        return mine.host().equalsIgnoreCase(endpoint.host()) && mine.port() == endpoint.port()
+                && mine.database() == endpoint.database() && keys.prefix().equals(published.prefix());
     }
 
     @Override

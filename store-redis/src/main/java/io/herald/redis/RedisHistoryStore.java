@@ -1,5 +1,6 @@
 package io.herald.redis;
 
+import io.herald.api.Broker;
 import io.herald.api.ChannelName;
 import io.herald.api.HistoryStore;
 import io.herald.api.Message;
@@ -65,6 +66,12 @@ final class RedisHistoryStore implements HistoryStore {
         Position position = new Position(text(result.get(0)), (Long) result.get(1));
         Instant timestamp = Instant.ofEpochMilli((Long) result.get(2));
         return Message.of(publication, position, MessageCodec.generatedId(position), timestamp);
+    }
+
+    /** Its append script publishes to the Redis broker on the same server and prefix. */
+    @Override
+    public boolean publishesTo(Broker broker) {
+        return broker instanceof RedisBroker redis && redis.receives(this.redis.options().endpoint(), keys);
     }
 
     @Override

@@ -1,13 +1,12 @@
 package io.herald.redis;
 
 import io.herald.core.config.ConfigurationException;
-import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
 import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Everything the Redis store reads from the configuration, validated once. Immutable and thread-safe.
+ * What the Redis pool and broker connect with: {@link RedisSettings}, validated. Immutable and thread-safe.
  *
  * @param endpoint where Redis is
  * @param timeout connect and command timeout
@@ -32,8 +31,7 @@ record RedisOptions(RedisEndpoint endpoint, Duration timeout, int poolSize, Stri
      * @throws ConfigurationException for a malformed URL or setting
      */
     static RedisOptions from(Settings settings) {
-        return new RedisOptions(RedisEndpoint.parse(settings.get(CoreSettings.REDIS_URL)), settings.get(RedisSettings.TIMEOUT),
-                settings.get(RedisSettings.POOL_SIZE), settings.get(RedisSettings.PREFIX));
+        return RedisSettings.from(settings).options();
     }
 
     /** These options with another key prefix (tests give each store a prefix of its own). */

@@ -1,16 +1,30 @@
 package io.herald.redis;
 
+import io.herald.core.config.PluginSettings;
 import io.herald.core.config.Setting;
+import io.herald.core.config.Settings;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * The settings of the {@code redis} store, beside {@link io.herald.core.config.CoreSettings#REDIS_URL}
- * ({@code --redis-url}, {@code HERALD_REDIS_URL}): {@code redis://[user:password@]host:port/db}, or
- * {@code rediss://} for TLS. Constants only; immutable.
+ * The typed settings of the {@code redis} store and broker, and the settings they are read from:
+ * {@code redis.url} ({@code --redis-url}, {@code HERALD_REDIS_URL}: {@code redis://[user:password@]host:port/db},
+ * or {@code rediss://} for TLS), {@code redis.timeout}, {@code redis.pool-size}, {@code redis.prefix}.
+ *
+ * <p>{@link #validate()} refuses what cannot work in one line, whether Herald is assembled in code or by
+ * the server from flags. Immutable and thread-safe.
+ *
+ * @param source the configuration they were read from, to name a bad value as it was given
+ * @param url the Redis URL
+ * @param timeout connect and command timeout
+ * @param poolSize connections in the node's pool
+ * @param prefix prefix of every key and pub/sub channel
  */
-public final class RedisSettings {
+public record RedisSettings(Settings source, String url, Duration timeout, int poolSize, String prefix) implements PluginSettings {
 
+    /** Where Redis is. */
+    public static final Setting<String> URL = Setting.string("redis.url", "redis://127.0.0.1:6379",
+            "Redis URL, redis://[:password@]host:port/db or rediss:// for TLS");
     /** Connect and command timeout of every Redis connection. */
     public static final Setting<Duration> TIMEOUT = Setting.duration("redis.timeout", "2s",
             "Redis connect and command timeout");
@@ -21,11 +35,30 @@ public final class RedisSettings {
     public static final Setting<String> PREFIX = Setting.string("redis.prefix", "herald:",
             "prefix of every Redis key and pub/sub channel Herald uses");
 
-    private RedisSettings() {
+    /** The settings above. */
+    public static List<Setting<?>> all() {
+        return List.of(URL, TIMEOUT, POOL_SIZE, PREFIX);
     }
 
-    /** The settings above; {@code redis.url} is a core setting. */
-    public static List<Setting<?>> all() {
-        return List.of(TIMEOUT, POOL_SIZE, PREFIX);
+    /**
+     * Reads the settings; no I/O.
+     *
+     * @throws io.herald.core.config.ConfigurationException for a value that does not parse
+     */
+    public static RedisSettings from(Settings settings) {
+        return new RedisSettings(settings, settings.get(URL), settings.get(TIMEOUT), settings.get(POOL_SIZE), settings.get(PREFIX));
+    }
+
+    @Override
+    public void validate() {
+        options();
+    }
+
+    /** The validated options the pool and the broker connect with. */
+    RedisOptions options() {
+        if (timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
+            throw source.invalid(TIMEOUT, "it must be positive and under 24 days, got " + timeout);
+        }
+        return new RedisOptions(RedisEndpoint.parse(url), timeout, poolSize, prefix);
     }
 }

@@ -1,6 +1,7 @@
 package io.herald.redis;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Module;
 import com.google.inject.Provides;
 import com.google.inject.multibindings.Multibinder;
 import io.herald.api.Broker;
@@ -11,12 +12,14 @@ import io.herald.api.Retention;
 import io.herald.api.SessionStore;
 import io.herald.core.HealthCheck;
 import io.herald.core.config.Settings;
+import io.herald.core.spi.StoreModule;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 
 /**
- * Binds Herald's history, broker, sessions and presence to Redis, so that several nodes sharing one Redis
- * behave as one (G5) and a restarted node loses nothing (G3):
+ * Binds Herald's history, sessions and presence to Redis, so that several nodes sharing one Redis behave as
+ * one (G5) and a restarted node loses nothing (G3). Its own broker, used unless another is chosen, is the
+ * {@link RedisBrokerModule} on the same Redis, which the append script publishes to:
  * <pre>{@code
  * Herald herald = Herald.builder()
  *         .settings(settings)                       // redis.url, redis.timeout, redis.pool-size, redis.prefix
@@ -29,22 +32,32 @@ import java.time.Clock;
  * {@link io.herald.core.config.ConfigurationException}), and connections open when Herald starts. Also binds
  * the {@code redis} {@link HealthCheck}. Not thread-safe (Guice uses a module from one thread).
  */
-public final class RedisStoreModule extends AbstractModule {
+public final class RedisStoreModule extends AbstractModule implements StoreModule {
 
+    private final RedisSettings settings;
     private final RedisOptions options;
 
     /**
      * @throws io.herald.core.config.ConfigurationException for a malformed {@code redis.url} or setting
      */
     public RedisStoreModule(Settings settings) {
-        this.options = RedisOptions.from(settings);
+        this.settings = RedisSettings.from(settings);
+        this.options = this.settings.options();
+    }
+
+    @Override
+    public RedisSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public Module defaultBroker() {
+        return new RedisBrokerModule(settings.source());
     }
 
     @Override
     protected void configure() {
-        Multibinder<Lifecycle> lifecycles = Multibinder.newSetBinder(binder(), Lifecycle.class);
-        lifecycles.addBinding().to(RedisPool.class);
-        lifecycles.addBinding().to(RedisBroker.class);
+        Multibinder.newSetBinder(binder(), Lifecycle.class).addBinding().to(RedisPool.class);
         Multibinder.newSetBinder(binder(), HealthCheck.class).addBinding().to(RedisHealthCheck.class);
     }
 
@@ -62,13 +75,7 @@ public final class RedisStoreModule extends AbstractModule {
 
     @Provides
     @Singleton
-    RedisBroker redisBroker(RedisKeys keys) {
-        return new RedisBroker(options, keys);
-    }
-
-    @Provides
-    @Singleton
-    RedisHealthCheck health(RedisPool pool, RedisBroker broker) {
+    RedisHealthCheck health(RedisPool pool, Broker broker) {
         return new RedisHealthCheck(pool, broker);
     }
 
@@ -76,12 +83,6 @@ public final class RedisStoreModule extends AbstractModule {
     @Singleton
     HistoryStore history(RedisPool pool, RedisKeys keys, Retention.Policy retention) {
         return new RedisHistoryStore(pool, keys, retention);
-    }
-
-    @Provides
-    @Singleton
-    Broker broker(RedisBroker broker) {
-        return broker;
     }
 
     @Provides

@@ -7,8 +7,9 @@ import io.herald.core.spi.HeraldPlugin;
 import java.util.List;
 
 /**
- * The {@code redis} store: history, broker, sessions and presence shared by every node on one Redis. Selected
- * with {@code store: redis} ({@code --store redis}); stateless and thread-safe, as plugins are.
+ * The {@code redis} store: history, sessions and presence shared by every node on one Redis; its own broker
+ * is the {@code redis} broker. Selected with {@code store: redis} ({@code --store redis}); stateless and
+ * thread-safe, as plugins are.
  */
 public final class RedisStorePlugin implements HeraldPlugin {
 

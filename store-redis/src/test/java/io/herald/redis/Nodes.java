@@ -6,7 +6,6 @@ import io.herald.api.Gap;
 import io.herald.api.Message;
 import io.herald.core.Herald;
 import io.herald.core.Subscriber;
-import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +18,7 @@ final class Nodes {
 
     /** Settings of a node on {@code url} under {@code prefix}. */
     static Settings settings(String url, String prefix) {
-        return Settings.defaults().with(CoreSettings.REDIS_URL, url).with(RedisSettings.PREFIX, prefix).with(RedisSettings.TIMEOUT, "1s");
+        return Settings.defaults().with(RedisSettings.URL, url).with(RedisSettings.PREFIX, prefix).with(RedisSettings.TIMEOUT, "1s");
     }
 
     /** An assembled node, not started. */

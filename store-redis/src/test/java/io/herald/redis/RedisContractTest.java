@@ -3,9 +3,7 @@ package io.herald.redis;
 import io.herald.api.Broker;
 import io.herald.api.ChannelName;
 import io.herald.api.HistoryStore;
-import io.herald.api.Message;
 import io.herald.api.PresenceStore;
-import io.herald.api.Publication;
 import io.herald.api.Retention;
 import io.herald.api.SessionStore;
 import io.herald.testkit.contract.BrokerContract;
@@ -79,13 +77,11 @@ class RedisContractTest {
     @Nested
     class Brokers extends BrokerContract {
         private RedisKeys keys;
-        private RedisHistoryStore history;
 
         @Override
         protected Broker createBroker() {
             String prefix = testPrefix();
             keys = RedisTestSupport.keys(prefix);
-            history = new RedisHistoryStore(pool, keys, Retention.Policy.uniform(Retention.DEFAULT));
             return new RedisBroker(RedisTestSupport.options(prefix), keys);
         }
 
@@ -101,12 +97,6 @@ class RedisContractTest {
                 RedisTestSupport.killClient(admin, ((RedisBroker) broker).clientName());
             }
             return true;
-        }
-
-        /** The Redis broker publishes from inside the history store's append. */
-        @Override
-        protected Message publish(Broker broker, Publication publication) {
-            return history.append(publication);
         }
     }
 

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.herald.api.StoreException;
 import io.herald.core.Herald;
 import io.herald.core.config.ConfigurationException;
-import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
 import io.herald.core.spi.HeraldPlugin;
 import io.herald.core.spi.PluginCatalog;
@@ -89,7 +88,7 @@ class StartupFailureTest {
 
     @Test
     void malformedUrlIsAConfigurationError() {
-        Settings settings = Settings.defaults().with(CoreSettings.REDIS_URL, "redis://:s3cret@127.0.0.1:port/0");
+        Settings settings = Settings.defaults().with(RedisSettings.URL, "redis://:s3cret@127.0.0.1:port/0");
         assertThatThrownBy(() -> new RedisStoreModule(settings)).isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("invalid Redis URL 'redis://:***@127.0.0.1:port/0'").hasMessageNotContaining("s3cret");
         Settings badTimeout = Settings.defaults().with(RedisSettings.TIMEOUT, "soon");
@@ -98,10 +97,33 @@ class StartupFailureTest {
     }
 
     @Test
+    void anEmbeddedAssemblyRefusesWhatTheCommandLineRefusesWithTheSameCheck() {
+        // The server's CliTest gives --redis-timeout 0s; here the same value comes from code.
+        Settings zero = Settings.defaults().with(RedisSettings.TIMEOUT, "0s");
+        assertThatThrownBy(() -> Herald.builder().settings(zero).store(new RedisStoreModule(zero)).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("invalid value for redis.timeout (code): it must be positive and under 24 days, got PT0S");
+        assertThatThrownBy(() -> Herald.builder().settings(zero).broker(new RedisBrokerModule(zero)).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("invalid value for redis.timeout (code): it must be positive and under 24 days, got PT0S");
+        // Typed settings made in code are validated when Herald is built, before anything is bound.
+        RedisSettings typed = new RedisSettings(Settings.defaults(), "redis://h:1/0", java.time.Duration.ZERO, 4, "p:");
+        assertThatThrownBy(typed::validate).isInstanceOf(ConfigurationException.class)
+                .hasMessage("invalid value for redis.timeout (default): it must be positive and under 24 days, got PT0S");
+    }
+
+    @Test
+    void thePluginsAreFoundByNameAndDeclareTheirSettings() {
+        HeraldPlugin broker = PluginCatalog.discover().select("redis", HeraldPlugin.Kind.BROKER);
+        assertThat(broker).isInstanceOf(RedisBrokerPlugin.class);
+        assertThat(broker.settings()).containsExactlyElementsOf(RedisSettings.all());
+    }
+
+    @Test
     void thePluginIsFoundByNameAndDeclaresItsSettings() {
         HeraldPlugin plugin = PluginCatalog.discover().select("redis", HeraldPlugin.Kind.STORE);
         assertThat(plugin).isInstanceOf(RedisStorePlugin.class);
         assertThat(plugin.settings()).containsExactlyElementsOf(RedisSettings.all());
-        assertThat(plugin.settings()).extracting(s -> s.key()).containsExactly("redis.timeout", "redis.pool-size", "redis.prefix");
+        assertThat(plugin.settings()).extracting(s -> s.key()).containsExactly("redis.url", "redis.timeout", "redis.pool-size", "redis.prefix");
     }
 }

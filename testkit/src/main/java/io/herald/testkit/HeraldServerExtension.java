@@ -40,8 +40,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *     }
  * }
  * }</pre>
- * Herald is built with {@link HttpServerModule}, the store given (the memory store by default), the
- * transports and modules given, and the settings given with {@code port} = 0 (a free port, unless a port was
+ * Herald is built with {@link HttpServerModule}, the store given (the memory store by default), the broker
+ * given (the store's own by default), the transports and modules given, and the settings given with {@code port} = 0 (a free port, unless a port was
  * set) and {@code host} = {@code 127.0.0.1} (unless a host was set). It is stopped after the class or the
  * test, whatever happened.
  *
@@ -52,6 +52,7 @@ public final class HeraldServerExtension implements BeforeAllCallback, AfterAllC
 
     private final Settings settings;
     private final Module store;
+    private final Module broker;
     private final List<Module> transports;
     private final List<Module> modules;
     private volatile Herald herald;
@@ -68,6 +69,7 @@ public final class HeraldServerExtension implements BeforeAllCallback, AfterAllC
         }
         this.settings = s;
         this.store = builder.store;
+        this.broker = builder.broker;
         this.transports = List.copyOf(builder.transports);
         this.modules = List.copyOf(builder.modules);
     }
@@ -141,6 +143,9 @@ public final class HeraldServerExtension implements BeforeAllCallback, AfterAllC
         if (store != null) {
             builder.store(store);
         }
+        if (broker != null) {
+            builder.broker(broker);
+        }
         transports.forEach(builder::transport);
         modules.forEach(builder::module);
         Herald started = builder.build().start();
@@ -163,6 +168,7 @@ public final class HeraldServerExtension implements BeforeAllCallback, AfterAllC
     public static final class Builder {
         private Settings settings = Settings.defaults();
         private Module store;
+        private Module broker;
         private final List<Module> transports = new ArrayList<>();
         private final List<Module> modules = new ArrayList<>();
 
@@ -184,6 +190,12 @@ public final class HeraldServerExtension implements BeforeAllCallback, AfterAllC
         /** The store module; the memory store when not called. */
         public Builder store(Module store) {
             this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** The broker module; the store's own when not called. */
+        public Builder broker(Module broker) {
+            this.broker = Objects.requireNonNull(broker, "broker");
             return this;
         }
 

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import com.google.inject.AbstractModule;
+import io.herald.api.Broker;
 import io.herald.api.ChannelName;
+import io.herald.api.Message;
 import io.herald.core.Herald;
 import io.herald.core.config.CoreSettings;
+import io.herald.core.memory.MemoryBroker;
 import io.herald.core.memory.MemoryStoreModule;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -15,6 +19,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -73,6 +79,34 @@ class HeraldServerExtensionTest {
         void sameServer() throws Exception {
             assertThat(SERVER.herald().isRunning()).isTrue();
             assertThat(get(SERVER.uri("/ping")).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Nested
+    @DisplayName("with a broker of the test's choosing")
+    class WithABroker {
+
+        private final MemoryBroker chosen = new MemoryBroker();
+
+        @RegisterExtension
+        final HeraldServerExtension server = HeraldServerExtension.builder()
+                .broker(new AbstractModule() {
+                    @Override
+                    protected void configure() {
+                        bind(Broker.class).toInstance(chosen);
+                    }
+                })
+                .build();
+
+        @Test
+        @DisplayName("the broker given replaces the store's own, and messages go through it")
+        void brokerGiven() {
+            assertThat(server.herald().injector().getInstance(Broker.class)).isSameAs(chosen);
+            List<Message> heard = new CopyOnWriteArrayList<>();
+            ChannelName channel = ChannelName.of("/ext/broker");
+            chosen.subscribe(channel, heard::add);
+            server.herald().publish(channel, "{\"n\":1}");
+            assertThat(heard).extracting(m -> m.payload().utf8()).containsExactly("{\"n\":1}");
         }
     }
 

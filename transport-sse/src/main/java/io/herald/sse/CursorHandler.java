@@ -17,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET <api.path>/cursor?channel=a&channel=b}: the SSE resume id of the channels' current heads.
+ * {@code GET <api.path>/cursor?channel=a&channel=b} (or at {@code sse.cursor-path}): the SSE resume id of the
+ * channels' current heads.
  *
  * <p>An application that renders a page from its own database reads this id first and hands it to the
  * browser, which subscribes with {@code ?lastEventId=<id>}: everything published after the page was

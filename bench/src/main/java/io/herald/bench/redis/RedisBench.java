@@ -228,7 +228,7 @@ public final class RedisBench {
     }
 
     private Settings settings(int retention) {
-        return Settings.defaults().with(CoreSettings.REDIS_URL, url).with(RedisSettings.PREFIX, prefix)
+        return Settings.defaults().with(RedisSettings.URL, url).with(RedisSettings.PREFIX, prefix)
                 .with(CoreSettings.HISTORY_SIZE, Integer.toString(retention));
     }
 

@@ -4,15 +4,19 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The settings of the engine and the well-known settings of the server contract (DESIGN.md), declared once
- * so that every flag in the contract parses even when the plugin that reads it is not on the class path.
+ * The settings of the engine and of assembly (which plugins are selected). A plugin's own settings
+ * ({@code redis.*}, {@code sse.*}, ...) are declared by the plugin, beside the code that reads them.
  */
 public final class CoreSettings {
 
     public static final Setting<String> STORE = Setting.string("store", "memory",
             "store plugin: memory, redis or jdbc");
+    public static final Setting<String> BROKER = Setting.string("broker", null,
+            "broker plugin: memory, redis, postgres or rabbitmq; unset: the store's own (memory, redis)");
     public static final Setting<List<String>> TRANSPORTS = Setting.list("transports", "sse",
             "transport plugins to mount, comma-separated (sse, stomp, bayeux)");
+    public static final Setting<List<String>> EXTENSIONS = Setting.list("extensions", "",
+            "extension plugins to add, comma-separated (presence)");
     public static final Setting<Integer> HISTORY_SIZE = Setting.integer("history.size", 100, 1, 10_000_000,
             "messages kept per channel");
     public static final Setting<Duration> HISTORY_MAX_AGE = Setting.duration("history.max-age", "0",
@@ -25,23 +29,15 @@ public final class CoreSettings {
             "messages queued per connection before a slow consumer is cut off");
     public static final Setting<Duration> FEED_IDLE = Setting.duration("engine.feed-idle", "30s",
             "how long a channel seen only through wildcard subscriptions keeps its feed after its last message");
-    public static final Setting<Duration> PRESENCE_TTL = Setting.duration("presence.ttl", "60s",
-            "how long a member stays present without a heartbeat");
     public static final Setting<String> TOKEN_SECRET = Setting.secret("token.secret",
             "HMAC secret for client tokens; unset: subscriptions need no token");
-    public static final Setting<String> REDIS_URL = Setting.string("redis.url", "redis://127.0.0.1:6379",
-            "Redis URL, redis://[:password@]host:port/db or rediss:// for TLS");
-    public static final Setting<String> JDBC_URL = Setting.string("jdbc.url", "jdbc:h2:file:./data/herald",
-            "JDBC URL of the jdbc store");
-    public static final Setting<String> JDBC_USER = Setting.string("jdbc.user", null, "JDBC user");
-    public static final Setting<String> JDBC_PASSWORD = Setting.secret("jdbc.password", "JDBC password");
 
     private CoreSettings() {
     }
 
     /** All of the above. */
     public static List<Setting<?>> all() {
-        return List.of(STORE, TRANSPORTS, HISTORY_SIZE, HISTORY_MAX_AGE, SESSION_TTL, PUBLISH_MAX_PAYLOAD,
-                SUBSCRIBER_QUEUE, FEED_IDLE, PRESENCE_TTL, TOKEN_SECRET, REDIS_URL, JDBC_URL, JDBC_USER, JDBC_PASSWORD);
+        return List.of(STORE, BROKER, TRANSPORTS, EXTENSIONS, HISTORY_SIZE, HISTORY_MAX_AGE, SESSION_TTL, PUBLISH_MAX_PAYLOAD,
+                SUBSCRIBER_QUEUE, FEED_IDLE, TOKEN_SECRET);
     }
 }

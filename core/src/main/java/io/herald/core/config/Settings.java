@@ -88,6 +88,19 @@ public final class Settings {
         return values;
     }
 
+    /**
+     * The refusal of the value given for {@code setting}, naming it as it was given: its flag, its variable,
+     * or its key and file ({@code invalid value for --redis-url: ...}). For {@link PluginSettings#validate()}.
+     */
+    public ConfigurationException invalid(Setting<?> setting, String why) {
+        return new ConfigurationException("invalid value for " + describe(setting) + ": " + why);
+    }
+
+    /** {@code setting} as it was given: {@code --redis-url}, {@code HERALD_REDIS_URL}, {@code redis.url (herald.yml)}. */
+    public String describe(Setting<?> setting) {
+        return describe(setting, sourceOf(setting));
+    }
+
     private static String describe(Setting<?> setting, String source) {
         return switch (source == null ? "default" : source) {
             case "flag" -> setting.flag();

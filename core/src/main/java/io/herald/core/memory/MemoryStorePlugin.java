@@ -4,7 +4,7 @@ import com.google.inject.Module;
 import io.herald.core.config.Settings;
 import io.herald.core.spi.HeraldPlugin;
 
-/** The {@code memory} store: history, broker, sessions and presence in this process. */
+/** The {@code memory} store: history, sessions and presence in this process; its own broker is {@code memory} too. */
 public final class MemoryStorePlugin implements HeraldPlugin {
 
     @Override

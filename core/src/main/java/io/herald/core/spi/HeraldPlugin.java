@@ -6,23 +6,29 @@ import io.herald.core.config.Settings;
 import java.util.List;
 
 /**
- * A store, transport or extension that Herald can find by name and assemble from configuration.
+ * A store, broker, transport or extension that Herald can find by name and assemble from configuration.
  *
- * <p>Each plugin module ships exactly one implementation, registered in
- * {@code META-INF/services/io.herald.core.spi.HeraldPlugin}. Being on the class path changes nothing: a plugin
- * is used only when configuration selects it by {@link #name()} ({@code store: redis},
- * {@code transports: [sse]}). Code that assembles Herald itself uses the plugin's Guice module directly
+ * <p>Implementations are registered in {@code META-INF/services/io.herald.core.spi.HeraldPlugin}; a module
+ * providing several kinds (the Redis module is a store and a broker) registers one plugin per kind, under one
+ * name. Being on the class path changes nothing: a plugin is used only when configuration selects it by
+ * {@link #name()} ({@code store: redis}, {@code broker: redis}, {@code transports: [sse]},
+ * {@code extensions: [presence]}). Code that assembles Herald itself uses the plugin's Guice module directly
  * instead ({@code Herald.builder().store(new RedisStoreModule(settings))}).
  *
  * <p>Implementations have a public no-argument constructor, do no I/O and are cheap to instantiate; the
- * module they return only binds (connections open in {@link io.herald.api.Lifecycle#start()}).
+ * module they return only binds (connections open in {@link io.herald.api.Lifecycle#start()}). A module that
+ * is a {@link PluginModule} has its typed settings validated by {@code Herald.Builder.build()}, whichever
+ * way it was chosen.
  *
  * <p>This SPI may evolve faster than the user API.
  */
 public interface HeraldPlugin {
 
-    /** What a plugin provides. Exactly one store is active; transports and extensions add up. */
-    enum Kind { STORE, TRANSPORT, EXTENSION }
+    /**
+     * What a plugin provides. Exactly one store (history, sessions, presence) and one broker (fan-out between
+     * nodes; by default the store's own) are active; transports and extensions add up.
+     */
+    enum Kind { STORE, BROKER, TRANSPORT, EXTENSION }
 
     /** The name configuration selects it by: {@code memory}, {@code redis}, {@code sse}, ... */
     String name();
@@ -35,6 +41,11 @@ public interface HeraldPlugin {
         return List.of();
     }
 
-    /** The Guice module that binds its parts, configured from {@code settings}. */
+    /**
+     * The Guice module that binds its parts, configured from {@code settings}. A store's module is a
+     * {@link StoreModule}, naming its own broker.
+     *
+     * @throws io.herald.core.config.ConfigurationException if a setting it reads is malformed
+     */
     Module module(Settings settings);
 }

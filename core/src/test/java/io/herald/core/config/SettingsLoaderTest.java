@@ -13,7 +13,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SettingsLoaderTest {
 
-    private final SettingsLoader loader = new SettingsLoader(CoreSettings.all());
+    /** A plugin's setting, as the Redis store declares it: nested in the file, overridden by its variable. */
+    private static final Setting<String> REDIS_URL = Setting.string("redis.url", "redis://127.0.0.1:6379", "Redis URL");
+
+    private final SettingsLoader loader = new SettingsLoader(
+            java.util.stream.Stream.concat(CoreSettings.all().stream(), java.util.stream.Stream.of(REDIS_URL)).toList());
 
     @Test
     void everySettingHasADefault() {
@@ -41,7 +45,7 @@ class SettingsLoaderTest {
                 Map.of("HERALD_HISTORY_SIZE", "8", "HERALD_REDIS_URL", "redis://env:2/0", "PATH", "/bin"));
         assertThat(settings.get(CoreSettings.STORE)).isEqualTo("redis");
         assertThat(settings.get(CoreSettings.HISTORY_SIZE)).isEqualTo(9);
-        assertThat(settings.get(CoreSettings.REDIS_URL)).isEqualTo("redis://env:2/0");
+        assertThat(settings.get(REDIS_URL)).isEqualTo("redis://env:2/0");
         assertThat(settings.get(CoreSettings.SESSION_TTL)).isEqualTo(Duration.ofMinutes(10));
         assertThat(settings.get(CoreSettings.TRANSPORTS)).containsExactly("sse", "stomp");
         assertThat(settings.sourceOf(CoreSettings.HISTORY_SIZE)).isEqualTo("flag");

@@ -53,8 +53,8 @@ import org.junit.jupiter.api.Test;
  *     }
  * }
  * }</pre>
- * A broker whose publishing happens inside its history store's {@code append} overrides
- * {@link #publish(Broker, Publication)} to append there instead.
+ * The contract needs no history store: every broker publishes through {@link Broker#publish}, even one
+ * whose own store also publishes from inside its append ({@link io.herald.api.HistoryStore#publishesTo}).
  *
  * <p>Brokers are made in {@code @BeforeEach}, started if they are a {@link io.herald.api.Lifecycle}, and
  * closed in {@code @AfterEach} by {@link #closeBroker}. Each test uses channels under a namespace of its own,
@@ -67,7 +67,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class BrokerContract {
 
-    /** The epoch of the positions {@link #publish(Broker, Publication)} gives by default. */
+    /** The epoch of the positions {@link #publish(Broker, Publication)} gives. */
     protected static final String EPOCH = "contract";
 
     private final Map<ChannelName, AtomicLong> offsets = new ConcurrentHashMap<>();
@@ -97,12 +97,11 @@ public abstract class BrokerContract {
     }
 
     /**
-     * Publishes {@code publication} through {@code broker} and returns the message as published. The default
-     * gives each channel consecutive positions from 1 in epoch {@value #EPOCH}, a unique id and a timestamp
-     * to the millisecond, and calls {@link Broker#publish}. A broker that publishes from inside its history
-     * store's {@code append} overrides this to append there. Called for one channel from one thread at a time.
+     * Publishes {@code publication} through {@code broker} and returns the message as published: each channel
+     * gets consecutive positions from 1 in epoch {@value #EPOCH}, a unique id and a timestamp to the
+     * millisecond, and {@link Broker#publish} sends it. Called for one channel from one thread at a time.
      */
-    protected Message publish(Broker broker, Publication publication) {
+    private Message publish(Broker broker, Publication publication) {
         long offset = offsets.computeIfAbsent(publication.channel(), c -> new AtomicLong()).incrementAndGet();
         Message message = Message.of(publication, new Position(EPOCH, offset), namespace + "." + ids.incrementAndGet(),
                 Instant.now().truncatedTo(ChronoUnit.MILLIS));
