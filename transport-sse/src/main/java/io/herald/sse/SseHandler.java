@@ -4,6 +4,7 @@ import io.herald.api.HeraldException;
 import io.herald.api.Position;
 import io.herald.api.StoreException;
 import io.herald.http.ApiKeyGuard;
+import io.herald.http.ClientGone;
 import io.herald.http.HttpRefusals;
 import io.herald.http.JsonResponses;
 import jakarta.inject.Inject;
@@ -78,6 +79,7 @@ public final class SseHandler extends SseEndpoint {
 
         SseConnection connection = new SseConnection(transport, sse, response, callback, request.getComponents().getExecutor());
         request.addFailureListener(connection::abort);
+        ClientGone.watch(request, connection::abort);
         try {
             if (sse.polling() && sse.lastEventId() == null && !sse.durable()) {
                 transport.stats.polls.increment();

@@ -59,6 +59,23 @@ class SseStreamTest {
         }
     }
 
+    /** Issue: a stream whose client went away was freed only at its next failed write or its idle timeout. */
+    @Test
+    void aStreamWhoseClientClosesIsFreedAtOnce() throws Exception {
+        SseStats stats = server.herald.injector().getInstance(SseTransport.class).stats;
+        try (SseServer quiet = new SseServer(Settings.defaults().with(SseSettings.HEARTBEAT, "60s"))) {
+            SseStats quietStats = quiet.herald.injector().getInstance(SseTransport.class).stats;
+            SseTestClient client = SseTestClient.connect(quiet.uri, "/sse?channel=chat/a");
+            client.next();
+            assertThat(quietStats.connected.get()).isEqualTo(1);
+            client.close();
+            // No heartbeat for a minute and nothing published: only the closed socket can tell.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> quietStats.connected.get() == 0);
+            assertThat(quiet.herald.engine().stats().subscriptions()).isZero();
+        }
+        assertThat(stats.connected.get()).isZero();
+    }
+
     @Test
     void messagesOfEveryChannelArriveUnchangedWithTheirType() throws Exception {
         try (SseTestClient client = open("channel=chat/a&channel=chat/b")) {
