@@ -8,9 +8,9 @@ end
 
 -- The channel's epoch and head. When it has none (new channel, or the meta was lost), or its log was evicted
 -- or deleted while the counter survived, that history is lost: a new epoch (the caller's random candidate)
--- whose offsets start at 1, and any log left from the lost epoch is deleted so it is not mistaken for the
--- new one's. Returns epoch, head, and whether the epoch is new.
-local function resolve_epoch(meta, log, candidate)
+-- whose offsets start at 1, and any log and publisher ids left from the lost epoch are deleted so they are
+-- not mistaken for the new one's. Returns epoch, head, and whether the epoch is new.
+local function resolve_epoch(meta, log, candidate, ids)
   local epoch = redis.call('HGET', meta, 'epoch')
   if epoch then
     local head = tonumber(redis.call('HGET', meta, 'head'))
@@ -18,7 +18,7 @@ local function resolve_epoch(meta, log, candidate)
       return epoch, head, false
     end
   end
-  redis.call('DEL', log)
+  redis.call('DEL', log, ids)
   return candidate, 0, true
 end
 

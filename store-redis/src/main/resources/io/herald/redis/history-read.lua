@@ -2,7 +2,7 @@
 -- A channel without history gets its epoch here (so that a position read from an empty channel's head
 -- stays valid once it is published to); such an empty meta expires after a day unless a message comes.
 --
--- KEYS[1] meta hash; KEYS[2] log stream (see history-append.lua)
+-- KEYS[1] meta hash; KEYS[2] log stream; KEYS[3] ids sorted set (see history-append.lua)
 -- ARGV[1] epoch to use if the channel has none; ARGV[2] age in ms after which messages go, 0 for none
 -- ARGV[3] epoch of the position to read after, '' to read from the oldest retained message
 -- ARGV[4] offset of that position; ARGV[5] most messages to return, 0 for none (head only)
@@ -10,7 +10,7 @@
 local meta, log = KEYS[1], KEYS[2]
 local maxAge, afterEpoch, afterOffset, limit = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 
-local epoch, head, new = resolve_epoch(meta, log, ARGV[1])
+local epoch, head, new = resolve_epoch(meta, log, ARGV[1], KEYS[3])
 if new then
   redis.call('HSET', meta, 'epoch', epoch, 'head', 0)
   redis.call('PEXPIRE', meta, 86400000)
