@@ -71,23 +71,31 @@ abstract class JsonHandler extends Handler.Abstract {
                 }
             }
             serve(request, response, callback);
-        } catch (ClientError e) {
+        } catch (IOException | RuntimeException e) {
+            failed(request, response, callback, e);
+        }
+        return true;
+    }
+
+    /**
+     * Answers a request that failed with {@code failure}, as thrown by {@link #serve} or by the work it started
+     * (the asynchronous publish): a refusal as its status, a vanished client with nothing, anything else 500.
+     */
+    protected final void failed(Request request, Response response, Callback callback, Throwable failure) {
+        if (failure instanceof ClientError e) {
             refuse(request, response, callback, e.status(), e.getMessage());
-        } catch (HeraldException e) {
+        } else if (failure instanceof HeraldException e) {
             refuse(request, response, callback, statusOf(e), e.getMessage());
-        } catch (IOException e) {
+        } else if (failure instanceof IOException e) {
             // The client went away while we read its body or wrote our answer: nothing to answer.
             log.debug("{} {}: {}", request.getMethod(), path(request), e.toString());
             callback.failed(e);
-        } catch (RuntimeException e) {
-            if (e instanceof HttpException http) {
-                refuse(request, response, callback, http.getCode(), e.getMessage() == null ? "bad request" : e.getMessage());
-            } else {
-                log.error("{} {} failed", request.getMethod(), path(request), e);
-                fail(response, callback, 500, "internal server error", e);
-            }
+        } else if (failure instanceof HttpException http) {
+            refuse(request, response, callback, http.getCode(), failure.getMessage() == null ? "bad request" : failure.getMessage());
+        } else {
+            log.error("{} {} failed", request.getMethod(), path(request), failure);
+            fail(response, callback, 500, "internal server error", failure);
         }
-        return true;
     }
 
     /** Serves an allowed, authorized request; throws {@link ClientError} or a {@link HeraldException} to refuse. */
