@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +36,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The engine: publish and subscribe over the configured store and broker, whatever the protocol.
  *
  * <p><b>Publish</b>: validate the channel and payload, authorize, then append to history (which assigns the
- * position) and hand the message to the broker. Both happen under a lock striped by channel, so this node
- * hands a channel's messages to the broker in position order.
+ * position) and hand the message to the broker and the {@link PublishListener}s. The {@link PublishPipeline}
+ * does the last two steps: a channel's appends reach the store in publish order, several may be in flight
+ * ({@link #publishAsync}), and the broker and listeners get a channel's messages in position order. No lock
+ * is held while the store works.
  *
  * <p><b>Subscribe with resume</b>: register for live messages first (buffering), replay history up to the
  * head, then drain the buffer skipping what was replayed: no gap, no duplicate (G1, G2). Live fan-out
@@ -48,14 +51,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Singleton
 public final class Engine implements Lifecycle {
 
-    private static final int STRIPES = 64;
 
     private final HistoryStore history;
     private final Broker broker;
-    /** The store's append already published to this broker (Redis on Redis): publishing again would repeat. */
-    private final boolean appendPublishes;
     private final Authorizer authorizer;
-    private final List<PublishListener> publishListeners;
+    private final PublishPipeline pipeline;
     private final long maxPayload;
     private final int bufferLimit;
 
@@ -63,7 +63,6 @@ public final class Engine implements Lifecycle {
     private final ChannelIndex<ChannelSubscription> patterns = new ChannelIndex<>();
     private final Set<ChannelSubscription> patternSubscriptions = ConcurrentHashMap.newKeySet();
     private final Map<ChannelName, PatternRegistration> patternRegistrations = new HashMap<>();
-    private final Object[] stripes = new Object[STRIPES];
     private final EngineThreads threads;
     private final long feedIdleNanos;
     private ScheduledFuture<?> feedSweep;
@@ -86,17 +85,13 @@ public final class Engine implements Lifecycle {
                   Set<PublishListener> publishListeners, EngineThreads threads) {
         this.history = history;
         this.broker = broker;
-        this.appendPublishes = history.publishesTo(broker);
         this.authorizer = authorizer;
-        this.publishListeners = List.copyOf(publishListeners);
         this.maxPayload = settings.get(CoreSettings.PUBLISH_MAX_PAYLOAD);
         this.bufferLimit = settings.get(CoreSettings.SUBSCRIBER_QUEUE);
-        for (int i = 0; i < STRIPES; i++) {
-            stripes[i] = new Object();
-        }
         this.threads = threads;
         this.feedIdleNanos = settings.get(CoreSettings.FEED_IDLE).toNanos();
         this.published = Counter.builder("herald.messages.published").description("messages published on this node").register(meters);
+        this.pipeline = new PublishPipeline(history, broker, List.copyOf(publishListeners), published);
         this.delivered = Counter.builder("herald.messages.delivered").description("messages handed to subscribers").register(meters);
         this.gaps = Counter.builder("herald.gaps").description("gap notices given to subscribers").register(meters);
         this.cutOffs = Counter.builder("herald.subscribers.cutoff").description("slow subscribers cut off").register(meters);
@@ -105,15 +100,44 @@ public final class Engine implements Lifecycle {
     }
 
     /**
-     * Publishes {@code publication} on behalf of {@code principal}.
+     * Publishes {@code publication} on behalf of {@code principal} and waits until it is stored and handed to
+     * the broker: {@link #publishAsync}, waited for.
      *
-     * @return the stored message with its position
+     * @return the stored message with its position; for a publication whose id the channel's retained
+     *     history already holds, that message, published again to no one
      * @throws InvalidChannelException for a pattern, {@code /meta/**} or {@code /service/**} channel
      * @throws PayloadTooLargeException over the configured payload limit
      * @throws AccessDeniedException if the authorizer refuses
      * @throws io.herald.api.StoreException if the store fails; nothing was published
      */
     public Message publish(Principal principal, Publication publication) {
+        check(principal, publication);
+        return pipeline.publishAndWait(publication);
+    }
+
+    /**
+     * Publishes {@code publication} on behalf of {@code principal} without waiting for the store: one publisher
+     * may have many publishes in flight. A channel's messages take their positions in the order this method
+     * was called for them (from one thread, or calls the caller ordered otherwise), and subscribers, the broker
+     * and the listeners see them in that order.
+     *
+     * <p>A refusal fails the future with the exception {@link #publish} throws, and changes nothing. The future
+     * may complete on a thread of the store: what depends on it must not block (nor publish with
+     * {@link #publish} there).
+     *
+     * @return the stored message, as {@link #publish} returns it, once handed to the broker and listeners
+     */
+    public CompletableFuture<Message> publishAsync(Principal principal, Publication publication) {
+        try {
+            check(principal, publication);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return pipeline.publish(publication);
+    }
+
+    /** The refusals of a publish; one place for the synchronous and the asynchronous one. */
+    private void check(Principal principal, Publication publication) {
         ChannelName channel = publication.channel();
         if (!channel.isPublishable() || channel.isService()) {
             throw new InvalidChannelException(channel.value(), channel.isPattern()
@@ -126,18 +150,6 @@ public final class Engine implements Lifecycle {
         if (principal != Principal.SERVER && !authorizer.mayPublish(principal, channel)) {
             throw new AccessDeniedException(principal.name(), channel, "publish to");
         }
-        Message message;
-        synchronized (stripe(channel)) {
-            message = history.append(publication);
-            if (!appendPublishes) {
-                broker.publish(message);
-            }
-        }
-        published.increment();
-        for (PublishListener listener : publishListeners) {
-            listener.published(message);
-        }
-        return message;
     }
 
     /**
@@ -240,6 +252,10 @@ public final class Engine implements Lifecycle {
         return router;
     }
 
+    PublishPipeline pipeline() {
+        return pipeline;
+    }
+
     /** Runs {@code task} on a worker, or {@code onRefused} here when the workers are saturated or stopped. */
     void execute(Runnable task, Runnable onRefused) {
         threads.execute(task, onRefused);
@@ -315,10 +331,6 @@ public final class Engine implements Lifecycle {
         }
         patterns.add(subscription.channel(), subscription);
         patternSubscriptions.add(subscription);
-    }
-
-    private Object stripe(ChannelName channel) {
-        return stripes[(channel.hashCode() & 0x7fffffff) % STRIPES];
     }
 
     /** The node's one broker listener: routes each message to its channel's feed. */

@@ -1,6 +1,5 @@
 package io.herald.server;
 
-import io.herald.api.Message;
 import io.herald.api.Principal;
 import io.herald.api.Publication;
 import io.herald.core.Engine;
@@ -12,6 +11,7 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.Locale;
 import org.eclipse.jetty.http.HttpHeader;
+import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -24,7 +24,10 @@ import org.eclipse.jetty.util.Callback;
  * <p>Publishes as {@link Principal#SERVER}: the caller either presented the API key or none is configured.
  * The body is read without holding a thread ({@link RequestBodies}: bounded in number and in time) and capped
  * at {@code publish.max-payload} plus {@value #ENVELOPE} bytes for the fields around {@code data}; beyond that
- * it is refused with 413 without being read to the end. A refused request stores nothing. Thread-safe.
+ * it is refused with 413 without being read to the end. A refused request stores nothing. A publication with
+ * an {@code id} is idempotent per channel while the message is retained: a retry (after a timeout, on any
+ * node) answers the original message's id and position and publishes nothing. The answer is written when
+ * the asynchronous publish completes; no thread waits for the store. Thread-safe.
  */
 @Singleton
 final class PublishHandler extends JsonHandler {
@@ -44,27 +47,40 @@ final class PublishHandler extends JsonHandler {
         this.bodyCap = (int) Math.min(Integer.MAX_VALUE - 1L, settings.get(CoreSettings.PUBLISH_MAX_PAYLOAD) + ENVELOPE);
     }
 
+    /**
+     * Publishes without holding the request's thread while the store works: the answer is written when the
+     * publish completes, on whichever thread completes it.
+     */
     @Override
     protected void serve(Request request, Response response, Callback callback) {
         requireJson(request);
         bodies.read(request, bodyCap, body -> {
             try {
-                publish(body, response, callback);
+                publish(request, body, response, callback);
             } catch (IOException | RuntimeException e) {
                 answer(request, response, callback, e);
             }
         }, failure -> answer(request, response, callback, failure));
     }
 
-    private void publish(byte[] body, Response response, Callback callback) throws IOException {
+    private void publish(Request request, byte[] body, Response response, Callback callback) throws IOException {
         PublishRequest publish = PublishRequest.parse(body);
-        Message message = engine.publish(Principal.SERVER, publish.toPublication());
-        send(response, callback, 200, json -> {
-            json.writeStartObject();
-            json.writeStringField("channel", message.channel().value());
-            json.writeStringField("id", message.id());
-            Json.position(json, "position", message.position());
-            json.writeEndObject();
+        engine.publishAsync(Principal.SERVER, publish.toPublication()).whenComplete((message, failure) -> {
+            if (failure != null) {
+                answer(request, response, callback, failure instanceof CompletionException ? failure.getCause() : failure);
+                return;
+            }
+            try {
+                send(response, callback, 200, json -> {
+                    json.writeStartObject();
+                    json.writeStringField("channel", message.channel().value());
+                    json.writeStringField("id", message.id());
+                    Json.position(json, "position", message.position());
+                    json.writeEndObject();
+                });
+            } catch (IOException | RuntimeException e) {
+                answer(request, response, callback, e);
+            }
         });
     }
 

@@ -70,6 +70,20 @@ class PublishApiTest {
     }
 
     @Test
+    @DisplayName("answers a retry of an id with the original message's position and publishes nothing")
+    void retriesAreIdempotent() throws IOException {
+        String body = "{\"channel\":\"/pub/retry\",\"data\":{\"n\":1},\"id\":\"payment-7\"}";
+        HttpResponse<String> first = server.post("/api/publish", body);
+        HttpResponse<String> retry = server.post("/api/publish", body);
+        HttpResponse<String> other = server.post("/api/publish", "{\"channel\":\"/pub/retry\",\"data\":{\"n\":2},\"id\":\"payment-8\"}");
+
+        assertThat(retry.statusCode()).isEqualTo(200);
+        assertThat(json(retry)).as("the answer to a retry").isEqualTo(json(first));
+        assertThat(json(other).get("position").get("offset").asLong()).as("offset of the next id").isEqualTo(2);
+        assertThat(history("/pub/retry").get("messages")).extracting(m -> m.get("id").asText()).containsExactly("payment-7", "payment-8");
+    }
+
+    @Test
     @DisplayName("keeps the exact bytes of data: spacing, number spelling, escapes")
     void keepsRawBytes() {
         String data = "{\"b\": 1,  \"a\":[1.50, \"x\"], \"u\" : \"caf\\u00e9 \u00fc\", \"big\":123456789012345678901234567890 ,\"e\":1E+2}";

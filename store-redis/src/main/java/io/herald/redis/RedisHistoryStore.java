@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import redis.clients.jedis.AbstractTransaction;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -25,8 +26,11 @@ import redis.clients.jedis.UnifiedJedis;
  * <p>{@link #append} is one Lua script ({@code history-append.lua}) that resolves the epoch, assigns the
  * next offset, stores the message, trims to the channel's retention by count and age, and {@code PUBLISH}es
  * it: history and live delivery cannot disagree, and concurrent appends from any number of nodes get
- * consecutive offsets. Concurrent appends use the pool's connections side by side, each with one append in
- * flight (grouping them on one connection measured slower: see the module README). Reads ({@link #replay}, {@link #head}) see the head, the oldest retained offset and
+ * consecutive offsets. {@link #append} runs on the pool's connections, one append in flight on each;
+ * {@link #appendAsync} pipelines appends on the node's script connection, any number in flight, in call
+ * order. A publication with an id is appended once per channel while retained: the script keeps the ids of
+ * retained messages in a sorted set by offset, trims it with the log and answers a retry with the stored
+ * message. Reads ({@link #replay}, {@link #head}) see the head, the oldest retained offset and
  * the messages at one instant: one {@code MULTI} for channels without an age limit, else one script
  * ({@code history-read.lua}), which also answers channels without history, writing nothing (reads create no
  * key: see the module README for how such a channel's epoch is computed), and trims what aged out. Timestamps and age come from Redis's clock,
@@ -38,6 +42,7 @@ import redis.clients.jedis.UnifiedJedis;
 final class RedisHistoryStore implements HistoryStore {
 
     private static final byte[] NO_EPOCH = new byte[0];
+    private static final byte[] NO_ID = new byte[0];
     private static final byte[] ZERO = {'0'};
     private static final byte[] EPOCH_FIELD = bytes("epoch");
     private static final byte[] HEAD_FIELD = bytes("head");
@@ -56,16 +61,43 @@ final class RedisHistoryStore implements HistoryStore {
 
     @Override
     public Message append(Publication publication) {
+        Object reply = redis.eval(LuaScript.HISTORY_APPEND, appendKeys(publication.channel()), appendArgs(publication),
+                "append to " + publication.channel());
+        return appended(publication, reply).message();
+    }
+
+    /** The same script as {@link #append}, pipelined on the node's script connection: see {@link ScriptPipeline}. */
+    @Override
+    public CompletableFuture<Appended> appendAsync(Publication publication) {
+        return redis.evalAsync(LuaScript.HISTORY_APPEND, appendKeys(publication.channel()), appendArgs(publication),
+                "append to " + publication.channel()).thenApply(reply -> appended(publication, reply));
+    }
+
+    private List<byte[]> appendKeys(ChannelName channel) {
+        return List.of(keys.meta(channel), keys.log(channel), keys.next(channel), keys.ids(channel));
+    }
+
+    private List<byte[]> appendArgs(Publication publication) {
         ChannelName channel = publication.channel();
         Retention r = retention.retentionFor(channel);
-        byte[] body = MessageCodec.body(publication);
-        Object reply = redis.eval(LuaScript.HISTORY_APPEND, List.of(keys.meta(channel), keys.log(channel), keys.next(channel)),
-                List.of(bytes(RandomIds.epoch()), bytes(Integer.toString(r.maxCount())), bytes(Long.toString(r.maxAge().toMillis())),
-                        body, keys.pubsub(channel), bytes(RandomIds.epoch())), "append to " + channel);
+        return List.of(bytes(RandomIds.epoch()), bytes(Integer.toString(r.maxCount())), bytes(Long.toString(r.maxAge().toMillis())),
+                MessageCodec.body(publication), keys.pubsub(channel), bytes(RandomIds.epoch()),
+                publication.id() == null ? NO_ID : bytes(publication.id()));
+    }
+
+    /** The script's answer: {@code {epoch, offset, ms}} for a new message, plus the stored body for a retry. */
+    private static Appended appended(Publication publication, Object reply) {
         List<?> result = (List<?>) reply;
         Position position = new Position(text(result.get(0)), (Long) result.get(1));
         Instant timestamp = Instant.ofEpochMilli((Long) result.get(2));
-        return Message.of(publication, position, MessageCodec.generatedId(position), timestamp);
+        if (result.size() > 3) {
+            try {
+                return new Appended(MessageCodec.decode(publication.channel(), position, timestamp, (byte[]) result.get(3)), true);
+            } catch (IllegalArgumentException e) {
+                throw new StoreException("cannot read message " + position + " of " + publication.channel() + " from Redis: " + e.getMessage(), e);
+            }
+        }
+        return new Appended(Message.of(publication, position, MessageCodec.generatedId(position), timestamp), false);
     }
 
     /** Its append script publishes to the Redis broker on the same server and prefix. */
@@ -145,8 +177,8 @@ final class RedisHistoryStore implements HistoryStore {
         List<byte[]> args = List.of(bytes(RandomIds.epoch()), bytes(Long.toString(r.maxAge().toMillis())),
                 after == null ? NO_EPOCH : bytes(after.epoch()), after == null ? ZERO : bytes(Long.toString(after.offset())),
                 bytes(Integer.toString(limit)));
-        List<?> result = (List<?>) redis.eval(LuaScript.HISTORY_READ, List.of(keys.meta(channel), keys.log(channel), keys.next(channel)),
-                args, what);
+        List<?> result = (List<?>) redis.eval(LuaScript.HISTORY_READ, List.of(keys.meta(channel), keys.log(channel), keys.next(channel),
+                keys.ids(channel)), args, what);
         String epoch = text(result.get(0));
         long head = (Long) result.get(1);
         long first = (Long) result.get(2);

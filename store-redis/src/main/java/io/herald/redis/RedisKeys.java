@@ -51,6 +51,11 @@ final class RedisKeys {
         return bytes(prefix + "{" + channel.value() + "}:next");
     }
 
+    /** Sorted set of the publisher ids of a channel's retained messages, scored by offset. */
+    byte[] ids(ChannelName channel) {
+        return bytes(prefix + "{" + channel.value() + "}:ids");
+    }
+
     /** The pub/sub channel a channel's messages are published on. */
     byte[] pubsub(ChannelName channel) {
         return bytes(pubsubPrefix + channel.value());

@@ -3,6 +3,7 @@ package io.herald.redis;
 import io.herald.api.Lifecycle;
 import io.herald.api.StoreException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
@@ -21,7 +22,9 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * one line; every later failure becomes a {@link StoreException} naming what was being done and where.
  *
  * <p>After a connection error the idle connections are dropped, so that once Redis is back (a restart, a
- * failover) the next call gets a fresh connection instead of a dead one. Thread-safe.
+ * failover) the next call gets a fresh connection instead of a dead one. Besides the pool, one dedicated
+ * connection pipelines scripts whose callers do not wait ({@link #evalAsync}, see {@link ScriptPipeline}).
+ * Thread-safe.
  */
 final class RedisPool implements Lifecycle {
 
@@ -29,6 +32,7 @@ final class RedisPool implements Lifecycle {
 
     private final RedisOptions options;
     private volatile RedisClient client;
+    private ScriptPipeline pipeline;
 
     RedisPool(RedisOptions options) {
         this.options = options;
@@ -75,6 +79,14 @@ final class RedisPool implements Lifecycle {
     public void stop() {
         RedisClient c = client;
         client = null;
+        ScriptPipeline p;
+        synchronized (this) {
+            p = pipeline;
+            pipeline = null;
+        }
+        if (p != null) {
+            p.stop();
+        }
         if (c != null) {
             c.close();
         }
@@ -99,6 +111,26 @@ final class RedisPool implements Lifecycle {
                 return c.eval(script.source(), keys, args);
             }
         }, what);
+    }
+
+    /**
+     * Runs {@code script} pipelined on the node's script connection, without waiting: calls get their effects
+     * in the order they were made. The future fails with {@link StoreException} as {@link #eval} throws it.
+     *
+     * @param what what is being done, for the error message
+     */
+    CompletableFuture<Object> evalAsync(LuaScript script, List<byte[]> keys, List<byte[]> args, String what) {
+        ScriptPipeline p;
+        synchronized (this) {
+            if (client == null) {
+                return CompletableFuture.failedFuture(new StoreException("cannot " + what + ": the Redis store is not started"));
+            }
+            if (pipeline == null) {
+                pipeline = new ScriptPipeline(this);
+            }
+            p = pipeline;
+        }
+        return p.eval(script, keys, args, what);
     }
 
     /**

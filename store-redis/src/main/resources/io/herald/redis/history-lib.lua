@@ -24,20 +24,19 @@ end
 -- The channel's epoch and head. When it has none (new channel, or the meta was lost), the absent epoch (see
 -- above). When its log was evicted or deleted while the counter survived, that history is lost: a new epoch
 -- (the caller's random candidate) whose offsets start at 1, and any log left from the lost epoch is deleted
--- so it is not mistaken for the new one's. Returns epoch, head, and whether the epoch is not stored yet.
-local function resolve_epoch(meta, log, next, candidate)
+-- so it is not mistaken for the new one's, and so are its publisher ids (KEYS ids). Returns epoch, head, and
+-- whether the epoch is not stored yet.
+local function resolve_epoch(meta, log, next, candidate, ids)
   local epoch = redis.call('HGET', meta, 'epoch')
   if epoch then
     local head = tonumber(redis.call('HGET', meta, 'head'))
     if head == 0 or redis.call('EXISTS', log) == 1 then
       return epoch, head, false
     end
-    redis.call('DEL', log)
+    redis.call('DEL', log, ids)
     return candidate, 0, true
   end
-  if redis.call('EXISTS', log) == 1 then
-    redis.call('DEL', log)
-  end
+  redis.call('DEL', log, ids)
   return absent_epoch(meta, next), 0, true
 end
 

@@ -3,7 +3,8 @@
 -- reading channels never published to creates no key. A channel whose log was lost while its meta survived
 -- gets a new epoch here, kept for a day unless a message comes.
 --
--- KEYS[1] meta hash; KEYS[2] log stream; KEYS[3] epoch set aside for a loss (see history-append.lua)
+-- KEYS[1] meta hash; KEYS[2] log stream; KEYS[3] epoch set aside for a loss; KEYS[4] ids sorted set
+-- (see history-append.lua)
 -- ARGV[1] epoch to use if the log was lost; ARGV[2] age in ms after which messages go, 0 for none
 -- ARGV[3] epoch of the position to read after, '' to read from the oldest retained message
 -- ARGV[4] offset of that position; ARGV[5] most messages to return, 0 for none (head only)
@@ -11,7 +12,7 @@
 local meta, log = KEYS[1], KEYS[2]
 local maxAge, afterEpoch, afterOffset, limit = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 
-local epoch, head, new = resolve_epoch(meta, log, KEYS[3], ARGV[1])
+local epoch, head, new = resolve_epoch(meta, log, KEYS[3], ARGV[1], KEYS[4])
 if new then
   if redis.call('EXISTS', meta) == 1 then
     -- The log was lost under a surviving meta: the new epoch must hold for every reader from now on.

@@ -33,9 +33,9 @@ import java.util.Objects;
  * With settings or the application's own Guice modules (bindings that publish, listeners, an authorizer):
  * {@code HeraldTestMode.builder().setting(CoreSettings.HISTORY_SIZE, "10").module(new OrdersModule()).start()}.
  *
- * <p>Messages are recorded after they are stored and handed to the broker, on the publishing thread, in
- * publish order per channel (see {@link PublishListener}); a publish that was refused is not recorded.
- * Thread-safe.
+ * <p>Messages are recorded after they are stored and handed to the broker, in position order per channel
+ * (see {@link PublishListener}), before the publish returns; a publish that was refused is not recorded, nor
+ * is a retry of a publication the store already held. Thread-safe.
  */
 public final class HeraldTestMode implements AutoCloseable {
 

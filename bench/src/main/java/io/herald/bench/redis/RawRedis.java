@@ -51,11 +51,14 @@ final class RawRedis implements AutoCloseable {
 
     /** One append of {@code bodySize} bytes to {@code channel}, exactly as the store sends it. */
     private List<byte[]> keys(String channel) {
-        return List.of(bytes(prefix + "{" + channel + "}:meta"), bytes(prefix + "{" + channel + "}:log"));
+        return List.of(bytes(prefix + "{" + channel + "}:meta"), bytes(prefix + "{" + channel + "}:log"),
+                bytes(prefix + "{" + channel + "}:next"), bytes(prefix + "{" + channel + "}:ids"));
     }
 
+    /** The store's arguments for a publication without an id (the last one, empty). */
     private List<byte[]> args(String channel, byte[] body, int retention) {
-        return List.of(bytes("Bench0001"), bytes(Integer.toString(retention)), bytes("0"), body, bytes(prefix + "pubsub:0:" + channel));
+        return List.of(bytes("Bench0001"), bytes(Integer.toString(retention)), bytes("0"), body, bytes(prefix + "pubsub:0:" + channel),
+                bytes("Bench0002"), new byte[0]);
     }
 
     /** Appends one at a time, each waiting for its reply; returns appends per second and records latencies (ns). */
@@ -131,6 +134,8 @@ final class RawRedis implements AutoCloseable {
         for (String c : channels) {
             keys.add(prefix + "{" + c + "}:meta");
             keys.add(prefix + "{" + c + "}:log");
+            keys.add(prefix + "{" + c + "}:next");
+            keys.add(prefix + "{" + c + "}:ids");
         }
         jedis.del(keys.toArray(String[]::new));
     }

@@ -4,7 +4,9 @@ import io.herald.api.ChannelName;
 import io.herald.api.Message;
 import io.herald.api.Position;
 import io.herald.api.Principal;
+import io.herald.api.Publication;
 import io.herald.api.Replay;
+import io.herald.core.Engine;
 import io.herald.core.Herald;
 import io.herald.core.RandomIds;
 import io.herald.core.Resume;
@@ -21,9 +23,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -33,8 +37,10 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -cp bench/target/herald-benchmarks.jar io.herald.bench.redis.RedisBench \
- *     [--url redis://127.0.0.1:6379] [--seconds 5] [--threads 1,4,16] [--payload 100] [--replay 10000]
+ *     [--url redis://127.0.0.1:6379] [--seconds 5] [--threads 1,4,16] [--window 100] [--payload 100] [--replay 10000]
  * </pre>
+ * {@code --window} is how many {@code publishAsync} calls the single asynchronous publisher keeps in flight
+ * (the raw pipelined ceiling sends batches of 100).
  * Keys are written under a fresh prefix {@code herald-bench:<random>:} and deleted afterwards. Not
  * thread-safe; run one at a time (it measures the machine).
  */
@@ -44,14 +50,16 @@ public final class RedisBench {
     private final int seconds;
     private final int[] threads;
     private final int payload;
+    private final int window;
     private final int replayCount;
     private final String prefix = "herald-bench:" + RandomIds.next(8) + ":";
     private final StringBuilder report = new StringBuilder();
 
-    private RedisBench(String url, int seconds, int[] threads, int payload, int replayCount) {
+    private RedisBench(String url, int seconds, int[] threads, int window, int payload, int replayCount) {
         this.url = url;
         this.seconds = seconds;
         this.threads = threads;
+        this.window = window;
         this.payload = payload;
         this.replayCount = replayCount;
     }
@@ -61,6 +69,7 @@ public final class RedisBench {
         int seconds = 5;
         int[] threads = {1, 4, 16};
         int payload = 100;
+        int window = 100;
         int replay = 10_000;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
@@ -68,12 +77,13 @@ public final class RedisBench {
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
                 case "--threads" -> threads = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--payload" -> payload = Integer.parseInt(args[i + 1]);
+                case "--window" -> window = Integer.parseInt(args[i + 1]);
                 case "--replay" -> replay = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--url, --seconds, --threads, --payload, --replay)");
+                        + " (--url, --seconds, --threads, --window, --payload, --replay)");
             }
         }
-        System.out.print(new RedisBench(url, seconds, threads, payload, replay).run());
+        System.out.print(new RedisBench(url, seconds, threads, window, payload, replay).run());
     }
 
     private String run() throws Exception {
@@ -105,6 +115,10 @@ public final class RedisBench {
         line("| raw: EVALSHA append, 1 connection, one at a time | 1 | %,.0f | %s | %s | 100%% | |", oneByOne,
                 micros(rawLatency, 50), micros(rawLatency, 99));
         line("| raw: EVALSHA append, 1 connection, pipelined by 100 | 1 | %,.0f | | | | 100%% |", pipelined);
+        Histogram asyncLatency = new Histogram(3);
+        double async = heraldPublishAsync(asyncLatency);
+        line("| Herald `publishAsync` through Redis, %d in flight | 1 | %,.0f | %s | %s | %.0f%% | %.0f%% |", window, async,
+                micros(asyncLatency, 50), micros(asyncLatency, 99), 100 * async / oneByOne, 100 * async / pipelined);
         for (int t : threads) {
             Histogram latency = new Histogram(3);
             double rate = heraldPublish(t, latency);
@@ -160,6 +174,59 @@ public final class RedisBench {
             herald.stop();
             try (RawRedis cleanup = new RawRedis(url, prefix)) {
                 cleanup.delete(channels.stream().map(ChannelName::value).distinct().toList());
+            }
+        }
+    }
+
+    /**
+     * One publisher thread calls {@code publishAsync} over 4 channels, keeping at most {@code window} publishes
+     * in flight; latency is from the call to the future's completion (stored, handed to the broker).
+     */
+    private double heraldPublishAsync(Histogram latency) throws Exception {
+        Settings settings = settings(100);
+        Herald herald = Herald.builder().settings(settings).store(new RedisStoreModule(settings)).build().start();
+        List<ChannelName> channels = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            channels.add(ChannelName.of("/bench/async/c" + c));
+        }
+        try {
+            Engine engine = herald.engine();
+            String json = "{\"p\":\"" + "x".repeat(Math.max(0, payload - 8)) + "\"}";
+            for (int phase = 0; phase < 2; phase++) {
+                boolean measured = phase == 1;
+                Semaphore room = new Semaphore(window);
+                ConcurrentHistogram h = new ConcurrentHistogram(3);
+                AtomicInteger failed = new AtomicInteger();
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(measured ? seconds : Math.max(1, seconds / 3));
+                long start = System.nanoTime();
+                int sent = 0;
+                while (System.nanoTime() < end) {
+                    room.acquire();
+                    long t0 = System.nanoTime();
+                    engine.publishAsync(Principal.SERVER, Publication.json(channels.get(sent & 3), json)).whenComplete((m, e) -> {
+                        h.recordValue(System.nanoTime() - t0);
+                        if (e != null) {
+                            failed.incrementAndGet();
+                        }
+                        room.release();
+                    });
+                    sent++;
+                }
+                room.acquire(window);
+                double rate = sent / ((System.nanoTime() - start) / 1e9);
+                if (failed.get() > 0) {
+                    throw new IllegalStateException(failed.get() + " of " + sent + " asynchronous publishes failed");
+                }
+                if (measured) {
+                    latency.add(h);
+                    return rate;
+                }
+            }
+            throw new IllegalStateException("unreachable");
+        } finally {
+            herald.stop();
+            try (RawRedis cleanup = new RawRedis(url, prefix)) {
+                cleanup.delete(channels.stream().map(ChannelName::value).toList());
             }
         }
     }

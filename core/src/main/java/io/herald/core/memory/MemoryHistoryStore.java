@@ -11,8 +11,10 @@ import io.herald.core.RandomIds;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Every channel shares one epoch, drawn at random when the store is created, so a client resuming after
  * a restart gets a reset gap instead of a wrong position (G2). Each channel is locked separately; appends
- * and replays of different channels never contend. Thread-safe.
+ * and replays of different channels never contend. Publisher ids of retained messages are indexed per
+ * channel, and leave the index with their message, so a retried append is found in constant time and the
+ * index never outgrows retention. Thread-safe.
  */
 public final class MemoryHistoryStore implements HistoryStore {
 
@@ -47,15 +51,32 @@ public final class MemoryHistoryStore implements HistoryStore {
 
     @Override
     public Message append(Publication publication) {
+        return store(publication).message();
+    }
+
+    /** Appends at once: nothing here is worth pipelining, but the caller learns about a repeated id. */
+    @Override
+    public CompletableFuture<Appended> appendAsync(Publication publication) {
+        return CompletableFuture.completedFuture(store(publication));
+    }
+
+    private Appended store(Publication publication) {
         ChannelName channel = publication.channel();
         Log log = logs.computeIfAbsent(channel, c -> new Log(retention.retentionFor(c)));
         synchronized (log) {
             Instant now = clock.instant();
+            // Trim first, so that a message that aged out is not taken for the original of a retry.
+            log.trimAge(now);
+            if (publication.id() != null) {
+                Message original = log.withId(publication.id());
+                if (original != null) {
+                    return new Appended(original, true);
+                }
+            }
             long offset = log.head + 1;
             Message message = Message.of(publication, new Position(epoch, offset), epoch + "." + Long.toString(ids.incrementAndGet(), 36), now);
-            log.add(message);
-            log.trimAge(now);
-            return message;
+            log.add(message, publication.id() != null);
+            return new Appended(message, false);
         }
     }
 
@@ -93,29 +114,51 @@ public final class MemoryHistoryStore implements HistoryStore {
         }
     }
 
-    /** Ring buffer of one channel; guarded by its own monitor. */
+    /** Ring buffer of one channel, and the publisher ids of its messages; guarded by its own monitor. */
     private static final class Log {
         private final Retention retention;
         private Message[] ring = new Message[8];
         private int start;
         private int size;
         private long head;
+        /** Retained messages by publisher id; made with the first such message. */
+        private Map<String, Message> byId;
 
         Log(Retention retention) {
             this.retention = retention;
         }
 
-        void add(Message message) {
+        /** @param publisherId whether the message carries its publisher's id (not one this store made) */
+        void add(Message message, boolean publisherId) {
             if (size == retention.maxCount()) {
-                ring[start] = null;
-                start = (start + 1) % ring.length;
-                size--;
+                dropOldest();
             } else if (size == ring.length) {
                 grow();
             }
             ring[(start + size) % ring.length] = message;
             size++;
             head = message.offset();
+            if (publisherId) {
+                if (byId == null) {
+                    byId = new HashMap<>();
+                }
+                byId.put(message.id(), message);
+            }
+        }
+
+        Message withId(String id) {
+            return byId == null ? null : byId.get(id);
+        }
+
+        private void dropOldest() {
+            Message oldest = ring[start];
+            if (byId != null) {
+                // Only if the id names this very message: a generated id never enters the index.
+                byId.remove(oldest.id(), oldest);
+            }
+            ring[start] = null;
+            start = (start + 1) % ring.length;
+            size--;
         }
 
         Message at(long offset) {
@@ -129,9 +172,7 @@ public final class MemoryHistoryStore implements HistoryStore {
             }
             Instant oldest = now.minus(retention.maxAge());
             while (size > 0 && ring[start].timestamp().isBefore(oldest)) {
-                ring[start] = null;
-                start = (start + 1) % ring.length;
-                size--;
+                dropOldest();
             }
         }
 

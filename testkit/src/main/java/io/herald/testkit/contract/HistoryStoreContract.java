@@ -159,11 +159,11 @@ public abstract class HistoryStoreContract {
         return ChannelName.of("/" + namespace + "/plain/" + name);
     }
 
-    private ChannelName countChannel(String name) {
+    ChannelName countChannel(String name) {
         return ChannelName.of("/" + namespace + "/count/" + name);
     }
 
-    private ChannelName ageChannel(String name) {
+    ChannelName ageChannel(String name) {
         return ChannelName.of("/" + namespace + "/age/" + name);
     }
 
@@ -214,7 +214,16 @@ public abstract class HistoryStoreContract {
         throw new AssertionError("replay of " + channel + " never said it was complete");
     }
 
-    private <T> List<T> runConcurrently(List<Callable<T>> tasks) throws Exception {
+    /** A second store over the same data, started, as another node would have; {@code null} for a process-only store. */
+    HistoryStore otherNode() throws Exception {
+        HistoryStore other = restartStore();
+        if (other != null) {
+            Lifecycles.start(other);
+        }
+        return other;
+    }
+
+    <T> List<T> runConcurrently(List<Callable<T>> tasks) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
         try {
             CountDownLatch start = new CountDownLatch(1);
@@ -723,6 +732,15 @@ public abstract class HistoryStoreContract {
             assertThat(replay.messages()).as("messages after a position from before the restart").isEqualTo(before.subList(1, 3));
             assertThat(store().append(Publication.json(channel, "{}")).position()).as("position of the first append after a restart")
                     .isEqualTo(at(before.get(0), 4));
+        }
+    }
+
+    /** Groups 8 (retried appends) and 9 (pipelined appends); see {@link HistoryAppendRules}. */
+    @Nested
+    @DisplayName("8-9. retried and pipelined appends")
+    class Appends extends HistoryAppendRules {
+        Appends() {
+            super(HistoryStoreContract.this);
         }
     }
 

@@ -41,6 +41,16 @@ class ContractSelfTest {
         }
 
         @Test
+        @DisplayName("catches a store that stores every retry again")
+        void repeatedRetries() {
+            KitRun.of(RepeatingHistoryKit.class)
+                    .requireFailure("required_history_8_1_retryReturnsTheOriginalAndStoresNothing", "what a retry of a retained id returned")
+                    .requireFailure("required_history_8_3_concurrentRetriesStoreOnce", "what 16 concurrent appends of one id returned")
+                    .requireSuccess("required_history_8_2_idsArePerChannelAndOptional")
+                    .requireSuccess("required_history_9_1_asyncAppendsKeepCallOrder");
+        }
+
+        @Test
         @DisplayName("catches an epoch that survives the loss of history")
         void fixedEpoch() {
             KitRun.of(FixedEpochHistoryKit.class)
