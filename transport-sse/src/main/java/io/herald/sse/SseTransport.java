@@ -42,11 +42,12 @@ public final class SseTransport implements Lifecycle {
         this.sessions = sessions;
         this.threads = threads;
         this.authenticator = authenticator;
-        this.heartbeat = settings.get(SseSettings.HEARTBEAT);
-        this.retry = settings.get(SseSettings.RETRY);
-        this.pollTimeout = settings.get(SseSettings.POLL_TIMEOUT);
-        this.pollBatch = settings.get(SseSettings.POLL_BATCH);
-        this.maxChannels = settings.get(SseSettings.MAX_CHANNELS);
+        SseSettings sse = SseSettings.from(settings);
+        this.heartbeat = sse.heartbeat();
+        this.retry = sse.retry();
+        this.pollTimeout = sse.pollTimeout();
+        this.pollBatch = sse.pollBatch();
+        this.maxChannels = sse.maxChannels();
         this.cors = Cors.from(settings);
     }
 
