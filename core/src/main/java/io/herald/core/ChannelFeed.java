@@ -332,8 +332,4 @@ final class ChannelFeed {
             brokerSubscription = null;
         }
     }
-
-    synchronized int subscriberCount() {
-        return subscribers.length;
-    }
 }

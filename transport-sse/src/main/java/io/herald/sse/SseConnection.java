@@ -69,6 +69,7 @@ final class SseConnection implements Connection.Wire, Connection.Items {
     private boolean wroteEvent;
     private boolean wroteMessage;
     private boolean ended;
+    /** The batch being written; made on first use, so a wake-up that writes nothing or one shared event allocates none. */
     private ByteArrayOutputStream out;
     private byte[] pendingSingle;
     private List<Gap> gaps;
@@ -210,8 +211,8 @@ final class SseConnection implements Connection.Wire, Connection.Items {
 
     private void writeControl(String type, String data) {
         flushSingle();
-        out.writeBytes(SseEncoder.idLine(id(-1, null)));
-        out.writeBytes(SseEncoder.control(type, data));
+        out().writeBytes(SseEncoder.idLine(id(-1, null)));
+        out().writeBytes(SseEncoder.control(type, data));
         wroteEvent = true;
     }
 
@@ -238,10 +239,21 @@ final class SseConnection implements Connection.Wire, Connection.Items {
         gaps.clear();
     }
 
+    private ByteArrayOutputStream out() {
+        if (out == null) {
+            out = new ByteArrayOutputStream(256);
+        }
+        return out;
+    }
+
+    private int written() {
+        return out == null ? 0 : out.size();
+    }
+
     /** The single-channel event held back in case it is the batch's only write; now copied into the batch. */
     private void flushSingle() {
         if (pendingSingle != null) {
-            out.writeBytes(pendingSingle);
+            out().writeBytes(pendingSingle);
             pendingSingle = null;
         }
     }
@@ -252,17 +264,17 @@ final class SseConnection implements Connection.Wire, Connection.Items {
         if (message.channel().equals(single)) {
             byte[] event = transport.encoder.singleChannelEvent(message);
             flushSingle();
-            if (out.size() == 0 && !firstWrite) {
+            if (written() == 0 && !firstWrite) {
                 // Likely the whole batch (live fan-out): written as the shared bytes, without copying.
                 pendingSingle = event;
             } else {
-                out.writeBytes(event);
+                out().writeBytes(event);
             }
         } else {
             Integer slot = slots.get(message.channel());
             flushSingle();
-            out.writeBytes(SseEncoder.idLine(id(slot == null ? -1 : slot, message.position())));
-            out.writeBytes(transport.encoder.body(message));
+            out().writeBytes(SseEncoder.idLine(id(slot == null ? -1 : slot, message.position())));
+            out().writeBytes(transport.encoder.body(message));
         }
         transport.stats.events.increment();
         wroteMessage = true;
@@ -290,9 +302,9 @@ final class SseConnection implements Connection.Wire, Connection.Items {
                 end();
             }
             Connection c = connection;
-            out = new ByteArrayOutputStream(256);
+            out = null;
             if (firstWrite) {
-                out.writeBytes(("retry: " + transport.retry.toMillis() + "\n\n").getBytes(StandardCharsets.US_ASCII));
+                out().writeBytes(("retry: " + transport.retry.toMillis() + "\n\n").getBytes(StandardCharsets.US_ASCII));
             }
             wroteMessage = false;
             int drained = c == null ? 0 : c.drain(closing ? Integer.MAX_VALUE : 256, SseConnection.this);
@@ -313,8 +325,8 @@ final class SseConnection implements Connection.Wire, Connection.Items {
             firstWrite = false;
             if (heartbeatDue) {
                 heartbeatDue = false;
-                if (out.size() == 0 && pendingSingle == null) {
-                    out.writeBytes(HEARTBEAT);
+                if (written() == 0 && pendingSingle == null) {
+                    out().writeBytes(HEARTBEAT);
                 }
             }
             boolean last = closing && (c == null || c.isIdle());
@@ -325,14 +337,14 @@ final class SseConnection implements Connection.Wire, Connection.Items {
                 ended = true;
             }
             ByteBuffer bytes;
-            if (pendingSingle != null && out.size() == 0) {
+            if (pendingSingle != null && written() == 0) {
                 bytes = ByteBuffer.wrap(pendingSingle).asReadOnlyBuffer();
             } else {
                 flushSingle();
-                if (out.size() == 0 && !last) {
+                if (written() == 0 && !last) {
                     return Action.IDLE;
                 }
-                bytes = ByteBuffer.wrap(out.toByteArray());
+                bytes = ByteBuffer.wrap(out().toByteArray());
             }
             pendingSingle = null;
             transport.stats.bytes.add(bytes.remaining());
