@@ -1,0 +1,105 @@
+package io.herald.stomp;
+
+import io.herald.api.ChannelName;
+import io.herald.api.InvalidChannelException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A STOMP destination on Herald's one channel space, RabbitMQ style.
+ *
+ * <ul>
+ *   <li>{@code /topic/chat.room1} is {@code /chat/room1}: the routing key's dot-separated words are the
+ *       segments; {@code *} (one word) and a last {@code #} (any words) become {@code *} and {@code **}.</li>
+ *   <li>{@code /exchange/chat/room1.x} is {@code /chat/room1/x}: the exchange names the first segment and
+ *       its routing key the rest; {@code /exchange/amq.topic/<key>} is {@code /topic/<key>}.</li>
+ *   <li>{@code /queue/jobs} is the channel {@code /queue/jobs}, consumed as a shared queue.</li>
+ * </ul>
+ * A MESSAGE names the concrete channel in the form the subscription used. Immutable.
+ *
+ * @param kind which form
+ * @param exchange for {@link Kind#EXCHANGE}, the exchange; else {@code null}
+ * @param channel the canonical channel or pattern
+ */
+public record StompDestination(Kind kind, String exchange, ChannelName channel) {
+
+    public enum Kind { TOPIC, EXCHANGE, QUEUE }
+
+    /**
+     * Parses a destination header.
+     *
+     * @throws StompProtocolException for a form Herald does not serve or a name it cannot map, with why
+     */
+    public static StompDestination parse(String destination) {
+        if (destination == null || destination.isEmpty()) {
+            throw new StompProtocolException("missing destination header");
+        }
+        try {
+            if (destination.startsWith("/topic/")) {
+                return new StompDestination(Kind.TOPIC, null, ChannelName.of(words(destination, destination.substring(7))));
+            }
+            if (destination.startsWith("/exchange/")) {
+                String rest = destination.substring(10);
+                int slash = rest.indexOf('/');
+                String exchange = slash < 0 ? rest : rest.substring(0, slash);
+                String key = slash < 0 ? "" : rest.substring(slash + 1);
+                if (exchange.equals("amq.topic")) {
+                    return new StompDestination(Kind.TOPIC, null, ChannelName.of(words(destination, key)));
+                }
+                String channel = "/" + exchange + (key.isEmpty() ? "" : words(destination, key));
+                return new StompDestination(Kind.EXCHANGE, exchange, ChannelName.of(channel));
+            }
+            if (destination.startsWith("/queue/")) {
+                String name = destination.substring(7);
+                if (name.isEmpty() || name.indexOf('/') >= 0 || name.equals("*") || name.equals("#")) {
+                    throw new StompProtocolException("bad destination '" + destination + "': a queue is /queue/<name>");
+                }
+                return new StompDestination(Kind.QUEUE, null, ChannelName.of("/queue/" + name));
+            }
+        } catch (InvalidChannelException e) {
+            throw new StompProtocolException("bad destination '" + destination + "': " + e.getMessage());
+        }
+        throw new StompProtocolException("unknown destination '" + destination
+                + "': use /topic/<key>, /exchange/<name>/<key> or /queue/<name>");
+    }
+
+    /** A routing key's words as channel segments: {@code a.b.#} is {@code /a/b/**}. */
+    private static String words(String destination, String key) {
+        if (key.isEmpty()) {
+            throw new StompProtocolException("bad destination '" + destination + "': empty routing key");
+        }
+        List<String> segments = new ArrayList<>();
+        String[] words = key.split("\\.", -1);
+        for (int i = 0; i < words.length; i++) {
+            String w = words[i];
+            boolean last = i == words.length - 1;
+            if (w.equals("#")) {
+                if (!last) {
+                    throw new StompProtocolException("bad destination '" + destination + "': '#' is only supported as the last word");
+                }
+                segments.add("**");
+            } else if (w.equals("*") && !last) {
+                throw new StompProtocolException("bad destination '" + destination + "': '*' is only supported as the last word");
+            } else {
+                segments.add(w);
+            }
+        }
+        return "/" + String.join("/", segments);
+    }
+
+    /** Whether this names a pattern rather than one channel. */
+    public boolean isPattern() {
+        return channel.isPattern();
+    }
+
+    /** The destination header of a MESSAGE from the concrete {@code channel}, in this destination's form. */
+    public String render(ChannelName concrete) {
+        List<String> segments = concrete.segments();
+        return switch (kind) {
+            case TOPIC -> "/topic/" + String.join(".", segments);
+            case EXCHANGE -> "/exchange/" + segments.get(0)
+                    + (segments.size() > 1 ? "/" + String.join(".", segments.subList(1, segments.size())) : "");
+            case QUEUE -> concrete.value();
+        };
+    }
+}

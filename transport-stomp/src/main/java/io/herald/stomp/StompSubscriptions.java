@@ -1,0 +1,296 @@
+package io.herald.stomp;
+
+import io.herald.api.Gap;
+import io.herald.api.Message;
+import io.herald.api.Position;
+import io.herald.core.AckMode;
+import io.herald.core.ClientSession;
+import io.herald.core.Connection;
+import io.herald.core.ConnectionSubscription;
+import io.herald.core.Resume;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The subscriptions of one {@link StompConnection}: SUBSCRIBE, UNSUBSCRIBE, ACK and NACK on the core
+ * connections, and the routing of what those connections drain back to the STOMP subscription it is for.
+ *
+ * <p>Ack ids ({@code message-id}, and {@code ack} in 1.2) read {@code <index>-<epoch>-<offset>}: the
+ * subscription's number on this connection and the message's position, so an ACK needs no lookup table, and
+ * an id from another connection is refused. A gap notice's id, {@code <index>-gap}, may be acked and does
+ * nothing. Thread-safe.
+ */
+final class StompSubscriptions {
+
+    /** A core connection whose items the writer drains; {@code owner} for a durable one, else null. */
+    private record Source(Connection connection, StompSubscription owner, Connection.Items items) {
+    }
+
+    private final StompConnection stomp;
+    private final Map<String, StompSubscription> byId = new ConcurrentHashMap<>();
+    private final Map<Integer, StompSubscription> byIndex = new ConcurrentHashMap<>();
+    private final List<Source> sources = new CopyOnWriteArrayList<>();
+    private final AtomicInteger indexes = new AtomicInteger();
+    private int nextSource;
+
+    StompSubscriptions(StompConnection stomp) {
+        this.stomp = stomp;
+    }
+
+    /** Adds a core connection to drain; {@code owner} for a durable subscription's own connection. */
+    void addSource(Connection connection, StompSubscription owner) {
+        StompOutbound out = stomp.outbound();
+        Connection.Items items = new Connection.Items() {
+            @Override
+            public void message(ConnectionSubscription core, Message message, boolean redelivered) {
+                StompConnection.route(out, owner != null ? owner : byIndex.get(index(core.key())), core, message, redelivered);
+            }
+
+            @Override
+            public void gap(ConnectionSubscription core, Gap gap) {
+                StompConnection.routeGap(out, owner != null ? owner : byIndex.get(index(core.key())), core, gap);
+            }
+        };
+        sources.add(new Source(connection, owner, items));
+    }
+
+    private static int index(String key) {
+        try {
+            return Integer.parseInt(key);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    void subscribe(StompFrame frame) {
+        String destinationHeader = frame.header("destination");
+        StompDestination destination = StompDestination.parse(destinationHeader);
+        String id = frame.header("id");
+        if (id == null) {
+            if (stomp.version() != StompVersion.V1_0) {
+                throw new StompProtocolException("SUBSCRIBE needs an id header");
+            }
+            id = destinationHeader;
+        }
+        if (byId.containsKey(id)) {
+            throw new StompProtocolException("subscription '" + id + "' already exists on this connection");
+        }
+        AckMode ack = StompConnection.ackMode(frame.header("ack"));
+        int window = prefetch(frame.header("prefetch-count"));
+        Resume resume = StompConnection.resumeFrom(frame.header("herald-resume-from"));
+        boolean durable = "true".equals(frame.header("durable")) || "true".equals(frame.header("persistent"));
+        if (destination.kind() == StompDestination.Kind.QUEUE) {
+            throw new StompProtocolException("queue destinations are not served yet: '" + destinationHeader + "'");
+        }
+        if (durable && destination.isPattern()) {
+            throw new StompProtocolException("a durable subscription needs an exact destination, not the wildcard '"
+                    + destinationHeader + "'");
+        }
+        if (ack.acknowledged() && destination.isPattern()) {
+            throw new StompProtocolException("ack mode '" + frame.header("ack") + "' needs an exact destination; wildcard '"
+                    + destinationHeader + "' subscriptions are ack:auto");
+        }
+        if (durable && frame.header("id") == null) {
+            throw new StompProtocolException("Header 'id' is required for durable subscriptions");
+        }
+        DurableSubscriptions.Key key = durable
+                ? new DurableSubscriptions.Key(stomp.principal().name(), destinationHeader, id) : null;
+        StompSubscription sub = new StompSubscription(indexes.getAndIncrement(), id, destinationHeader, destination, ack, key);
+        byId.put(id, sub);
+        byIndex.put(sub.index, sub);
+        try {
+            if (durable) {
+                subscribeDurable(sub, resume, window);
+            } else {
+                sub.connection = stomp.live();
+                sub.core = stomp.live().subscribe(sub.coreKey(), destination.channel(), resume, ack, window);
+            }
+        } catch (RuntimeException e) {
+            byId.remove(id, sub);
+            byIndex.remove(sub.index, sub);
+            throw e;
+        }
+    }
+
+    private void subscribeDurable(StompSubscription sub, Resume resume, int window) {
+        DurableSubscriptions durables = stomp.transport.durables;
+        durables.attach(sub.durableKey, stomp);
+        Connection connection = null;
+        try {
+            ClientSession session = durables.session(sub.durableKey, stomp.principal());
+            sub.durableSession = session;
+            connection = stomp.transport.sessions.connect(session, stomp.outbound(), true);
+            sub.connection = connection;
+            addSource(connection, sub);
+            sub.core = connection.subscribe(sub.coreKey(), sub.destination.channel(), resume, sub.ack, window);
+        } catch (RuntimeException e) {
+            Connection c = connection;
+            sources.removeIf(s -> s.connection() == c);
+            if (c != null) {
+                c.close();
+            }
+            durables.detach(sub.durableKey, stomp);
+            throw e;
+        }
+    }
+
+    private int prefetch(String header) {
+        int fallback = stomp.transport.settings.prefetch();
+        if (header == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(header.trim());
+            if (n >= 0) {
+                return n == 0 ? fallback : n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new StompProtocolException("bad prefetch-count '" + header + "': expected a whole number");
+    }
+
+    void unsubscribe(StompFrame frame) {
+        String id = frame.header("id") != null ? frame.header("id") : frame.header("destination");
+        if (id == null) {
+            throw new StompProtocolException("UNSUBSCRIBE needs an id header");
+        }
+        boolean forget = "true".equals(frame.header("durable")) || "true".equals(frame.header("persistent"));
+        StompSubscription sub = byId.get(id);
+        if (sub == null) {
+            String destination = frame.header("destination");
+            if (forget && destination != null) {
+                StompDestination.parse(destination);
+                stomp.transport.durables.delete(new DurableSubscriptions.Key(stomp.principal().name(), destination, id));
+                return;
+            }
+            throw new StompProtocolException("no subscription '" + id + "' on this connection"
+                    + (forget ? "; to delete a durable subscription from another connection, give its destination too" : ""));
+        }
+        byId.remove(id, sub);
+        byIndex.remove(sub.index, sub);
+        if (sub.durable()) {
+            sources.removeIf(s -> s.owner() == sub);
+            if (forget) {
+                sub.connection.unsubscribe(sub.coreKey(), true);
+            }
+            sub.connection.close();
+            stomp.transport.durables.detach(sub.durableKey, stomp);
+            if (forget) {
+                stomp.transport.durables.delete(sub.durableKey);
+            }
+        } else {
+            sub.connection.unsubscribe(sub.coreKey(), false);
+        }
+    }
+
+    /** A parsed ack id: the subscription and the position, {@code null} for a gap notice. */
+    private record AckTarget(StompSubscription subscription, Position position) {
+    }
+
+    private AckTarget target(StompFrame frame) {
+        String id = stomp.version() == StompVersion.V1_2 && frame.header("id") != null ? frame.header("id")
+                : frame.header("message-id");
+        if (id == null) {
+            throw new StompProtocolException(frame.command() + " needs " + (stomp.version() == StompVersion.V1_2 ? "an id" : "a message-id")
+                    + " header");
+        }
+        String[] parts = id.split("-", 3);
+        int index = parts.length >= 2 ? index(parts[0]) : -1;
+        if (index < 0 || index >= indexes.get()) {
+            throw new StompProtocolException("Message not found: " + frame.command() + " of unknown message '" + id + "'");
+        }
+        StompSubscription sub = byIndex.get(index);
+        if (parts.length == 2 && parts[1].equals("gap")) {
+            return new AckTarget(sub, null);
+        }
+        try {
+            return new AckTarget(sub, new Position(parts[1], Long.parseLong(parts[2])));
+        } catch (RuntimeException e) {
+            throw new StompProtocolException("Message not found: " + frame.command() + " of unknown message '" + id + "'");
+        }
+    }
+
+    /** Refuses an ACK or NACK that could not be applied, without applying it (for transactions). */
+    void checkAck(StompFrame frame) {
+        target(frame);
+    }
+
+    /**
+     * ACK: the message (and in {@code client} mode every earlier one of the subscription) is done. NACK with
+     * {@code requeue:false}: the message is dropped, as ACK would. A NACK that asks for the message again
+     * leaves it unacked, so it is delivered again, flagged redelivered, when the subscription next resumes.
+     */
+    void acknowledge(StompFrame frame) {
+        AckTarget target = target(frame);
+        StompSubscription sub = target.subscription();
+        if (sub == null || target.position() == null || !sub.ack.acknowledged()) {
+            return; // unsubscribed meanwhile, a gap notice, or an auto subscription: nothing to settle
+        }
+        boolean nack = frame.command().equals("NACK");
+        if (nack && !"false".equals(frame.header("requeue"))) {
+            return;
+        }
+        sub.connection.acknowledge(sub.coreKey(), target.position(), sub.ack == AckMode.CUMULATIVE && !nack);
+    }
+
+    /** Drains one item from the core connections, taking turns, into the outbound's next write. */
+    boolean drainOne(StompOutbound out) {
+        Object[] all = sources.toArray();
+        for (int attempt = 0; attempt < all.length * 4; attempt++) {
+            boolean any = false;
+            for (int i = 0; i < all.length; i++) {
+                Source source = (Source) all[(nextSource + i) % all.length];
+                if (source.connection().drain(1, source.items()) > 0) {
+                    nextSource = (nextSource + i + 1) % all.length;
+                    any = true;
+                    if (out.hasNext()) {
+                        return true;
+                    }
+                    break;
+                }
+            }
+            if (!any) {
+                return false;
+            }
+        }
+        out.wake(); // many items for subscriptions that are gone: let others write first, then come back
+        return false;
+    }
+
+    void sealAll() {
+        for (Source source : sources) {
+            source.connection().seal();
+        }
+    }
+
+    /** Another connection took the durable subscription {@code key} over: this one lets go of it. */
+    void release(DurableSubscriptions.Key key) {
+        for (StompSubscription sub : byId.values()) {
+            if (key.equals(sub.durableKey)) {
+                byId.remove(sub.id, sub);
+                byIndex.remove(sub.index, sub);
+                sources.removeIf(s -> s.owner() == sub);
+                Connection c = sub.connection;
+                if (c != null) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    void closeAll() {
+        for (Source source : sources) {
+            source.connection().close();
+            if (source.owner() != null) {
+                stomp.transport.durables.detach(source.owner().durableKey, stomp);
+            }
+        }
+        sources.clear();
+        byId.clear();
+        byIndex.clear();
+    }
+}

@@ -1,0 +1,85 @@
+package io.herald.stomp;
+
+import io.herald.api.Authenticator;
+import io.herald.api.Authorizer;
+import io.herald.api.Lifecycle;
+import io.herald.core.Engine;
+import io.herald.core.EngineThreads;
+import io.herald.core.SessionService;
+import io.herald.core.config.CoreSettings;
+import io.herald.core.config.Settings;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What every STOMP connection shares, whichever link it came over: the engine and session layer, the
+ * authenticator, the durable subscriptions, the settings, the node's shared threads, counters, and the set of
+ * open connections so that a stop ends them all (clients reconnect and resume). Thread-safe.
+ */
+@Singleton
+public final class StompTransport implements Lifecycle {
+
+    final Engine engine;
+    final SessionService sessions;
+    final Authenticator authenticator;
+    final EngineThreads threads;
+    final StompSettings settings;
+    final DurableSubscriptions durables;
+    final StompPublications publications;
+    final Set<StompConnection> connections = ConcurrentHashMap.newKeySet();
+    final AtomicLong opened = new AtomicLong();
+    final LongAdder messages = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final LongAdder cutOffs = new LongAdder();
+    private volatile boolean running;
+
+    @Inject
+    StompTransport(Engine engine, SessionService sessions, Authenticator authenticator, Authorizer authorizer, EngineThreads threads,
+                   Settings settings, DurableSubscriptions durables) {
+        this.engine = engine;
+        this.sessions = sessions;
+        this.authenticator = authenticator;
+        this.threads = threads;
+        this.settings = StompSettings.from(settings);
+        this.durables = durables;
+        this.publications = new StompPublications(authorizer, settings.get(CoreSettings.PUBLISH_MAX_PAYLOAD));
+    }
+
+    /** Beside the other transports: after the HTTP server starts, stopped before it. */
+    @Override
+    public int phase() {
+        return TRANSPORT + 60;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        for (StompConnection connection : connections) {
+            connection.shutdown();
+        }
+    }
+
+    boolean isRunning() {
+        return running;
+    }
+
+    /** Open STOMP connections now. */
+    public int connected() {
+        return connections.size();
+    }
+
+    /** Counters as JSON-ready values. */
+    public java.util.Map<String, Object> stats() {
+        return java.util.Map.of("connected", connections.size(), "opened", opened.get(), "messages", messages.sum(),
+                "errors", errors.sum(), "cutOffs", cutOffs.sum(), "durableSubscriptions", durables.size());
+    }
+}
