@@ -23,18 +23,20 @@ final class StompSubscription {
     final String destinationHeader;
     final StompDestination destination;
     final AckMode ack;
+    final int window;
     final DurableSubscriptions.Key durableKey;
     volatile Connection connection;
     volatile ClientSession durableSession;
     volatile ConnectionSubscription core;
 
-    StompSubscription(int index, String id, String destinationHeader, StompDestination destination, AckMode ack,
+    StompSubscription(int index, String id, String destinationHeader, StompDestination destination, AckMode ack, int window,
                       DurableSubscriptions.Key durableKey) {
         this.index = index;
         this.id = id;
         this.destinationHeader = destinationHeader;
         this.destination = destination;
         this.ack = ack;
+        this.window = window;
         this.durableKey = durableKey;
     }
 

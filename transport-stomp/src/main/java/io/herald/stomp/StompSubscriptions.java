@@ -4,7 +4,6 @@ import io.herald.api.Gap;
 import io.herald.api.Message;
 import io.herald.api.Position;
 import io.herald.core.AckMode;
-import io.herald.core.ClientSession;
 import io.herald.core.Connection;
 import io.herald.core.ConnectionSubscription;
 import io.herald.core.Resume;
@@ -98,12 +97,12 @@ final class StompSubscriptions {
         }
         DurableSubscriptions.Key key = durable
                 ? new DurableSubscriptions.Key(stomp.principal().name(), destinationHeader, id) : null;
-        StompSubscription sub = new StompSubscription(indexes.getAndIncrement(), id, destinationHeader, destination, ack, key);
+        StompSubscription sub = new StompSubscription(indexes.getAndIncrement(), id, destinationHeader, destination, ack, window, key);
         byId.put(id, sub);
         byIndex.put(sub.index, sub);
         try {
             if (durable) {
-                subscribeDurable(sub, resume, window);
+                subscribeDurable(sub, resume);
             } else {
                 sub.connection = stomp.live();
                 sub.core = stomp.live().subscribe(sub.coreKey(), destination.channel(), resume, ack, window);
@@ -115,26 +114,43 @@ final class StompSubscriptions {
         }
     }
 
-    private void subscribeDurable(StompSubscription sub, Resume resume, int window) {
+    private void subscribeDurable(StompSubscription sub, Resume resume) {
         DurableSubscriptions durables = stomp.transport.durables;
         durables.attach(sub.durableKey, stomp);
-        Connection connection = null;
         try {
-            ClientSession session = durables.session(sub.durableKey, stomp.principal());
-            sub.durableSession = session;
-            connection = stomp.transport.sessions.connect(session, stomp.outbound(), true);
-            sub.connection = connection;
-            addSource(connection, sub);
-            sub.core = connection.subscribe(sub.coreKey(), sub.destination.channel(), resume, sub.ack, window);
+            sub.durableSession = durables.session(sub.durableKey, stomp.principal());
+            attachDurable(sub, resume);
         } catch (RuntimeException e) {
-            Connection c = connection;
-            sources.removeIf(s -> s.connection() == c);
-            if (c != null) {
-                c.close();
-            }
             durables.detach(sub.durableKey, stomp);
             throw e;
         }
+    }
+
+    /** Opens the durable subscription's own core connection and subscribes it, resuming what the store kept. */
+    private void attachDurable(StompSubscription sub, Resume resume) {
+        Connection connection = stomp.transport.sessions.connect(sub.durableSession, stomp.outbound(), true);
+        sub.core = null;
+        sub.connection = connection;
+        addSource(connection, sub);
+        try {
+            sub.core = connection.subscribe(sub.coreKey(), sub.destination.channel(), resume, sub.ack, sub.window);
+        } catch (RuntimeException e) {
+            sources.removeIf(s -> s.connection() == connection);
+            connection.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A NACK asking for a durable subscription's message again: the subscription starts over from its session,
+     * which delivers every unacked message again, flagged redelivered, then what follows (as RabbitMQ requeues
+     * to the head of the subscription's queue).
+     */
+    private void requeue(StompSubscription sub) {
+        Connection old = sub.connection;
+        sources.removeIf(s -> s.connection() == old);
+        old.close();
+        attachDurable(sub, Resume.live());
     }
 
     private int prefetch(String header) {
@@ -220,9 +236,10 @@ final class StompSubscriptions {
     }
 
     /**
-     * ACK: the message (and in {@code client} mode every earlier one of the subscription) is done. NACK with
-     * {@code requeue:false}: the message is dropped, as ACK would. A NACK that asks for the message again
-     * leaves it unacked, so it is delivered again, flagged redelivered, when the subscription next resumes.
+     * ACK: the message (and in {@code client} mode every earlier one of the subscription) is done. NACK (which
+     * covers the one message): on a durable subscription, unless {@code requeue:false}, every unacked message
+     * is delivered again at once, flagged redelivered; otherwise the message is dropped, as the spec allows
+     * (a plain subscription has no queue to put it back in).
      */
     void acknowledge(StompFrame frame) {
         AckTarget target = target(frame);
@@ -231,7 +248,8 @@ final class StompSubscriptions {
             return; // unsubscribed meanwhile, a gap notice, or an auto subscription: nothing to settle
         }
         boolean nack = frame.command().equals("NACK");
-        if (nack && !"false".equals(frame.header("requeue"))) {
+        if (nack && sub.durable() && !"false".equals(frame.header("requeue"))) {
+            requeue(sub);
             return;
         }
         sub.connection.acknowledge(sub.coreKey(), target.position(), sub.ack == AckMode.CUMULATIVE && !nack);
