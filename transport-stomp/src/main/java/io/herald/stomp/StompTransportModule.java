@@ -14,7 +14,8 @@ import jakarta.inject.Singleton;
 /**
  * Binds the STOMP transport: the WebSocket endpoint at {@code stomp.path} (default {@code /stomp}), mounted
  * by Herald's HTTP server when there is one, and the same handler named {@code "stomp"} for an application's
- * own Jetty server ({@link io.herald.core.Herald#handler}). Binds only.
+ * own Jetty server ({@link io.herald.core.Herald#handler}), and the plain TCP listener, which listens only when
+ * {@code stomp.tcp-port} is set. Binds only.
  */
 public final class StompTransportModule extends AbstractModule implements PluginModule {
 
@@ -37,7 +38,9 @@ public final class StompTransportModule extends AbstractModule implements Plugin
         bind(StompTransport.class).in(Singleton.class);
         bind(DurableSubscriptions.class).in(Singleton.class);
         bind(StompWebSocketHandler.class).in(Singleton.class);
+        bind(StompTcpServer.class).in(Singleton.class);
         Multibinder.newSetBinder(binder(), Lifecycle.class).addBinding().to(StompTransport.class);
+        Multibinder.newSetBinder(binder(), Lifecycle.class).addBinding().to(StompTcpServer.class);
         Multibinder.newSetBinder(binder(), SessionListener.class).addBinding().to(DurableSubscriptions.class);
         Handlers.bind(binder(), "stomp").to(StompWebSocketHandler.class);
     }
