@@ -217,6 +217,11 @@ final class StompConnection {
 
     private void send(StompFrame frame) {
         Publication publication = transport.publications.of(frame);
+        StompDestination destination = StompDestination.parse(frame.header("destination"));
+        if (destination.kind() == StompDestination.Kind.QUEUE) {
+            transport.publications.check(principal, publication);
+            transport.queue(destination).declare();
+        }
         transport.engine.publish(principal, publication);
     }
 

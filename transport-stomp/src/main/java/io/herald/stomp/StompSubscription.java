@@ -18,6 +18,7 @@ final class StompSubscription {
     /** The key of the one subscription of a durable subscription's session. */
     static final String DURABLE_KEY = "stomp";
 
+    final StompSubscriptions owner;
     final int index;
     final String id;
     final String destinationHeader;
@@ -29,8 +30,9 @@ final class StompSubscription {
     volatile ClientSession durableSession;
     volatile ConnectionSubscription core;
 
-    StompSubscription(int index, String id, String destinationHeader, StompDestination destination, AckMode ack, int window,
+    StompSubscription(StompSubscriptions owner, int index, String id, String destinationHeader, StompDestination destination, AckMode ack, int window,
                       DurableSubscriptions.Key durableKey) {
+        this.owner = owner;
         this.index = index;
         this.id = id;
         this.destinationHeader = destinationHeader;
@@ -38,6 +40,10 @@ final class StompSubscription {
         this.ack = ack;
         this.window = window;
         this.durableKey = durableKey;
+    }
+
+    boolean queue() {
+        return destination.kind() == StompDestination.Kind.QUEUE;
     }
 
     boolean durable() {

@@ -33,6 +33,8 @@ final class StompSubscriptions {
     private final Map<Integer, StompSubscription> byIndex = new ConcurrentHashMap<>();
     private final List<Source> sources = new CopyOnWriteArrayList<>();
     private final AtomicInteger indexes = new AtomicInteger();
+    /** Messages a shared queue handed to this connection's consumers, to be written. */
+    private final java.util.Queue<Object[]> fromQueues = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private int nextSource;
 
     StompSubscriptions(StompConnection stomp) {
@@ -82,7 +84,8 @@ final class StompSubscriptions {
         Resume resume = StompConnection.resumeFrom(frame.header("herald-resume-from"));
         boolean durable = "true".equals(frame.header("durable")) || "true".equals(frame.header("persistent"));
         if (destination.kind() == StompDestination.Kind.QUEUE) {
-            throw new StompProtocolException("queue destinations are not served yet: '" + destinationHeader + "'");
+            durable = false; // a queue outlives its consumers anyway
+            stomp.transport.engine.checkSubscribe(stomp.principal(), destination.channel());
         }
         if (durable && destination.isPattern()) {
             throw new StompProtocolException("a durable subscription needs an exact destination, not the wildcard '"
@@ -97,11 +100,13 @@ final class StompSubscriptions {
         }
         DurableSubscriptions.Key key = durable
                 ? new DurableSubscriptions.Key(stomp.principal().name(), destinationHeader, id) : null;
-        StompSubscription sub = new StompSubscription(indexes.getAndIncrement(), id, destinationHeader, destination, ack, window, key);
+        StompSubscription sub = new StompSubscription(this, indexes.getAndIncrement(), id, destinationHeader, destination, ack, window, key);
         byId.put(id, sub);
         byIndex.put(sub.index, sub);
         try {
-            if (durable) {
+            if (sub.queue()) {
+                stomp.transport.queue(destination).join(sub);
+            } else if (durable) {
                 subscribeDurable(sub, resume);
             } else {
                 sub.connection = stomp.live();
@@ -188,7 +193,9 @@ final class StompSubscriptions {
         }
         byId.remove(id, sub);
         byIndex.remove(sub.index, sub);
-        if (sub.durable()) {
+        if (sub.queue()) {
+            stomp.transport.queue(sub.destination).leave(sub);
+        } else if (sub.durable()) {
             sources.removeIf(s -> s.owner() == sub);
             if (forget) {
                 sub.connection.unsubscribe(sub.coreKey(), true);
@@ -248,15 +255,57 @@ final class StompSubscriptions {
             return; // unsubscribed meanwhile, a gap notice, or an auto subscription: nothing to settle
         }
         boolean nack = frame.command().equals("NACK");
-        if (nack && sub.durable() && !"false".equals(frame.header("requeue"))) {
+        boolean requeue = nack && !"false".equals(frame.header("requeue"));
+        if (sub.queue()) {
+            StompQueue queue = stomp.transport.queue(sub.destination);
+            if (requeue) {
+                queue.requeue(sub, target.position());
+            } else {
+                queue.ack(sub, target.position(), sub.ack == AckMode.CUMULATIVE && !nack);
+            }
+            return;
+        }
+        if (requeue && sub.durable()) {
             requeue(sub);
             return;
         }
         sub.connection.acknowledge(sub.coreKey(), target.position(), sub.ack == AckMode.CUMULATIVE && !nack);
     }
 
+    /** A shared queue hands {@code message} to {@code consumer}, a subscription of this connection. */
+    void deliver(StompSubscription consumer, Message message, boolean redelivered) {
+        fromQueues.add(new Object[] {consumer, message, redelivered});
+        stomp.outbound().wake();
+    }
+
+    /** Queue messages waiting to be written on this connection. */
+    int backlog() {
+        return fromQueues.size();
+    }
+
+    void deliverGap(StompSubscription consumer, Gap gap) {
+        fromQueues.add(new Object[] {consumer, gap});
+        stomp.outbound().wake();
+    }
+
     /** Drains one item from the core connections, taking turns, into the outbound's next write. */
     boolean drainOne(StompOutbound out) {
+        Object[] queued;
+        while ((queued = fromQueues.poll()) != null) {
+            StompSubscription consumer = (StompSubscription) queued[0];
+            if (byIndex.get(consumer.index) != consumer) {
+                continue; // unsubscribed meanwhile: the queue took back what it held
+            }
+            if (queued[1] instanceof Gap gap) {
+                out.gap(consumer, gap);
+            } else {
+                out.message(consumer, (Message) queued[1], (Boolean) queued[2]);
+                if (!consumer.ack.acknowledged()) {
+                    stomp.transport.queue(consumer.destination).writable(); // its backlog here shrank
+                }
+            }
+            return true;
+        }
         Object[] all = sources.toArray();
         for (int attempt = 0; attempt < all.length * 4; attempt++) {
             boolean any = false;
@@ -301,6 +350,12 @@ final class StompSubscriptions {
     }
 
     void closeAll() {
+        for (StompSubscription sub : byId.values()) {
+            if (sub.queue()) {
+                stomp.transport.queue(sub.destination).leave(sub);
+            }
+        }
+        fromQueues.clear();
         for (Source source : sources) {
             source.connection().close();
             if (source.owner() != null) {

@@ -30,6 +30,9 @@ public final class StompTransport implements Lifecycle {
     final StompSettings settings;
     final DurableSubscriptions durables;
     final StompPublications publications;
+    /** The unacked window of a shared queue: below the outbox, so acknowledged delivery pauses, never cuts off. */
+    final int queueWindow;
+    private final java.util.Map<io.herald.api.ChannelName, StompQueue> queues = new ConcurrentHashMap<>();
     final Set<StompConnection> connections = ConcurrentHashMap.newKeySet();
     final AtomicLong opened = new AtomicLong();
     final LongAdder messages = new LongAdder();
@@ -46,6 +49,7 @@ public final class StompTransport implements Lifecycle {
         this.threads = threads;
         this.settings = StompSettings.from(settings);
         this.durables = durables;
+        this.queueWindow = Math.max(1, Math.min(256, settings.get(CoreSettings.SUBSCRIBER_QUEUE) / 2));
         this.publications = new StompPublications(authorizer, settings.get(CoreSettings.PUBLISH_MAX_PAYLOAD));
     }
 
@@ -66,6 +70,11 @@ public final class StompTransport implements Lifecycle {
         for (StompConnection connection : connections) {
             connection.shutdown();
         }
+    }
+
+    /** The shared queue of a {@code /queue/<name>} destination. */
+    StompQueue queue(StompDestination destination) {
+        return queues.computeIfAbsent(destination.channel(), c -> new StompQueue(this, destination));
     }
 
     boolean isRunning() {
