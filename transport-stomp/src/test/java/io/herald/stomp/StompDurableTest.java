@@ -147,6 +147,25 @@ class StompDurableTest {
     }
 
     @Test
+    void aSubscriptionConnectedLongerThanTheSessionTtlDoesNotExpireUnderIt() throws Exception {
+        try (StompServer shortLived = new StompServer(Settings.defaults().with(CoreSettings.SESSION_TTL, "600ms"))) {
+            try (StompTestClient first = StompTestClient.connected(shortLived.ws)) {
+                first.subscribe("long", "/topic/durable.long", durable());
+                String id = shortLived.transport().durables.sessionId(
+                        new DurableSubscriptions.Key("anonymous", "/topic/durable.long", "long")).orElseThrow();
+                Awaitility.await().during(Duration.ofMillis(2000)).atMost(Duration.ofSeconds(4))
+                        .until(() -> shortLived.herald.sessions().store().find(id).isPresent());
+                first.kill();
+            }
+            shortLived.herald.publish(ChannelName.of("/durable/long"), "while away");
+            try (StompTestClient second = StompTestClient.connected(shortLived.ws)) {
+                second.subscribe("long", "/topic/durable.long", durable());
+                assertThat(second.next("MESSAGE").text()).isEqualTo("while away");
+            }
+        }
+    }
+
+    @Test
     void durableWithoutIdIsRefused() throws Exception {
         try (StompTestClient c = new StompTestClient(server.ws)) {
             c.send("CONNECT", headers());
