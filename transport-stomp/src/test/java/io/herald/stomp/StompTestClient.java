@@ -111,6 +111,12 @@ final class StompTestClient implements AutoCloseable {
         return frame;
     }
 
+    /** The next frame, or {@code null} after {@code wait}. */
+    StompFrame poll(Duration wait) throws InterruptedException {
+        StompFrame pushed = pushback.poll();
+        return pushed != null ? pushed : frames.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** The next frame, which must be {@code command}. */
     StompFrame next(String command) throws InterruptedException {
         StompFrame frame = next();
