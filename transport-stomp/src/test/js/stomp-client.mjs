@@ -17,7 +17,7 @@ const client = new Client({
   reconnectDelay: config.reconnectDelay ?? 200,
   heartbeatIncoming: config.heartbeat ?? 10000,
   heartbeatOutgoing: config.heartbeat ?? 10000,
-  debug: () => {},
+  debug: config.debug ? (m) => process.stderr.write('stompjs: ' + m + '\n') : () => {},
 });
 
 // Subscriptions made in every onConnect: {id, destination, headers, ack: true to ack each message}.

@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,7 +134,7 @@ final class StompConnection {
                 if (receipt != null) {
                     outbound.control(StompFrame.of("RECEIPT", Map.of("receipt-id", receipt)), true);
                 } else {
-                    outbound.end();
+                    outbound.endAfterControls();
                 }
                 return;
             }

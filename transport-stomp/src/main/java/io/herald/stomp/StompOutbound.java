@@ -82,6 +82,12 @@ final class StompOutbound extends IteratingCallback implements Connection.Wire {
         wake();
     }
 
+    /** Closes the link once the control frames queued so far are written (a DISCONNECT without receipt). */
+    void endAfterControls() {
+        controls.add(new Control(null, true));
+        wake();
+    }
+
     /** Ends writing at once (the link is gone). */
     void end() {
         ending = true;
@@ -99,6 +105,11 @@ final class StompOutbound extends IteratingCallback implements Connection.Wire {
             return Action.SUCCEEDED;
         }
         Control control = controls.poll();
+        if (control != null && control.frame() == null) {
+            closed = true;
+            socket.close();
+            return Action.SUCCEEDED;
+        }
         if (control != null) {
             closeAfterWrite = control.last();
             return write(control.frame(), true);

@@ -47,7 +47,7 @@ class DurableScenarioTest {
                     "prefetch-count", "20", "x-queue-name", queueName));
             String url = "ws://127.0.0.1:" + proxy.port() + ws.getPath();
             Map<String, Object> config = Map.of("subscriptions", List.of(subscription), "reconnectDelay", 100,
-                    "connectHeaders", Map.of("login", "guest", "passcode", "guest"));
+                    "connectHeaders", Map.of("login", "guest", "passcode", "guest"), "debug", System.getenv("STOMP_DEBUG") != null);
             try (NodeStompClient client = new NodeStompClient(url, config)) {
                 client.next("connected");
                 // A receipt from a SUBSCRIBE made right after says the durable subscription exists now.
@@ -61,7 +61,13 @@ class DurableScenarioTest {
                         proxy.cut(true);
                         int before = connects;
                         while (connects == before) {
-                            JsonNode node = client.next(Duration.ofSeconds(20));
+                            JsonNode node;
+                            try {
+                                node = client.next(Duration.ofSeconds(20));
+                            } catch (AssertionError e) {
+                                throw new AssertionError(target + ": no reconnect after the cut at " + i + "; messages so far "
+                                        + messages.size() + (herald == null ? "" : ", Herald " + herald.transport().stats()), e);
+                            }
                             connects += collect(node, messages);
                         }
                     }

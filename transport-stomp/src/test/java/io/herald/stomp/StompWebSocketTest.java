@@ -311,6 +311,16 @@ class StompWebSocketTest {
             }
             org.awaitility.Awaitility.await().untilAsserted(() -> assertThat(server.transport().connected()).isZero());
         }
+
+        @Test
+        void disconnectWithoutReceiptStillAnswersTheFramesBeforeIt() throws Exception {
+            try (StompTestClient c = StompTestClient.connected(server.ws)) {
+                c.send("SUBSCRIBE", headers("id", "s", "destination", "/topic/bye", "receipt", "before"));
+                c.send("DISCONNECT", headers());
+                assertThat(c.next("RECEIPT").header("receipt-id")).isEqualTo("before");
+                c.awaitClosed();
+            }
+        }
     }
 
     @Nested
