@@ -1,6 +1,7 @@
 package io.herald.stomp;
 
 import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
 import com.google.inject.multibindings.Multibinder;
 import com.google.inject.multibindings.ProvidesIntoSet;
 import io.herald.api.Lifecycle;
@@ -42,7 +43,13 @@ public final class StompTransportModule extends AbstractModule implements Plugin
         Multibinder.newSetBinder(binder(), Lifecycle.class).addBinding().to(StompTransport.class);
         Multibinder.newSetBinder(binder(), Lifecycle.class).addBinding().to(StompTcpServer.class);
         Multibinder.newSetBinder(binder(), SessionListener.class).addBinding().to(DurableSubscriptions.class);
-        Handlers.bind(binder(), "stomp").to(StompWebSocketHandler.class);
+        Handlers.bind(binder(), "stomp").to(StompRoutes.class);
+    }
+
+    @Provides
+    @Singleton
+    StompRoutes routes(StompWebSocketHandler endpoint) {
+        return new StompRoutes(settings, endpoint);
     }
 
     @ProvidesIntoSet
