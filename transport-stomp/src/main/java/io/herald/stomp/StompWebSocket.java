@@ -50,11 +50,12 @@ public final class StompWebSocket implements Session.Listener.AutoDemanding, Sto
     }
 
     @Override
-    public void onWebSocketClose(int statusCode, String reason) {
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
         StompConnection c = connection;
         if (c != null) {
             c.onClosed();
         }
+        callback.succeed();
     }
 
     @Override
