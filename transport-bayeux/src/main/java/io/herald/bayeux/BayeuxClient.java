@@ -1,0 +1,286 @@
+package io.herald.bayeux;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.api.ChannelName;
+import io.herald.api.Gap;
+import io.herald.api.Message;
+import io.herald.api.Position;
+import io.herald.core.ClientSession;
+import io.herald.core.Connection;
+import io.herald.core.ConnectionSubscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Bayeux client id on this node: the codec over one core {@link Connection} of the client's durable
+ * {@link ClientSession}. The connection outlives the HTTP requests and WebSockets the client comes through; its
+ * outbox holds what arrives between two {@code /meta/connect}, and every delivery travels in a connect reply.
+ *
+ * <p>A connect with nothing queued is held up to the timeout; the first message queued, a newer connect, a
+ * disconnect or the timeout releases it. A client that sends no connect for {@code max-interval} is released by
+ * this node ({@link #detach}): the core connection closes, keeping each subscription's cursor in the session,
+ * and the client's next request, here or on another node, resumes the session from the store (G3).
+ *
+ * <p>One copy per client per publish: when several subscriptions of the client match a channel, a message
+ * whose position was already written for that channel is skipped. Thread-safe; drains and writes happen under
+ * the client's lock, so a client's responses leave in order.
+ */
+final class BayeuxClient implements Connection.Wire, Connection.Items {
+
+    /** Channels whose last written position is remembered for the one-copy rule. */
+    private static final int LAST_SENT_CHANNELS = 1024;
+
+    /** A {@code /meta/connect} waiting for something to deliver. */
+    private static final class Held {
+        final BayeuxLink link;
+        final List<ObjectNode> before;
+        final ObjectNode reply;
+        ScheduledFuture<?> timer;
+
+        Held(BayeuxLink link, List<ObjectNode> before, ObjectNode reply) {
+            this.link = link;
+            this.before = before;
+            this.reply = reply;
+        }
+    }
+
+    private final BayeuxServer server;
+    final ClientSession session;
+    final BayeuxExtension.Context context;
+    private volatile Connection connection;
+    private final Runnable releaseTask = this::releaseHeld;
+
+    // Guarded by this.
+    private Held held;
+    private boolean detached;
+    private boolean handshaken;
+    private final List<byte[]> notices = new ArrayList<>(1);
+    private List<byte[]> sink;
+    private final Map<ChannelName, Position> lastSent = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ChannelName, Position> eldest) {
+            return size() > LAST_SENT_CHANNELS;
+        }
+    };
+    private volatile long lastSeen = System.nanoTime();
+
+    BayeuxClient(BayeuxServer server, ClientSession session, String remoteAddress) {
+        this.server = server;
+        this.session = session;
+        this.context = new BayeuxExtension.Context(session.id(), session.principal(), remoteAddress);
+    }
+
+    String id() {
+        return session.id();
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    /** Opens the core connection; the session's stored subscriptions resume from their cursors. */
+    void open(boolean handshake) {
+        connection = server.sessions.connect(session, this, true);
+        synchronized (this) {
+            handshaken = handshake;
+        }
+        for (var stored : session.record().subscriptions().values()) {
+            // Live resumes from the stored cursor for an exact channel; a pattern has none to resume from.
+            server.subscribe(this, stored.channel(), null);
+            if (stored.channel().isPattern()) {
+                synchronized (this) {
+                    notices.add(BayeuxDeliveries.gap(Gap.patternReset(stored.channel())));
+                }
+            }
+        }
+    }
+
+    /** A handshake resumed this client: its next connect is answered at once, as after any handshake. */
+    synchronized void handshaken() {
+        handshaken = true;
+        lastSeen = System.nanoTime();
+    }
+
+    /** Marks the client active; {@code false} once this node released it (look it up again). */
+    synchronized boolean touch() {
+        lastSeen = System.nanoTime();
+        return !detached;
+    }
+
+    /** A subscription made on purpose with a replay position: the one-copy memory must not skip the replay. */
+    synchronized void replaying(ChannelName channel) {
+        lastSent.remove(channel);
+    }
+
+    /**
+     * A {@code /meta/connect}: answered at once (with what is queued) when {@code hold} is zero, the client has
+     * just handshaken, or something is queued; otherwise held up to {@code hold}. An older held connect is
+     * answered now, empty.
+     */
+    void connect(BayeuxLink link, List<ObjectNode> before, ObjectNode reply, Duration hold) {
+        Held now;
+        synchronized (this) {
+            lastSeen = System.nanoTime();
+            Held older = held;
+            held = null;
+            if (older != null) {
+                cancel(older);
+                respond(older, false);
+            }
+            now = new Held(link, before, reply);
+            boolean immediate = hold.isZero() || handshaken || !notices.isEmpty() || connection.queued() > 0 || detached;
+            handshaken = false;
+            if (immediate) {
+                respond(now, true);
+                return;
+            }
+            held = now;
+        }
+        link.holding(this);
+        ScheduledFuture<?> timer = server.threads.scheduler().schedule(releaseTask, hold.toMillis(), TimeUnit.MILLISECONDS);
+        synchronized (this) {
+            if (held == now) {
+                now.timer = timer;
+                return;
+            }
+        }
+        timer.cancel(false);
+    }
+
+    /** The held connect's link went away (client gone): forget it without draining anything into it. */
+    synchronized void abandon(BayeuxLink link) {
+        if (held != null && held.link == link) {
+            cancel(held);
+            held = null;
+            lastSeen = System.nanoTime();
+        }
+    }
+
+    /** Answers the held connect, if any, with what is queued. */
+    void releaseHeld() {
+        synchronized (this) {
+            Held h = held;
+            if (h == null) {
+                return;
+            }
+            held = null;
+            cancel(h);
+            respond(h, true);
+        }
+        if (connection.isCutOff()) {
+            server.detach(this);
+        }
+    }
+
+    /**
+     * Releases the client on this node if it holds no connect and was not heard from for {@code limitNanos};
+     * checked under the lock that {@link #touch} takes, so a request that just found it keeps it.
+     */
+    boolean detachIfIdle(long limitNanos, ObjectNode advice) {
+        synchronized (this) {
+            if (held != null || System.nanoTime() - lastSeen <= limitNanos) {
+                return false;
+            }
+        }
+        detach(advice);
+        return true;
+    }
+
+    /** Whether a connect is held now. */
+    synchronized boolean isHolding() {
+        return held != null;
+    }
+
+    /** When the client was last heard from or answered, in {@link System#nanoTime()}. */
+    long lastSeen() {
+        return lastSeen;
+    }
+
+    /**
+     * Lets go of the client on this node: a held connect is answered with {@code advice}, the core connection
+     * closes (a durable session keeps cursors and subscriptions). Idempotent.
+     */
+    void detach(ObjectNode advice) {
+        synchronized (this) {
+            if (detached) {
+                return;
+            }
+            detached = true;
+            Held h = held;
+            held = null;
+            if (h != null) {
+                cancel(h);
+                if (advice != null) {
+                    h.reply.set("advice", advice);
+                }
+                respond(h, false);
+            }
+        }
+        Connection c = connection;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private void cancel(Held h) {
+        if (h.timer != null) {
+            h.timer.cancel(false);
+        }
+    }
+
+    /** Writes {@code h}'s response; with {@code deliver}, everything queued goes with it. Holds the lock. */
+    private void respond(Held h, boolean deliver) {
+        List<byte[]> deliveries = List.of();
+        if (deliver && !detached && h.link.isOpen()) {
+            deliveries = new ArrayList<>();
+            deliveries.addAll(notices);
+            notices.clear();
+            sink = deliveries;
+            try {
+                connection.drain(Integer.MAX_VALUE, this);
+            } finally {
+                sink = null;
+            }
+        }
+        List<ObjectNode> replies = new ArrayList<>(h.before.size() + 1);
+        replies.addAll(h.before);
+        replies.add(h.reply);
+        server.outgoing(context, h.reply);
+        lastSeen = System.nanoTime();
+        server.stats.delivered.add(deliveries.size());
+        h.link.send(replies, deliveries);
+    }
+
+    @Override
+    public void writable() {
+        server.threads.write(System.identityHashCode(this), releaseTask);
+    }
+
+    @Override
+    public void cutOff() {
+        // Too slow to keep up: what is queued goes with the next connect reply, then the client resumes from
+        // its cursors through history on a fresh connection.
+        server.stats.cutOffs.increment();
+        writable();
+    }
+
+    @Override
+    public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
+        Position last = lastSent.get(message.channel());
+        if (!redelivered && last != null && last.sameEpoch(message.position()) && message.offset() <= last.offset()) {
+            return; // another subscription of this client already wrote it
+        }
+        lastSent.put(message.channel(), message.position());
+        sink.add(server.deliveries.message(message));
+    }
+
+    @Override
+    public void gap(ConnectionSubscription subscription, Gap gap) {
+        sink.add(BayeuxDeliveries.gap(gap));
+    }
+}
