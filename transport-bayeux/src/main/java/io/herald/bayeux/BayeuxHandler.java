@@ -171,6 +171,9 @@ public final class BayeuxHandler extends Handler.Abstract {
         request.addFailureListener(link::gone);
         String token = bearer(request);
         String remote = Request.getRemoteAddr(request);
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("-> {} {}", remote, messages);
+        }
         protocol.process(messages, link, token, remote);
         if (!link.sent.get()) {
             // Held: notice at once when the client goes away, so nothing is drained into a dead exchange.
@@ -214,6 +217,9 @@ public final class BayeuxHandler extends Handler.Abstract {
                 return;
             }
             byte[] body = BayeuxCodec.encode(replies, deliveries);
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("<- {}", new String(body, StandardCharsets.UTF_8));
+            }
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
             if (jsonp == null) {
