@@ -50,8 +50,11 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     }
 
     private final BayeuxServer server;
-    final ClientSession session;
+    private final String id;
+    volatile ClientSession session;
     final BayeuxExtension.Context context;
+    /** The CometD acknowledgement extension is on: exact channels are subscribed with a cumulative ack window. */
+    private volatile boolean ack;
     private volatile Connection connection;
     private final Runnable releaseTask = this::releaseHeld;
 
@@ -61,6 +64,10 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     private boolean handshaken;
     private final List<byte[]> notices = new ArrayList<>(1);
     private List<byte[]> sink;
+    /** Ack extension: the last batch number sent, and per unacked batch the last position of each acked subscription. */
+    private long batch;
+    private final java.util.TreeMap<Long, Map<String, Position>> batches = new java.util.TreeMap<>();
+    private Map<String, Position> batchPositions;
     private final Map<ChannelName, Position> lastSent = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ChannelName, Position> eldest) {
@@ -68,26 +75,38 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         }
     };
     private volatile long lastSeen = System.nanoTime();
+    private volatile String connectionType = "none";
 
     BayeuxClient(BayeuxServer server, ClientSession session, String remoteAddress) {
         this.server = server;
+        this.id = session.id();
         this.session = session;
         this.context = new BayeuxExtension.Context(session.id(), session.principal(), remoteAddress);
     }
 
     String id() {
-        return session.id();
+        return id;
+    }
+
+    boolean ack() {
+        return ack;
     }
 
     Connection connection() {
         return connection;
     }
 
-    /** Opens the core connection; the session's stored subscriptions resume from their cursors. */
+    /**
+     * Opens the core connection; the session's stored subscriptions resume from their cursors, and an acknowledged
+     * one redelivers what was not acked.
+     */
     void open(boolean handshake) {
         connection = server.sessions.connect(session, this, true);
         synchronized (this) {
             handshaken = handshake;
+        }
+        for (var stored : session.record().subscriptions().values()) {
+            ack |= stored.acknowledged();
         }
         for (var stored : session.record().subscriptions().values()) {
             // Live resumes from the stored cursor for an exact channel; a pattern has none to resume from.
@@ -97,6 +116,56 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
                     notices.add(BayeuxDeliveries.gap(Gap.patternReset(stored.channel())));
                 }
             }
+        }
+    }
+
+    /** The handshake (or a connect) carried the acknowledgement extension. */
+    void enableAck() {
+        ack = true;
+    }
+
+    /**
+     * The ack extension's {@code ext.ack} of a connect: every batch up to {@code acked} reached the client and is
+     * acknowledged in the session. A batch sent after it that the client did not get (its reply was lost, or two
+     * connects overlapped) is sent again: the core connection restarts from the session, which redelivers every
+     * unacked message in order before newer ones.
+     */
+    void acknowledge(long acked) {
+        boolean lost;
+        synchronized (this) {
+            var done = batches.headMap(acked, true);
+            Map<String, Position> last = new java.util.HashMap<>();
+            done.values().forEach(last::putAll);
+            done.clear();
+            for (var entry : last.entrySet()) {
+                connection.acknowledge(entry.getKey(), entry.getValue(), true);
+            }
+            lost = !batches.isEmpty();
+            batches.clear();
+        }
+        if (lost) {
+            server.stats.redelivered.increment();
+            restart();
+        }
+    }
+
+    /** Replaces the core connection by a new one resumed from the session (cursors, unacked windows). */
+    private void restart() {
+        synchronized (this) {
+            if (detached) {
+                return;
+            }
+            connection.close();
+            java.util.Optional<ClientSession> resumed = server.sessions.resume(id, session.principal());
+            if (resumed.isEmpty()) {
+                detached = true;
+                return;
+            }
+            session = resumed.get();
+            lastSent.clear();
+            boolean wasHandshaken = handshaken;
+            open(false);
+            handshaken = wasHandshaken;
         }
     }
 
@@ -123,6 +192,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
      * answered now, empty.
      */
     void connect(BayeuxLink link, List<ObjectNode> before, ObjectNode reply, Duration hold) {
+        connectionType = link.type();
         Held now;
         synchronized (this) {
             lastSeen = System.nanoTime();
@@ -191,6 +261,11 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         return true;
     }
 
+    /** The connection type of the last connect: {@code long-polling}, {@code websocket}, ... */
+    String connectionType() {
+        return connectionType;
+    }
+
     /** Whether a connect is held now. */
     synchronized boolean isHolding() {
         return held != null;
@@ -241,11 +316,20 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             deliveries.addAll(notices);
             notices.clear();
             sink = deliveries;
+            batchPositions = ack ? new java.util.HashMap<>() : null;
             try {
                 connection.drain(Integer.MAX_VALUE, this);
             } finally {
                 sink = null;
             }
+            if (ack && !deliveries.isEmpty()) {
+                // Only a reply that carries messages gets a batch number: a late empty reply must not move the
+                // client's acknowledged batch backwards.
+                batches.put(++batch, batchPositions);
+                ObjectNode ext = h.reply.with("ext");
+                ext.put("ack", batch);
+            }
+            batchPositions = null;
         }
         List<ObjectNode> replies = new ArrayList<>(h.before.size() + 1);
         replies.addAll(h.before);
@@ -277,6 +361,9 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         }
         lastSent.put(message.channel(), message.position());
         sink.add(server.deliveries.message(message));
+        if (batchPositions != null && subscription.ackMode().acknowledged()) {
+            batchPositions.put(subscription.key(), message.position());
+        }
     }
 
     @Override

@@ -20,6 +20,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.UrlEncoded;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET ?message=<json>&jsonp=<callback>}: callback polling (JSONP), answered
  *       {@code text/javascript} {@code /**}{@code /callback([...]);}.</li>
  *   <li>{@code GET} with {@code Accept: application/json} and no message: the counters (API key when set).</li>
+ *   <li>{@code GET} with {@code Upgrade: websocket}: the {@code websocket} connection type, see
+ *       {@link BayeuxWebSocket}.</li>
  *   <li>{@code OPTIONS}: the CORS preflight of cross-origin long polling.</li>
  * </ul>
  * A body that is not Bayeux (malformed JSON, no channel, too many messages, over the size limit) gets
@@ -50,6 +53,7 @@ public final class BayeuxHandler extends Handler.Abstract {
     private final BayeuxCodec codec;
     private final Cors cors;
     private final ApiKeyGuard guard;
+    private volatile ServerWebSocketContainer container;
 
     @Inject
     BayeuxHandler(BayeuxServer server, BayeuxProtocol protocol, ApiKeyGuard guard, io.herald.core.config.Settings settings) {
@@ -70,7 +74,10 @@ public final class BayeuxHandler extends Handler.Abstract {
             JsonResponses.error(response, callback, 503, "the Bayeux transport is not running");
             return true;
         }
-        if (HttpMethod.POST.is(request.getMethod())) {
+        if (server.settings.websocket() && HttpMethod.GET.is(request.getMethod())
+                && "websocket".equalsIgnoreCase(request.getHeaders().get(HttpHeader.UPGRADE))) {
+            upgrade(request, response, callback);
+        } else if (HttpMethod.POST.is(request.getMethod())) {
             post(request, response, callback);
         } else if (HttpMethod.GET.is(request.getMethod())) {
             get(request, response, callback);
@@ -79,6 +86,33 @@ public final class BayeuxHandler extends Handler.Abstract {
             JsonResponses.error(response, callback, 405, request.getMethod() + " is not allowed here; Bayeux uses POST (or GET for JSONP)");
         }
         return true;
+    }
+
+    /** Upgrades to a WebSocket on the same path; no subprotocol is asked for by Faye or CometD, none is answered. */
+    private void upgrade(Request request, Response response, Callback callback) {
+        String token = bearer(request);
+        String remote = Request.getRemoteAddr(request);
+        boolean upgraded = container(request).upgrade((rq, rs, cb) -> new BayeuxWebSocket(protocol, codec, server.stats, token, remote),
+                request, response, callback);
+        if (!upgraded) {
+            refuse(request, response, callback, new BayeuxRefusal(400, "not a valid WebSocket upgrade"));
+        }
+    }
+
+    private ServerWebSocketContainer container(Request request) {
+        ServerWebSocketContainer c = container;
+        if (c == null) {
+            synchronized (this) {
+                c = container;
+                if (c == null) {
+                    c = ServerWebSocketContainer.ensure(request.getConnectionMetaData().getConnector().getServer());
+                    c.setMaxTextMessageSize(server.settings.maxBody());
+                    c.setIdleTimeout(server.settings.timeout().plus(server.settings.maxInterval()).plusSeconds(10));
+                    container = c;
+                }
+            }
+        }
+        return c;
     }
 
     private void post(Request request, Response response, Callback callback) {

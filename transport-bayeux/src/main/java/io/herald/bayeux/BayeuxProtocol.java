@@ -181,7 +181,8 @@ final class BayeuxProtocol {
         try {
             Optional<BayeuxClient> resumed = previous == null ? Optional.empty() : server.find(previous, principal, remoteAddress);
             resumed.ifPresent(BayeuxClient::handshaken);
-            BayeuxClient client = resumed.orElseGet(() -> server.create(principal, remoteAddress));
+            boolean ack = message.ext().path("ack").asBoolean(false);
+            BayeuxClient client = resumed.orElseGet(() -> server.create(principal, remoteAddress, ack));
             server.stats.handshakes.increment();
             ObjectNode reply = message.reply();
             reply.put("successful", true);
@@ -190,7 +191,12 @@ final class BayeuxProtocol {
             reply.putArray("supportedConnectionTypes").addAll(supportedTypes(message));
             reply.put("clientId", client.id());
             reply.set("advice", server.advice("retry"));
-            reply.putObject("ext").putObject("herald").put("resumed", resumed.isPresent());
+            ObjectNode ext = reply.putObject("ext");
+            ext.putObject("herald").put("resumed", resumed.isPresent());
+            if (ack) {
+                client.enableAck();
+                ext.put("ack", true);
+            }
             return reply;
         } catch (StoreException e) {
             LOG.warn("cannot open a Bayeux session: {}", e.getMessage());
@@ -209,6 +215,11 @@ final class BayeuxProtocol {
     }
 
     private void connect(BayeuxClient client, BayeuxMessage message, List<ObjectNode> before, BayeuxLink link) {
+        JsonNode ack = message.ext().get("ack");
+        if (ack != null && ack.isIntegralNumber()) {
+            client.enableAck();
+            client.acknowledge(ack.asLong());
+        }
         ObjectNode reply = message.reply();
         reply.put("successful", true);
         reply.put("clientId", client.id());

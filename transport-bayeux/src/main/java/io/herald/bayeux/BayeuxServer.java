@@ -96,7 +96,7 @@ public final class BayeuxServer implements Lifecycle {
 
     /** Whether WebSocket upgrades are served on the Bayeux path, so handshakes advertise {@code websocket}. */
     boolean websockets() {
-        return false;
+        return settings.websocket();
     }
 
     boolean isRunning() {
@@ -119,9 +119,12 @@ public final class BayeuxServer implements Lifecycle {
     }
 
     /** A brand-new client for {@code principal}. */
-    BayeuxClient create(Principal principal, String remoteAddress) {
+    BayeuxClient create(Principal principal, String remoteAddress, boolean ack) {
         ClientSession session = sessions.openDurable(principal);
         BayeuxClient client = new BayeuxClient(this, session, remoteAddress);
+        if (ack) {
+            client.enableAck();
+        }
         client.open(true);
         clients.put(client.id(), client);
         return client;
@@ -181,7 +184,10 @@ public final class BayeuxServer implements Lifecycle {
             client.replaying(channel);
         }
         try {
-            connection.subscribe(key, channel, after == null ? Resume.live() : Resume.after(after), AckMode.AUTO, 0);
+            // Acknowledged delivery needs an exact channel (core's window is per channel); patterns stay automatic.
+            boolean acked = client.ack() && !channel.isPattern();
+            connection.subscribe(key, channel, after == null ? Resume.live() : Resume.after(after),
+                    acked ? AckMode.CUMULATIVE : AckMode.AUTO, acked ? settings.ackWindow() : 0);
         } catch (InvalidRequestException e) {
             if (connection.subscription(key) == null) {
                 throw e;

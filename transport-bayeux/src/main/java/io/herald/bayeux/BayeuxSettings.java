@@ -17,9 +17,11 @@ import java.util.List;
  *     its session still lives for the session TTL
  * @param maxBody the largest request body, in bytes
  * @param maxBatch the most messages one request may carry
+ * @param ackWindow unacked messages per channel of a client using the acknowledgement extension
+ * @param websocket whether WebSocket upgrades are served (and {@code websocket} advertised)
  */
 public record BayeuxSettings(Settings source, String path, Duration timeout, Duration interval, Duration maxInterval,
-                             long maxBody, int maxBatch) implements PluginSettings {
+                             long maxBody, int maxBatch, int ackWindow, boolean websocket) implements PluginSettings {
 
     public static final Setting<String> PATH = Setting.string("bayeux.path", "/bayeux",
             "where the Bayeux endpoint is mounted (every sub-path is routed to it)");
@@ -34,8 +36,13 @@ public record BayeuxSettings(Settings source, String path, Duration timeout, Dur
     public static final Setting<Integer> MAX_BATCH = Setting.integer("bayeux.max-batch", 1000, 1, 100_000,
             "the most messages one request or frame may carry");
 
+    public static final Setting<Integer> ACK_WINDOW = Setting.integer("bayeux.ack-window", 1000, 1, 1_000_000,
+            "unacked messages per channel of a client using the acknowledgement extension; delivery pauses when full");
+    public static final Setting<Boolean> WEBSOCKET = Setting.bool("bayeux.websocket", true,
+            "serve the websocket connection type on the Bayeux path");
+
     public static List<Setting<?>> all() {
-        return List.of(PATH, TIMEOUT, INTERVAL, MAX_INTERVAL, MAX_BODY, MAX_BATCH);
+        return List.of(PATH, TIMEOUT, INTERVAL, MAX_INTERVAL, MAX_BODY, MAX_BATCH, ACK_WINDOW, WEBSOCKET);
     }
 
     /**
@@ -45,7 +52,8 @@ public record BayeuxSettings(Settings source, String path, Duration timeout, Dur
      */
     public static BayeuxSettings from(Settings settings) {
         return new BayeuxSettings(settings, settings.get(PATH), settings.get(TIMEOUT), settings.get(INTERVAL),
-                settings.get(MAX_INTERVAL), settings.get(MAX_BODY), settings.get(MAX_BATCH));
+                settings.get(MAX_INTERVAL), settings.get(MAX_BODY), settings.get(MAX_BATCH),
+                settings.get(ACK_WINDOW), settings.get(WEBSOCKET));
     }
 
     @Override

@@ -15,6 +15,7 @@ final class BayeuxStats {
     final LongAdder published = new LongAdder();
     final LongAdder delivered = new LongAdder();
     final LongAdder cutOffs = new LongAdder();
+    final LongAdder redelivered = new LongAdder();
 
     Map<String, Object> toJson(int clients) {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -27,6 +28,7 @@ final class BayeuxStats {
         json.put("published", published.sum());
         json.put("delivered", delivered.sum());
         json.put("cutOffs", cutOffs.sum());
+        json.put("batchesResent", redelivered.sum());
         return json;
     }
 }

@@ -9,7 +9,8 @@ import io.herald.core.config.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The npm {@code faye} client, unmodified, against Herald: handshake, wildcard subscribe, publish both ways,
@@ -22,10 +23,16 @@ class FayeInteropTest {
         return Settings.defaults().with(BayeuxSettings.TIMEOUT, "3s");
     }
 
-    @Test
-    void wildcardSubscribePublishAndReceive() throws Exception {
+    /** The connection type faye picks: it prefers websocket when the server offers it and it is not disabled. */
+    private static String[] options(String type) {
+        return type.equals("websocket") ? new String[] {"websocket"} : new String[0];
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"long-polling", "websocket"})
+    void wildcardSubscribePublishAndReceive(String type) throws Exception {
         try (BayeuxTestServer server = new BayeuxTestServer(settings());
-             NodeFaye faye = new NodeFaye(server.bayeux().toString(), "/interop/*")) {
+             NodeFaye faye = new NodeFaye(server.bayeux().toString(), "/interop/*", java.util.Map.of(), options(type))) {
             faye.next("subscribed");
             server.herald.publish(ChannelName.of("/interop/a"), "{\"from\":\"http\"}");
             server.herald.publish(ChannelName.of("/interop/a/deeper"), "{\"from\":\"not matched\"}");
@@ -42,13 +49,15 @@ class FayeInteropTest {
         }
     }
 
-    @Test
-    void afterTheNetworkIsCutFayeReconnectsAndGetsEveryMessageOnceInOrder() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"long-polling", "websocket"})
+    void afterTheNetworkIsCutFayeReconnectsAndGetsEveryMessageOnceInOrder(String type) throws Exception {
         try (BayeuxTestServer server = new BayeuxTestServer(settings());
              TcpProxy proxy = new TcpProxy(server.uri.getPort());
-             NodeFaye faye = new NodeFaye("http://127.0.0.1:" + proxy.port() + "/bayeux", "/cut/**")) {
+             NodeFaye faye = new NodeFaye("http://127.0.0.1:" + proxy.port() + "/bayeux", "/cut/**", java.util.Map.of(), options(type))) {
             String clientId = faye.next("handshake").get("clientId").asText();
             faye.next("subscribed");
+            await().until(() -> server.server().local(clientId).connectionType().equals(type));
             ChannelName channel = ChannelName.of("/cut/x/y");
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < 5; i++) {

@@ -21,6 +21,7 @@ final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
+    private volatile boolean swallowing;
 
     TcpProxy(int target) throws IOException {
         this.target = target;
@@ -49,12 +50,17 @@ final class TcpProxy implements AutoCloseable {
     synchronized void down() throws IOException {
         ServerSocket s = listener;
         listener = null;
+        swallowing = false;
         if (s != null) {
             s.close();
         }
         for (Socket socket : sockets) {
-            socket.setSoLinger(true, 0); // a reset, as a dropped network looks to the peer eventually
-            socket.close();
+            try {
+                socket.setSoLinger(true, 0); // a reset, as a dropped network looks to the peer eventually
+            } catch (IOException e) {
+                // closed by its pipe meanwhile
+            }
+            close(socket);
         }
         sockets.clear();
     }
@@ -66,20 +72,31 @@ final class TcpProxy implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
                 sockets.add(client);
                 sockets.add(server);
-                pipe(client, server);
-                pipe(server, client);
+                pipe(client, server, false);
+                pipe(server, client, true);
             } catch (IOException e) {
                 return;
             }
         }
     }
 
-    private void pipe(Socket from, Socket to) {
+    /**
+     * From now until {@link #down()}, what the server sends is read and thrown away: it believes it wrote a response
+     * the client never gets, as when a network dies with data in flight.
+     */
+    void swallow() {
+        swallowing = true;
+    }
+
+    private void pipe(Socket from, Socket to, boolean toClient) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (toClient && swallowing) {
+                        continue;
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
