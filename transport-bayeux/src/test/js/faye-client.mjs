@@ -2,6 +2,7 @@
 // takes commands as JSON lines on stdin.
 import faye from 'faye';
 import readline from 'node:readline';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const [url, pattern, ...options] = process.argv.slice(2);
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
@@ -10,8 +11,15 @@ if (!options.includes('websocket')) {
   client.disable('websocket');
 }
 if (options.includes('herald-ext')) {
-  const { heraldExtension } = await import(process.env.HERALD_FAYE_EXT);
-  client.addExtension(heraldExtension({ store: process.env.HERALD_FAYE_STORE }));
+  // Herald's extension as the server serves it (downloaded by the test), with a file as its store.
+  const { default: HeraldFaye } = await import(process.env.HERALD_FAYE_EXT);
+  const file = process.env.HERALD_FAYE_STORE;
+  client.addExtension(HeraldFaye.extension({
+    store: {
+      load: () => (existsSync(file) ? readFileSync(file, 'utf8') : null),
+      save: (value) => writeFileSync(file, value),
+    },
+  }));
 }
 client.on('transport:down', () => out({ kind: 'down' }));
 client.on('transport:up', () => out({ kind: 'up' }));

@@ -34,6 +34,8 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
 
     /** Channels whose last written position is remembered for the one-copy rule. */
     private static final int LAST_SENT_CHANNELS = 1024;
+    /** Positions one connect may acknowledge; a client has no more exact channels than that in practice. */
+    private static final int MAX_ACKED_CHANNELS = 1000;
 
     /** A {@code /meta/connect} waiting for something to deliver. */
     private static final class Held {
@@ -74,6 +76,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             return size() > LAST_SENT_CHANNELS;
         }
     };
+    private final Map<ChannelName, Fence> fences = new java.util.HashMap<>();
     private volatile long lastSeen = System.nanoTime();
     private volatile String connectionType = "none";
 
@@ -149,6 +152,35 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         }
     }
 
+    /**
+     * Herald's Faye extension: {@code ext.herald.ack} on a connect, the position the client holds on each exact
+     * channel. The session keeps it as the channel's cursor; a channel written past it (a reply lost with its
+     * connection) replays from it, so the client misses nothing, and its extension drops what it had already.
+     */
+    void acknowledgePositions(com.fasterxml.jackson.databind.JsonNode positions) {
+        var fields = positions.fields();
+        int seen = 0;
+        while (fields.hasNext() && seen++ < MAX_ACKED_CHANNELS) {
+            var entry = fields.next();
+            ConnectionSubscription subscription = connection.subscription(entry.getKey());
+            Position acked = BayeuxProtocol.position(entry.getValue().asText());
+            if (subscription == null || acked == null || subscription.channel().isPattern()
+                    || subscription.ackMode().acknowledged()) {
+                continue;
+            }
+            Position written = subscription.cursor();
+            if (written != null && written.sameEpoch(acked) && acked.offset() < written.offset()) {
+                server.stats.redelivered.increment();
+                server.subscribe(this, subscription.channel(), acked);
+            }
+            try {
+                server.sessions.store().advance(id, subscription.key(), acked);
+            } catch (RuntimeException e) {
+                // The cursor stays where the connection will keep it on close; the next connect tries again.
+            }
+        }
+    }
+
     /** Replaces the core connection by a new one resumed from the session (cursors, unacked windows). */
     private void restart() {
         synchronized (this) {
@@ -163,6 +195,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             }
             session = resumed.get();
             lastSent.clear();
+            fences.clear();
             boolean wasHandshaken = handshaken;
             open(false);
             handshaken = wasHandshaken;
@@ -181,9 +214,32 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         return !detached;
     }
 
-    /** A subscription made on purpose with a replay position: the one-copy memory must not skip the replay. */
-    synchronized void replaying(ChannelName channel) {
+    /**
+     * {@code channel} replays from {@code after}. Its one-copy memory must not skip the replay; and when it had been
+     * written up to {@code written} already, what the old subscription left queued (positions after
+     * {@code written}) must not overtake the replay: until the replay reaches {@code written}, only the next
+     * position in line is written, everything else comes again in order.
+     */
+    synchronized void replaying(ChannelName channel, Position after, Position written) {
         lastSent.remove(channel);
+        if (written != null && written.sameEpoch(after) && written.offset() > after.offset()) {
+            fences.put(channel, new Fence(after.epoch(), after.offset() + 1, written.offset()));
+        } else {
+            fences.remove(channel);
+        }
+    }
+
+    /** A channel catching up after a rewind: the next offset to write, and where the rewind ends. */
+    private static final class Fence {
+        final String epoch;
+        long next;
+        final long until;
+
+        Fence(String epoch, long next, long until) {
+            this.epoch = epoch;
+            this.next = next;
+            this.until = until;
+        }
     }
 
     /**
@@ -355,6 +411,16 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
 
     @Override
     public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
+        Fence fence = fences.isEmpty() ? null : fences.get(message.channel());
+        if (fence != null) {
+            if (!fence.epoch.equals(message.position().epoch())) {
+                fences.remove(message.channel());
+            } else if (message.offset() != fence.next) {
+                return; // left queued by the subscription before the rewind, or a second copy: the replay brings it
+            } else if (++fence.next > fence.until) {
+                fences.remove(message.channel());
+            }
+        }
         Position last = lastSent.get(message.channel());
         if (!redelivered && last != null && last.sameEpoch(message.position()) && message.offset() <= last.offset()) {
             return; // another subscription of this client already wrote it
@@ -368,6 +434,13 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
 
     @Override
     public void gap(ConnectionSubscription subscription, Gap gap) {
+        Fence fence = fences.get(gap.channel());
+        if (fence != null) {
+            fence.next = gap.firstAvailable();
+            if (!fence.epoch.equals(gap.epoch()) || fence.next > fence.until) {
+                fences.remove(gap.channel());
+            }
+        }
         sink.add(BayeuxDeliveries.gap(gap));
     }
 }

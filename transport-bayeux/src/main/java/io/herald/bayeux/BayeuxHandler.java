@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  *       answered {@code 200 application/json} with an array.</li>
  *   <li>{@code GET ?message=<json>&jsonp=<callback>}: callback polling (JSONP), answered
  *       {@code text/javascript} {@code /**}{@code /callback([...]);}.</li>
+ *   <li>{@code GET .../herald-faye.js}: Herald's extension for the stock Faye client (resource
+ *       {@code herald-faye.js}: durable client id, acknowledgement by position).</li>
  *   <li>{@code GET} with {@code Accept: application/json} and no message: the counters (API key when set).</li>
  *   <li>{@code GET} with {@code Upgrade: websocket}: the {@code websocket} connection type, see
  *       {@link BayeuxWebSocket}.</li>
@@ -46,6 +48,8 @@ public final class BayeuxHandler extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(BayeuxHandler.class);
     private static final Pattern CALLBACK = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$.]{0,127}");
+    /** Herald's extension for the stock Faye client, served under the mount path. */
+    static final String FAYE_EXTENSION = "herald-faye.js";
     private static final String ALLOWED_HEADERS = "Accept, Authorization, Content-Type, Pragma, X-Requested-With";
 
     private final BayeuxServer server;
@@ -54,6 +58,7 @@ public final class BayeuxHandler extends Handler.Abstract {
     private final Cors cors;
     private final ApiKeyGuard guard;
     private volatile ServerWebSocketContainer container;
+    private final byte[] fayeExtension;
 
     @Inject
     BayeuxHandler(BayeuxServer server, BayeuxProtocol protocol, ApiKeyGuard guard, io.herald.core.config.Settings settings) {
@@ -62,6 +67,11 @@ public final class BayeuxHandler extends Handler.Abstract {
         this.guard = guard;
         this.codec = new BayeuxCodec(server.settings.maxBatch());
         this.cors = Cors.from(settings);
+        try (var in = BayeuxHandler.class.getResourceAsStream(FAYE_EXTENSION)) {
+            this.fayeExtension = in.readAllBytes();
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("the jar lacks " + FAYE_EXTENSION, e);
+        }
     }
 
     @Override
@@ -170,6 +180,12 @@ public final class BayeuxHandler extends Handler.Abstract {
     }
 
     private void get(Request request, Response response, Callback callback) {
+        if (request.getHttpURI().getPath().endsWith("/" + FAYE_EXTENSION)) {
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/javascript;charset=UTF-8");
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "public, max-age=3600");
+            response.write(true, ByteBuffer.wrap(fayeExtension), callback);
+            return;
+        }
         Fields query = Request.extractQueryParameters(request);
         String message = query.getValue("message");
         if (message == null) {

@@ -220,6 +220,10 @@ final class BayeuxProtocol {
             client.enableAck();
             client.acknowledge(ack.asLong());
         }
+        JsonNode positions = message.heraldExt().get("ack");
+        if (positions != null && positions.isObject()) {
+            client.acknowledgePositions(positions);
+        }
         ObjectNode reply = message.reply();
         reply.put("successful", true);
         reply.put("clientId", client.id());
@@ -308,6 +312,16 @@ final class BayeuxProtocol {
     private static final class BadPosition extends Exception {
         BadPosition(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** A position {@code "<epoch>:<offset>"}, or null when it is not one. */
+    static Position position(String text) {
+        int colon = text == null ? -1 : text.lastIndexOf(':');
+        try {
+            return colon < 1 ? null : new Position(text.substring(0, colon), Long.parseLong(text.substring(colon + 1)));
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 

@@ -174,14 +174,16 @@ public final class BayeuxServer implements Lifecycle {
     void subscribe(BayeuxClient client, ChannelName channel, Position after) {
         Connection connection = client.connection();
         String key = channel.value();
-        if (connection.subscription(key) != null) {
+        var existing = connection.subscription(key);
+        if (existing != null) {
             if (after == null) {
                 return;
             }
+            Position written = existing.cursor();
             connection.unsubscribe(key, false);
-        }
-        if (after != null) {
-            client.replaying(channel);
+            client.replaying(channel, after, written);
+        } else if (after != null) {
+            client.replaying(channel, after, null);
         }
         try {
             // Acknowledged delivery needs an exact channel (core's window is per channel); patterns stay automatic.

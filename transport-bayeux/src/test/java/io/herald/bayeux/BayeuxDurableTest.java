@@ -168,4 +168,22 @@ class BayeuxDurableTest {
         server.herald.publish(NEWS, "{\"back\":true}");
         assertThat(data(deliveries(client.connect(0)))).containsExactly("{\"back\":true}");
     }
+
+    @Test
+    @DisplayName("a connect acknowledging an older position (ext.herald.ack) replays from it, ahead of what was queued, once each")
+    void acknowledgedPositionRewinds() throws Exception {
+        BayeuxTestClient client = client().handshake();
+        client.subscribe(NEWS.value());
+        List<Message> stored = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            stored.add(server.herald.publish(NEWS, "{\"n\":" + i + "}"));
+        }
+        assertThat(data(deliveries(client.connect(0)))).hasSize(3);
+        publish(3, 5); // queued for the next connect
+        ObjectNode connect = client.connectMessage(0L);
+        connect.putObject("ext").putObject("herald").putObject("ack").put(NEWS.value(), stored.get(0).position().toString());
+        assertThat(data(deliveries(client.send(connect)))).containsExactly("{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}");
+        publish(5, 6);
+        assertThat(data(deliveries(client.connect(0)))).containsExactly("{\"n\":5}");
+    }
 }
