@@ -129,6 +129,8 @@ public final class BayeuxHandler extends Handler.Abstract {
         long length = request.getLength();
         long max = server.settings.maxBody();
         if (length > max) {
+            // The body stays unread: the connection cannot carry another request.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
             refuse(request, response, callback, new BayeuxRefusal(400, "the body of " + length + " bytes is over the limit of " + max));
             return;
         }
@@ -139,6 +141,7 @@ public final class BayeuxHandler extends Handler.Abstract {
             }
             try {
                 if (body.length > max) {
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
                     throw new BayeuxRefusal(400, "the body is over the limit of " + max + " bytes");
                 }
                 List<BayeuxMessage> messages = decodePost(request, body);
@@ -225,8 +228,10 @@ public final class BayeuxHandler extends Handler.Abstract {
             LOG.trace("-> {} {}", remote, messages);
         }
         protocol.process(messages, link, token, remote);
+        // Held: notice at once when the client goes away, so nothing is drained into a dead exchange. The watch
+        // reads the connection, so it cannot carry another request: a held connect's answer closes it.
+        link.watched = true;
         if (!link.sent.get()) {
-            // Held: notice at once when the client goes away, so nothing is drained into a dead exchange.
             ClientGone.watch(request, link::gone);
         }
     }
@@ -254,6 +259,7 @@ public final class BayeuxHandler extends Handler.Abstract {
         final AtomicBoolean sent = new AtomicBoolean();
         private volatile boolean gone;
         private volatile BayeuxClient holder;
+        volatile boolean watched;
 
         HttpLink(Response response, Callback callback, String jsonp) {
             this.response = response;
@@ -272,6 +278,9 @@ public final class BayeuxHandler extends Handler.Abstract {
             }
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            if (watched) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
             if (jsonp == null) {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json;charset=UTF-8");
                 response.write(true, ByteBuffer.wrap(body), callback);

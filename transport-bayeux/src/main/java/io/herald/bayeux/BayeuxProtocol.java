@@ -298,6 +298,21 @@ final class BayeuxProtocol {
         ObjectNode reply = message.reply();
         reply.put("clientId", client.id());
         reply.put("successful", true);
+        if (subscribe) {
+            // Where each exact channel starts, so a client acknowledging positions can ask for a replay even
+            // when the first reply carrying messages is lost.
+            ObjectNode positions = null;
+            for (ChannelName channel : channels) {
+                var subscribed = client.connection().subscription(channel.value());
+                Position start = subscribed == null ? null : subscribed.cursor();
+                if (start != null) {
+                    if (positions == null) {
+                        positions = reply.putObject("ext").putObject("herald").putObject("positions");
+                    }
+                    positions.put(channel.value(), start.toString());
+                }
+            }
+        }
         return withSubscription(reply, subscription);
     }
 

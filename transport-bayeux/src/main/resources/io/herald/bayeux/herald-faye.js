@@ -79,6 +79,16 @@
           save();
           return callback(message);
         }
+        if (message.channel === '/meta/subscribe' && message.successful && message.ext && message.ext.herald) {
+          var starts = message.ext.herald.positions || {};
+          Object.keys(starts).forEach(function (channel) {
+            if (!state.positions[channel]) {
+              state.positions[channel] = starts[channel];
+            }
+          });
+          save();
+          return callback(message);
+        }
         var position = message.data !== undefined && message.ext && message.ext.herald && parse(message.ext.herald.position);
         if (!position || message.channel.indexOf('*') >= 0) {
           return callback(message);

@@ -68,7 +68,7 @@ class CometdInteropTest {
             long delivered = (Long) server.server().stats().get("delivered");
             proxy.swallow();
             publish(server, 5, 10);
-            await().until(() -> (Long) server.server().stats().get("delivered") >= delivered + 5);
+            await().until(() -> (Long) server.server().stats().get("delivered") > delivered);
             proxy.down();
             publish(server, 10, 15);
             await().pollDelay(Duration.ofSeconds(2)).until(() -> true); // the network stays down a while

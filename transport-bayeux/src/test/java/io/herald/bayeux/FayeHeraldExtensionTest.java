@@ -86,7 +86,7 @@ class FayeHeraldExtensionTest {
                 long delivered = (Long) server.server().stats().get("delivered");
                 proxy.swallow();
                 expected.addAll(publish(server, 3, 6));
-                await().until(() -> (Long) server.server().stats().get("delivered") >= delivered + 3);
+                await().until(() -> (Long) server.server().stats().get("delivered") > delivered);
                 proxy.down();
                 expected.addAll(publish(server, 6, 9));
                 await().pollDelay(Duration.ofSeconds(2)).until(() -> true); // the network stays down a while
