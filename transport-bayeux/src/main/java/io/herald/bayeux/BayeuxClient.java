@@ -10,7 +10,6 @@ import io.herald.core.Connection;
 import io.herald.core.ConnectionSubscription;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
@@ -26,14 +25,12 @@ import java.util.concurrent.TimeUnit;
  * this node ({@link #detach}): the core connection closes, keeping each subscription's cursor in the session,
  * and the client's next request, here or on another node, resumes the session from the store (G3).
  *
- * <p>One copy per client per publish: when several subscriptions of the client match a channel, a message
- * whose position was already written for that channel is skipped. Thread-safe; drains and writes happen under
+ * <p>One copy per client per publish, and rewinds that queued messages cannot overtake: {@link DeliveryFilter}.
+ * Thread-safe; drains and writes happen under
  * the client's lock, so a client's responses leave in order.
  */
 final class BayeuxClient implements Connection.Wire, Connection.Items {
 
-    /** Channels whose last written position is remembered for the one-copy rule. */
-    private static final int LAST_SENT_CHANNELS = 1024;
     /** Positions one connect may acknowledge; a client has no more exact channels than that in practice. */
     private static final int MAX_ACKED_CHANNELS = 1000;
 
@@ -70,14 +67,9 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     private long batch;
     private final java.util.TreeMap<Long, Map<String, Position>> batches = new java.util.TreeMap<>();
     private Map<String, Position> batchPositions;
-    private final Map<ChannelName, Position> lastSent = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ChannelName, Position> eldest) {
-            return size() > LAST_SENT_CHANNELS;
-        }
-    };
-    private final Map<ChannelName, Fence> fences = new java.util.HashMap<>();
+    private final DeliveryFilter filter = new DeliveryFilter();
     private volatile long lastSeen = System.nanoTime();
+    private volatile long lastTouch = System.nanoTime();
     private volatile String connectionType = "none";
 
     BayeuxClient(BayeuxServer server, ClientSession session, String remoteAddress) {
@@ -194,11 +186,27 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
                 return;
             }
             session = resumed.get();
-            lastSent.clear();
-            fences.clear();
+            filter.clear();
             boolean wasHandshaken = handshaken;
             open(false);
             handshaken = wasHandshaken;
+        }
+    }
+
+    /**
+     * Keeps the session alive in the store while the client keeps connecting (its TTL runs from the last touch);
+     * {@code false} when the store no longer has it (expired, or ended on another node).
+     */
+    boolean keepAlive() {
+        long now = System.nanoTime();
+        if (now - lastTouch < server.sessions.ttl().toNanos() / 4) {
+            return true;
+        }
+        lastTouch = now;
+        try {
+            return server.sessions.detach(id);
+        } catch (RuntimeException e) {
+            return true; // a store outage is not the client's doing: it keeps its session meanwhile
         }
     }
 
@@ -215,31 +223,11 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     }
 
     /**
-     * {@code channel} replays from {@code after}. Its one-copy memory must not skip the replay; and when it had been
-     * written up to {@code written} already, what the old subscription left queued (positions after
-     * {@code written}) must not overtake the replay: until the replay reaches {@code written}, only the next
-     * position in line is written, everything else comes again in order.
+     * {@code channel} replays from {@code after}, having been written up to {@code written} (or null): see
+     * {@link DeliveryFilter#rewind}.
      */
     synchronized void replaying(ChannelName channel, Position after, Position written) {
-        lastSent.remove(channel);
-        if (written != null && written.sameEpoch(after) && written.offset() > after.offset()) {
-            fences.put(channel, new Fence(after.epoch(), after.offset() + 1, written.offset()));
-        } else {
-            fences.remove(channel);
-        }
-    }
-
-    /** A channel catching up after a rewind: the next offset to write, and where the rewind ends. */
-    private static final class Fence {
-        final String epoch;
-        long next;
-        final long until;
-
-        Fence(String epoch, long next, long until) {
-            this.epoch = epoch;
-            this.next = next;
-            this.until = until;
-        }
+        filter.rewind(channel, after, written);
     }
 
     /**
@@ -250,6 +238,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     void connect(BayeuxLink link, List<ObjectNode> before, ObjectNode reply, Duration hold) {
         connectionType = link.type();
         Held now;
+        boolean holding;
         synchronized (this) {
             lastSeen = System.nanoTime();
             Held older = held;
@@ -261,11 +250,18 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             now = new Held(link, before, reply);
             boolean immediate = hold.isZero() || handshaken || !notices.isEmpty() || connection.queued() > 0 || detached;
             handshaken = false;
-            if (immediate) {
+            holding = !immediate;
+            if (holding) {
+                held = now;
+            } else {
                 respond(now, true);
-                return;
             }
-            held = now;
+        }
+        if (!holding) {
+            if (connection.isCutOff()) {
+                server.detach(this); // what was queued went out; the next connect resumes through history
+            }
+            return;
         }
         link.holding(this);
         ScheduledFuture<?> timer = server.threads.scheduler().schedule(releaseTask, hold.toMillis(), TimeUnit.MILLISECONDS);
@@ -411,21 +407,9 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
 
     @Override
     public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
-        Fence fence = fences.isEmpty() ? null : fences.get(message.channel());
-        if (fence != null) {
-            if (!fence.epoch.equals(message.position().epoch())) {
-                fences.remove(message.channel());
-            } else if (message.offset() != fence.next) {
-                return; // left queued by the subscription before the rewind, or a second copy: the replay brings it
-            } else if (++fence.next > fence.until) {
-                fences.remove(message.channel());
-            }
+        if (!filter.accept(message, redelivered)) {
+            return;
         }
-        Position last = lastSent.get(message.channel());
-        if (!redelivered && last != null && last.sameEpoch(message.position()) && message.offset() <= last.offset()) {
-            return; // another subscription of this client already wrote it
-        }
-        lastSent.put(message.channel(), message.position());
         sink.add(server.deliveries.message(message));
         if (batchPositions != null && subscription.ackMode().acknowledged()) {
             batchPositions.put(subscription.key(), message.position());
@@ -434,13 +418,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
 
     @Override
     public void gap(ConnectionSubscription subscription, Gap gap) {
-        Fence fence = fences.get(gap.channel());
-        if (fence != null) {
-            fence.next = gap.firstAvailable();
-            if (!fence.epoch.equals(gap.epoch()) || fence.next > fence.until) {
-                fences.remove(gap.channel());
-            }
-        }
+        filter.gap(gap);
         sink.add(BayeuxDeliveries.gap(gap));
     }
 }

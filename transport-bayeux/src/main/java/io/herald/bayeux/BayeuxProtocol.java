@@ -85,6 +85,10 @@ final class BayeuxProtocol {
                     if (connect != null) {
                         yield message.failure(BayeuxErrors.of(400, client.id(), "one /meta/connect per request"));
                     }
+                    if (!client.keepAlive()) {
+                        server.detach(client);
+                        yield unknown(message);
+                    }
                     connect = message;
                     connectClient = client;
                     yield null;

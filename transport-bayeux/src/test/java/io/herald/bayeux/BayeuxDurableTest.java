@@ -186,4 +186,21 @@ class BayeuxDurableTest {
         publish(5, 6);
         assertThat(data(deliveries(client.connect(0)))).containsExactly("{\"n\":5}");
     }
+
+    @Test
+    @DisplayName("a client too slow to keep up is cut off with its queue, then catches up from history, in order")
+    void slowClientCatchesUpFromHistory() throws Exception {
+        server.close();
+        server = new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "2s")
+                .with(CoreSettings.SUBSCRIBER_QUEUE, "16").with(CoreSettings.HISTORY_SIZE, "100"));
+        BayeuxTestClient client = client().handshake();
+        client.subscribe(NEWS.value());
+        List<String> sent = publish(0, 40);
+        await().until(() -> (Long) server.server().stats().get("cutOffs") > 0);
+        List<String> received = new ArrayList<>();
+        for (int round = 0; round < 5 && received.size() < sent.size(); round++) {
+            received.addAll(data(deliveries(client.connect(0))));
+        }
+        assertThat(received).containsExactlyElementsOf(sent);
+    }
 }

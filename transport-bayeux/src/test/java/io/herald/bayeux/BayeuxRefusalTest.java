@@ -90,6 +90,8 @@ class BayeuxRefusalTest {
                 "[{\"channel\":\"/open/limit\",\"clientId\":\"" + client.clientId + "\",\"data\":" + big + "}]");
         assertThat(tooLarge.statusCode()).isEqualTo(400);
         assertThat(tooLarge.body()).contains("over the limit");
+        JsonNode payload = client.send(client.publishMessage("/open/limit", "\"" + "y".repeat(70 * 1024) + "\"")).get(0);
+        assertThat(payload.get("error").asText()).startsWith("413:" + client.clientId + ",/open/limit:");
         assertThat(deliveries(client.connect(0))).isEmpty();
         stillServes();
     }
