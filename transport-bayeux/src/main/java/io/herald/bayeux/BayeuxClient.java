@@ -155,7 +155,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         while (fields.hasNext() && seen++ < MAX_ACKED_CHANNELS) {
             var entry = fields.next();
             ConnectionSubscription subscription = connection.subscription(entry.getKey());
-            Position acked = BayeuxProtocol.position(entry.getValue().asText());
+            Position acked = BayeuxSubscriptions.position(entry.getValue().asText());
             if (subscription == null || acked == null || subscription.channel().isPattern()
                     || subscription.ackMode().acknowledged()) {
                 continue;
