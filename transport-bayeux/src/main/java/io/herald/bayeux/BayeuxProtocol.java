@@ -75,8 +75,18 @@ final class BayeuxProtocol {
                 replies.add(message.failure("400::a handshake must be sent alone"));
                 continue;
             }
-            BayeuxClient client = clientId == null ? null
-                    : server.find(clientId, principal(message, token, remoteAddress), remoteAddress).orElse(null);
+            BayeuxClient client;
+            try {
+                client = clientId == null ? null
+                        : server.find(clientId, principal(message, token, remoteAddress), remoteAddress).orElse(null);
+            } catch (StoreException e) {
+                // The session cannot be looked up now: the client keeps its id and retries.
+                LOG.warn("cannot resume Bayeux client {}: {}", clientId, e.getMessage());
+                ObjectNode failure = message.failure(BayeuxErrors.of(e, clientId));
+                failure.set("advice", server.advice("retry"));
+                replies.add(failure);
+                continue;
+            }
             if (client == null) {
                 replies.add(unknown(message));
                 continue;

@@ -211,4 +211,20 @@ class BayeuxLongPollingTest {
         assertThat(nobody.get("successful").asBoolean()).isFalse();
         assertThat(nobody.get("error").asText()).startsWith("404:" + caller.clientId + ",/service/nobody:");
     }
+
+    @Test
+    @DisplayName("a payload that is not JSON arrives as a JSON string; the publisher's event type in ext.herald.event")
+    void nonJsonPayloads() throws Exception {
+        BayeuxTestClient client = client().handshake();
+        client.subscribe("/p/text");
+        server.herald.publish(new io.herald.api.Publication(ChannelName.of("/p/text"), "m1", "greeting",
+                io.herald.api.Payload.utf8("hello \"world\""), "text/plain", java.util.Map.of()));
+        server.herald.publish(new io.herald.api.Publication(ChannelName.of("/p/text"), null, null,
+                io.herald.api.Payload.utf8("{broken"), "application/json", java.util.Map.of()));
+        List<JsonNode> got = deliveries(client.connect(0));
+        assertThat(got.get(0).get("data").asText()).isEqualTo("hello \"world\"");
+        assertThat(got.get(0).get("id").asText()).isEqualTo("m1");
+        assertThat(got.get(0).get("ext").get("herald").get("event").asText()).isEqualTo("greeting");
+        assertThat(got.get(1).get("data").asText()).isEqualTo("{broken");
+    }
 }
