@@ -1,0 +1,424 @@
+package io.herald.bayeux;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.api.ChannelName;
+import io.herald.api.Gap;
+import io.herald.api.Message;
+import io.herald.api.Position;
+import io.herald.core.ClientSession;
+import io.herald.core.Connection;
+import io.herald.core.ConnectionSubscription;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Bayeux client id on this node: the codec over one core {@link Connection} of the client's durable
+ * {@link ClientSession}. The connection outlives the HTTP requests and WebSockets the client comes through; its
+ * outbox holds what arrives between two {@code /meta/connect}, and every delivery travels in a connect reply.
+ *
+ * <p>A connect with nothing queued is held up to the timeout; the first message queued, a newer connect, a
+ * disconnect or the timeout releases it. A client that sends no connect for {@code max-interval} is released by
+ * this node ({@link #detach}): the core connection closes, keeping each subscription's cursor in the session,
+ * and the client's next request, here or on another node, resumes the session from the store (G3).
+ *
+ * <p>One copy per client per publish, and rewinds that queued messages cannot overtake: {@link DeliveryFilter}.
+ * Thread-safe; drains and writes happen under
+ * the client's lock, so a client's responses leave in order.
+ */
+final class BayeuxClient implements Connection.Wire, Connection.Items {
+
+    /** Positions one connect may acknowledge; a client has no more exact channels than that in practice. */
+    private static final int MAX_ACKED_CHANNELS = 1000;
+
+    /** A {@code /meta/connect} waiting for something to deliver. */
+    private static final class Held {
+        final BayeuxLink link;
+        final List<ObjectNode> before;
+        final ObjectNode reply;
+        ScheduledFuture<?> timer;
+
+        Held(BayeuxLink link, List<ObjectNode> before, ObjectNode reply) {
+            this.link = link;
+            this.before = before;
+            this.reply = reply;
+        }
+    }
+
+    private final BayeuxServer server;
+    private final String id;
+    volatile ClientSession session;
+    final BayeuxExtension.Context context;
+    /** The CometD acknowledgement extension is on: exact channels are subscribed with a cumulative ack window. */
+    private volatile boolean ack;
+    private volatile Connection connection;
+    private final Runnable releaseTask = this::releaseHeld;
+
+    // Guarded by this.
+    private Held held;
+    private boolean detached;
+    private boolean handshaken;
+    private final List<byte[]> notices = new ArrayList<>(1);
+    private List<byte[]> sink;
+    /** Ack extension: the last batch number sent, and per unacked batch the last position of each acked subscription. */
+    private long batch;
+    private final java.util.TreeMap<Long, Map<String, Position>> batches = new java.util.TreeMap<>();
+    private Map<String, Position> batchPositions;
+    private final DeliveryFilter filter = new DeliveryFilter();
+    private volatile long lastSeen = System.nanoTime();
+    private volatile long lastTouch = System.nanoTime();
+    private volatile String connectionType = "none";
+
+    BayeuxClient(BayeuxServer server, ClientSession session, String remoteAddress) {
+        this.server = server;
+        this.id = session.id();
+        this.session = session;
+        this.context = new BayeuxExtension.Context(session.id(), session.principal(), remoteAddress);
+    }
+
+    String id() {
+        return id;
+    }
+
+    boolean ack() {
+        return ack;
+    }
+
+    Connection connection() {
+        return connection;
+    }
+
+    /**
+     * Opens the core connection; the session's stored subscriptions resume from their cursors, and an acknowledged
+     * one redelivers what was not acked.
+     */
+    void open(boolean handshake) {
+        connection = server.sessions.connect(session, this, true);
+        synchronized (this) {
+            handshaken = handshake;
+        }
+        for (var stored : session.record().subscriptions().values()) {
+            ack |= stored.acknowledged();
+        }
+        for (var stored : session.record().subscriptions().values()) {
+            // Live resumes from the stored cursor for an exact channel; a pattern has none to resume from.
+            server.subscribe(this, stored.channel(), null);
+            if (stored.channel().isPattern()) {
+                synchronized (this) {
+                    notices.add(BayeuxDeliveries.gap(Gap.patternReset(stored.channel())));
+                }
+            }
+        }
+    }
+
+    /** The handshake (or a connect) carried the acknowledgement extension. */
+    void enableAck() {
+        ack = true;
+    }
+
+    /**
+     * The ack extension's {@code ext.ack} of a connect: every batch up to {@code acked} reached the client and is
+     * acknowledged in the session. A batch sent after it that the client did not get (its reply was lost, or two
+     * connects overlapped) is sent again: the core connection restarts from the session, which redelivers every
+     * unacked message in order before newer ones.
+     */
+    void acknowledge(long acked) {
+        boolean lost;
+        synchronized (this) {
+            var done = batches.headMap(acked, true);
+            Map<String, Position> last = new java.util.HashMap<>();
+            done.values().forEach(last::putAll);
+            done.clear();
+            for (var entry : last.entrySet()) {
+                connection.acknowledge(entry.getKey(), entry.getValue(), true);
+            }
+            lost = !batches.isEmpty();
+            batches.clear();
+        }
+        if (lost) {
+            server.stats.redelivered.increment();
+            restart();
+        }
+    }
+
+    /**
+     * Herald's Faye extension: {@code ext.herald.ack} on a connect, the position the client holds on each exact
+     * channel. The session keeps it as the channel's cursor; a channel written past it (a reply lost with its
+     * connection) replays from it, so the client misses nothing, and its extension drops what it had already.
+     */
+    void acknowledgePositions(com.fasterxml.jackson.databind.JsonNode positions) {
+        var fields = positions.fields();
+        int seen = 0;
+        while (fields.hasNext() && seen++ < MAX_ACKED_CHANNELS) {
+            var entry = fields.next();
+            ConnectionSubscription subscription = connection.subscription(entry.getKey());
+            Position acked = BayeuxSubscriptions.position(entry.getValue().asText());
+            if (subscription == null || acked == null || subscription.channel().isPattern()
+                    || subscription.ackMode().acknowledged()) {
+                continue;
+            }
+            Position written = subscription.cursor();
+            if (written != null && written.sameEpoch(acked) && acked.offset() < written.offset()) {
+                server.stats.redelivered.increment();
+                server.subscribe(this, subscription.channel(), acked);
+            }
+            try {
+                server.sessions.store().advance(id, subscription.key(), acked);
+            } catch (RuntimeException e) {
+                // The cursor stays where the connection will keep it on close; the next connect tries again.
+            }
+        }
+    }
+
+    /** Replaces the core connection by a new one resumed from the session (cursors, unacked windows). */
+    private void restart() {
+        synchronized (this) {
+            if (detached) {
+                return;
+            }
+            connection.close();
+            java.util.Optional<ClientSession> resumed = server.sessions.resume(id, session.principal());
+            if (resumed.isEmpty()) {
+                detached = true;
+                return;
+            }
+            session = resumed.get();
+            filter.clear();
+            boolean wasHandshaken = handshaken;
+            open(false);
+            handshaken = wasHandshaken;
+        }
+    }
+
+    /**
+     * Keeps the session alive in the store while the client keeps connecting (its TTL runs from the last touch);
+     * {@code false} when the store no longer has it (expired, or ended on another node).
+     */
+    boolean keepAlive() {
+        long now = System.nanoTime();
+        if (now - lastTouch < server.sessions.ttl().toNanos() / 4) {
+            return true;
+        }
+        lastTouch = now;
+        try {
+            return server.sessions.detach(id);
+        } catch (RuntimeException e) {
+            return true; // a store outage is not the client's doing: it keeps its session meanwhile
+        }
+    }
+
+    /** A handshake resumed this client: its next connect is answered at once, as after any handshake. */
+    synchronized void handshaken() {
+        handshaken = true;
+        lastSeen = System.nanoTime();
+    }
+
+    /** Marks the client active; {@code false} once this node released it (look it up again). */
+    synchronized boolean touch() {
+        lastSeen = System.nanoTime();
+        return !detached;
+    }
+
+    /**
+     * {@code channel} replays from {@code after}, having been written up to {@code written} (or null): see
+     * {@link DeliveryFilter#rewind}.
+     */
+    synchronized void replaying(ChannelName channel, Position after, Position written) {
+        filter.rewind(channel, after, written);
+    }
+
+    /**
+     * A {@code /meta/connect}: answered at once (with what is queued) when {@code hold} is zero, the client has
+     * just handshaken, or something is queued; otherwise held up to {@code hold}. An older held connect is
+     * answered now, empty.
+     */
+    void connect(BayeuxLink link, List<ObjectNode> before, ObjectNode reply, Duration hold) {
+        connectionType = link.type();
+        Held now;
+        boolean holding;
+        synchronized (this) {
+            lastSeen = System.nanoTime();
+            Held older = held;
+            held = null;
+            if (older != null) {
+                cancel(older);
+                respond(older, false);
+            }
+            now = new Held(link, before, reply);
+            boolean immediate = hold.isZero() || handshaken || !notices.isEmpty() || connection.queued() > 0 || detached;
+            handshaken = false;
+            holding = !immediate;
+            if (holding) {
+                held = now;
+            } else {
+                respond(now, true);
+            }
+        }
+        if (!holding) {
+            if (connection.isCutOff()) {
+                server.detach(this); // what was queued went out; the next connect resumes through history
+            }
+            return;
+        }
+        link.holding(this);
+        ScheduledFuture<?> timer = server.threads.scheduler().schedule(releaseTask, hold.toMillis(), TimeUnit.MILLISECONDS);
+        synchronized (this) {
+            if (held == now) {
+                now.timer = timer;
+                return;
+            }
+        }
+        timer.cancel(false);
+    }
+
+    /** The held connect's link went away (client gone): forget it without draining anything into it. */
+    synchronized void abandon(BayeuxLink link) {
+        if (held != null && held.link == link) {
+            cancel(held);
+            held = null;
+            lastSeen = System.nanoTime();
+        }
+    }
+
+    /** Answers the held connect, if any, with what is queued. */
+    void releaseHeld() {
+        synchronized (this) {
+            Held h = held;
+            if (h == null) {
+                return;
+            }
+            held = null;
+            cancel(h);
+            respond(h, true);
+        }
+        if (connection.isCutOff()) {
+            server.detach(this);
+        }
+    }
+
+    /**
+     * Releases the client on this node if it holds no connect and was not heard from for {@code limitNanos};
+     * checked under the lock that {@link #touch} takes, so a request that just found it keeps it.
+     */
+    boolean detachIfIdle(long limitNanos, ObjectNode advice) {
+        synchronized (this) {
+            if (held != null || System.nanoTime() - lastSeen <= limitNanos) {
+                return false;
+            }
+        }
+        detach(advice);
+        return true;
+    }
+
+    /** The connection type of the last connect: {@code long-polling}, {@code websocket}, ... */
+    String connectionType() {
+        return connectionType;
+    }
+
+    /** Whether a connect is held now. */
+    synchronized boolean isHolding() {
+        return held != null;
+    }
+
+    /** When the client was last heard from or answered, in {@link System#nanoTime()}. */
+    long lastSeen() {
+        return lastSeen;
+    }
+
+    /**
+     * Lets go of the client on this node: a held connect is answered with {@code advice}, the core connection
+     * closes (a durable session keeps cursors and subscriptions). Idempotent.
+     */
+    void detach(ObjectNode advice) {
+        synchronized (this) {
+            if (detached) {
+                return;
+            }
+            detached = true;
+            Held h = held;
+            held = null;
+            if (h != null) {
+                cancel(h);
+                if (advice != null) {
+                    h.reply.set("advice", advice);
+                }
+                respond(h, false);
+            }
+        }
+        Connection c = connection;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private void cancel(Held h) {
+        if (h.timer != null) {
+            h.timer.cancel(false);
+        }
+    }
+
+    /** Writes {@code h}'s response; with {@code deliver}, everything queued goes with it. Holds the lock. */
+    private void respond(Held h, boolean deliver) {
+        List<byte[]> deliveries = List.of();
+        if (deliver && !detached && h.link.isOpen()) {
+            deliveries = new ArrayList<>();
+            deliveries.addAll(notices);
+            notices.clear();
+            sink = deliveries;
+            batchPositions = ack ? new java.util.HashMap<>() : null;
+            try {
+                connection.drain(Integer.MAX_VALUE, this);
+            } finally {
+                sink = null;
+            }
+            if (ack && !deliveries.isEmpty()) {
+                // Only a reply that carries messages gets a batch number: a late empty reply must not move the
+                // client's acknowledged batch backwards.
+                batches.put(++batch, batchPositions);
+                ObjectNode ext = h.reply.with("ext");
+                ext.put("ack", batch);
+            }
+            batchPositions = null;
+        }
+        List<ObjectNode> replies = new ArrayList<>(h.before.size() + 1);
+        replies.addAll(h.before);
+        replies.add(h.reply);
+        server.outgoing(context, h.reply);
+        lastSeen = System.nanoTime();
+        server.stats.delivered.add(deliveries.size());
+        h.link.send(replies, deliveries);
+    }
+
+    @Override
+    public void writable() {
+        server.threads.write(System.identityHashCode(this), releaseTask);
+    }
+
+    @Override
+    public void cutOff() {
+        // Too slow to keep up: what is queued goes with the next connect reply, then the client resumes from
+        // its cursors through history on a fresh connection.
+        server.stats.cutOffs.increment();
+        writable();
+    }
+
+    @Override
+    public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
+        if (!filter.accept(message, redelivered)) {
+            return;
+        }
+        sink.add(server.deliveries.message(message));
+        if (batchPositions != null && subscription.ackMode().acknowledged()) {
+            batchPositions.put(subscription.key(), message.position());
+        }
+    }
+
+    @Override
+    public void gap(ConnectionSubscription subscription, Gap gap) {
+        filter.gap(gap);
+        sink.add(BayeuxDeliveries.gap(gap));
+    }
+}

@@ -1,0 +1,119 @@
+package io.herald.bayeux;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads Bayeux requests and writes Bayeux responses. A request is a JSON array of message objects (a single
+ * object is accepted too, as the spec allows); a response is always an array. Deliveries arrive already
+ * encoded ({@link BayeuxDeliveries}) and are copied in as bytes. Thread-safe.
+ */
+final class BayeuxCodec {
+
+    static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
+            // A body within the size limit can still nest deep enough to exhaust a stack: bound it.
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()).build());
+
+    private final int maxBatch;
+
+    BayeuxCodec(int maxBatch) {
+        this.maxBatch = maxBatch;
+    }
+
+    /**
+     * Decodes a request body.
+     *
+     * @throws BayeuxRefusal (400) for anything that is not an array of objects each with a string channel, or
+     *     an empty array, or more than the batch limit
+     */
+    List<BayeuxMessage> decode(byte[] body) throws BayeuxRefusal {
+        JsonNode root;
+        try (JsonParser parser = MAPPER.createParser(body)) {
+            root = MAPPER.readTree(parser);
+            if (parser.nextToken() != null) {
+                throw new BayeuxRefusal(400, "malformed JSON: trailing content after the messages");
+            }
+        } catch (JsonProcessingException e) {
+            throw new BayeuxRefusal(400, "malformed JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BayeuxRefusal(400, "unreadable body: " + e.getMessage());
+        }
+        return messages(root);
+    }
+
+    /** Decodes a request given as text (form field, JSONP query, WebSocket frame). */
+    List<BayeuxMessage> decode(String text) throws BayeuxRefusal {
+        return decode(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private List<BayeuxMessage> messages(JsonNode root) throws BayeuxRefusal {
+        if (root == null || root.isMissingNode()) {
+            throw new BayeuxRefusal(400, "empty body: expected a JSON array of Bayeux messages");
+        }
+        List<JsonNode> nodes = new ArrayList<>();
+        if (root.isArray()) {
+            if (root.size() > maxBatch) {
+                throw new BayeuxRefusal(400, "a request may carry at most " + maxBatch + " messages, this one has " + root.size());
+            }
+            root.forEach(nodes::add);
+        } else {
+            nodes.add(root);
+        }
+        if (nodes.isEmpty()) {
+            throw new BayeuxRefusal(400, "no messages: expected a JSON array of Bayeux messages");
+        }
+        List<BayeuxMessage> messages = new ArrayList<>(nodes.size());
+        for (int i = 0; i < nodes.size(); i++) {
+            JsonNode node = nodes.get(i);
+            if (!(node instanceof ObjectNode object)) {
+                throw new BayeuxRefusal(400, "message " + i + " is not a JSON object");
+            }
+            JsonNode channel = object.get("channel");
+            if (channel == null || !channel.isTextual() || channel.asText().isEmpty()) {
+                throw new BayeuxRefusal(400, "message " + i + " has no channel");
+            }
+            messages.add(new BayeuxMessage(object));
+        }
+        return messages;
+    }
+
+    /** The response array: the replies, in order, then the deliveries. */
+    static byte[] encode(List<ObjectNode> replies, List<byte[]> deliveries) {
+        int size = 2;
+        for (byte[] d : deliveries) {
+            size += d.length + 1;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(size + 128 * replies.size());
+        out.write('[');
+        boolean first = true;
+        try {
+            for (ObjectNode reply : replies) {
+                if (!first) {
+                    out.write(',');
+                }
+                first = false;
+                out.writeBytes(MAPPER.writeValueAsBytes(reply));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a reply cannot be serialized", e);
+        }
+        for (byte[] delivery : deliveries) {
+            if (!first) {
+                out.write(',');
+            }
+            first = false;
+            out.writeBytes(delivery);
+        }
+        out.write(']');
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,30 @@
+package io.herald.bayeux;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * Where a request came from and its answers go: one HTTP exchange (long polling, callback polling), answered
+ * exactly once, or a WebSocket, which takes any number of frames. Implementations write without blocking.
+ */
+interface BayeuxLink {
+
+    /** Writes one response (an HTTP body, a WebSocket frame): the replies, then the deliveries. */
+    void send(List<ObjectNode> replies, List<byte[]> deliveries);
+
+    /**
+     * Whether the replies to messages sent beside a held {@code /meta/connect} wait for it, so that the whole
+     * request gets one response (HTTP); a WebSocket sends them at once.
+     */
+    boolean oneResponse();
+
+    /** Whether the other side may still read what is sent; a link that is gone gets nothing drained into it. */
+    boolean isOpen();
+
+    /** {@code client} holds a connect on this link; the link tells it when it goes away ({@link BayeuxClient#abandon}). */
+    default void holding(BayeuxClient client) {
+    }
+
+    /** The connection type to report in statistics and logs: {@code long-polling}, {@code websocket}, ... */
+    String type();
+}

@@ -1,0 +1,121 @@
+package io.herald.bayeux;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bayeux over one WebSocket ({@code websocket} connection type): each text frame is a request (an array of
+ * messages, as Faye and CometD send), each response one text frame. Replies to non-connect messages go out at
+ * once; a {@code /meta/connect} is held as over HTTP and its reply carries the deliveries, so that delivery
+ * order and the acknowledgement extension work the same on both transports. A client id is not tied to one
+ * socket: a client may come back on another socket, or over HTTP, with the same id.
+ *
+ * <p>A frame that is not Bayeux closes the socket with 1003 (bad data), one over the size limit with 1009
+ * (Jetty enforces it). Thread-safe: Jetty's frame flusher queues sends in call order, and a client's
+ * responses are sent under its lock. Public only because Jetty reaches the listener methods by reflection.
+ */
+public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, BayeuxLink {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BayeuxWebSocket.class);
+
+    private final BayeuxProtocol protocol;
+    private final BayeuxCodec codec;
+    private final BayeuxStats stats;
+    private final String token;
+    private final String remoteAddress;
+    private volatile Session session;
+    private volatile BayeuxClient holder;
+
+    BayeuxWebSocket(BayeuxProtocol protocol, BayeuxCodec codec, BayeuxStats stats, String token, String remoteAddress) {
+        this.protocol = protocol;
+        this.codec = codec;
+        this.stats = stats;
+        this.token = token;
+        this.remoteAddress = remoteAddress;
+    }
+
+    @Override
+    public void onWebSocketOpen(Session session) {
+        this.session = session;
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+        List<BayeuxMessage> messages;
+        try {
+            messages = codec.decode(text);
+        } catch (BayeuxRefusal refusal) {
+            stats.refused.increment();
+            LOG.debug("closing the Bayeux WebSocket of {}: {}", remoteAddress, refusal.getMessage());
+            session.close(StatusCode.BAD_DATA, truncate(refusal.getMessage()), Callback.NOOP);
+            return;
+        }
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("ws-> {} {}", remoteAddress, messages);
+        }
+        protocol.process(messages, this, token, remoteAddress);
+    }
+
+    /** A close reason must fit in a control frame (123 bytes of UTF-8). */
+    private static String truncate(String reason) {
+        byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+        return bytes.length <= 120 ? reason : new String(bytes, 0, 120, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason) {
+        BayeuxClient client = holder;
+        if (client != null) {
+            client.abandon(this);
+        }
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        LOG.debug("Bayeux WebSocket of {} failed: {}", remoteAddress, cause.toString());
+        onWebSocketClose(StatusCode.ABNORMAL, cause.getMessage());
+    }
+
+    @Override
+    public void send(List<ObjectNode> replies, List<byte[]> deliveries) {
+        Session s = session;
+        if (s == null || !s.isOpen()) {
+            return;
+        }
+        String frame = new String(BayeuxCodec.encode(replies, deliveries), StandardCharsets.UTF_8);
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("ws<- {}", frame);
+        }
+        s.sendText(frame, Callback.NOOP);
+    }
+
+    @Override
+    public boolean oneResponse() {
+        return false;
+    }
+
+    @Override
+    public boolean isOpen() {
+        Session s = session;
+        return s != null && s.isOpen();
+    }
+
+    @Override
+    public void holding(BayeuxClient client) {
+        holder = client;
+        if (!isOpen()) {
+            client.abandon(this);
+        }
+    }
+
+    @Override
+    public String type() {
+        return "websocket";
+    }
+}

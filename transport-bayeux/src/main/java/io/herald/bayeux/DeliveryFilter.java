@@ -1,0 +1,96 @@
+package io.herald.bayeux;
+
+import io.herald.api.ChannelName;
+import io.herald.api.Gap;
+import io.herald.api.Message;
+import io.herald.api.Position;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Decides, for one client, which drained messages are written.
+ *
+ * <ul>
+ *   <li><b>One copy per publish</b>: when several subscriptions of the client match a channel, each queues the
+ *       message; the one whose position was already written for that channel is skipped.</li>
+ *   <li><b>Rewinds</b>: a channel replayed from an earlier position while the old subscription had left later
+ *       messages queued. Until the replay reaches the position written before, only the next position in line
+ *       is written; everything else comes again, in order, from the replay.</li>
+ * </ul>
+ * Not thread-safe: used under the client's lock.
+ */
+final class DeliveryFilter {
+
+    /** Channels whose last written position is remembered. */
+    private static final int CHANNELS = 1024;
+
+    /** A channel catching up after a rewind: the next offset to write, and where the rewind ends. */
+    private static final class Fence {
+        final String epoch;
+        long next;
+        final long until;
+
+        Fence(String epoch, long next, long until) {
+            this.epoch = epoch;
+            this.next = next;
+            this.until = until;
+        }
+    }
+
+    private final Map<ChannelName, Position> lastSent = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ChannelName, Position> eldest) {
+            return size() > CHANNELS;
+        }
+    };
+    private final Map<ChannelName, Fence> fences = new HashMap<>();
+
+    /** Whether {@code message} is written; a redelivery (acknowledgement extension) always is, in turn. */
+    boolean accept(Message message, boolean redelivered) {
+        ChannelName channel = message.channel();
+        Fence fence = fences.isEmpty() ? null : fences.get(channel);
+        if (fence != null) {
+            if (!fence.epoch.equals(message.position().epoch())) {
+                fences.remove(channel);
+            } else if (message.offset() != fence.next) {
+                return false; // left queued before the rewind, or a second copy: the replay brings it
+            } else if (++fence.next > fence.until) {
+                fences.remove(channel);
+            }
+        }
+        Position last = lastSent.get(channel);
+        if (!redelivered && last != null && last.sameEpoch(message.position()) && message.offset() <= last.offset()) {
+            return false; // another subscription of this client already wrote it
+        }
+        lastSent.put(channel, message.position());
+        return true;
+    }
+
+    /** A gap moves a rewinding channel to where delivery continues. */
+    void gap(Gap gap) {
+        Fence fence = fences.get(gap.channel());
+        if (fence != null) {
+            fence.next = gap.firstAvailable();
+            if (!fence.epoch.equals(gap.epoch()) || fence.next > fence.until) {
+                fences.remove(gap.channel());
+            }
+        }
+    }
+
+    /** {@code channel} replays from {@code after}, having been written up to {@code written} (or null). */
+    void rewind(ChannelName channel, Position after, Position written) {
+        lastSent.remove(channel);
+        if (written != null && written.sameEpoch(after) && written.offset() > after.offset()) {
+            fences.put(channel, new Fence(after.epoch(), after.offset() + 1, written.offset()));
+        } else {
+            fences.remove(channel);
+        }
+    }
+
+    /** Forgets everything: a fresh connection starts over. */
+    void clear() {
+        lastSent.clear();
+        fences.clear();
+    }
+}

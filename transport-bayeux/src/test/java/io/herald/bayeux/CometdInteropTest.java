@@ -1,0 +1,96 @@
+package io.herald.bayeux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.herald.api.ChannelName;
+import io.herald.core.config.Settings;
+import jakarta.websocket.ContainerProvider;
+import jakarta.websocket.WebSocketContainer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.cometd.client.BayeuxClient;
+import org.cometd.client.ext.AckExtension;
+import org.cometd.client.http.jetty.JettyHttpClientTransport;
+import org.cometd.client.transport.ClientTransport;
+import org.cometd.client.websocket.jakarta.WebSocketTransport;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The real CometD 9 Java client, unmodified, with its acknowledgement extension on, over long polling and over
+ * websocket. Its network first swallows a connect reply carrying a batch (the server wrote it, the client never
+ * gets it), then goes down while more messages are published, then comes back: after CometD's own reconnection
+ * with the same client id, every message arrives exactly once, in order.
+ */
+class CometdInteropTest {
+
+    private static final ChannelName CHANNEL = ChannelName.of("/cometd/acked");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"long-polling", "websocket"})
+    void killAndResumeLosesNothingAndDuplicatesNothing(String type) throws Exception {
+        HttpClient http = new HttpClient();
+        http.start();
+        WebSocketContainer ws = type.equals("websocket") ? ContainerProvider.getWebSocketContainer() : null;
+        try (BayeuxTestServer server = new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "3s"));
+             TcpProxy proxy = new TcpProxy(server.uri.getPort())) {
+            ClientTransport transport = ws != null ? new WebSocketTransport(new java.util.HashMap<>(), null, ws) : new JettyHttpClientTransport(new java.util.HashMap<>(), http);
+            BayeuxClient client = new BayeuxClient("http://127.0.0.1:" + proxy.port() + "/bayeux", transport);
+            client.setOption(BayeuxClient.BACKOFF_INCREMENT_OPTION, 200L);
+            client.setOption(BayeuxClient.MAX_BACKOFF_OPTION, 1000L);
+            client.addExtension(new AckExtension());
+            List<Long> received = new CopyOnWriteArrayList<>();
+            CountDownLatch subscribed = new CountDownLatch(1);
+            client.handshake(reply -> {
+                if (reply.isSuccessful()) {
+                    client.getChannel(CHANNEL.value()).subscribe((channel, message) ->
+                            received.add(((Number) message.getDataAsMap().get("n")).longValue()), r -> subscribed.countDown());
+                }
+            });
+            assertThat(subscribed.await(10, TimeUnit.SECONDS)).isTrue();
+            String clientId = client.getId();
+            await().until(() -> server.server().local(clientId) != null && type.equals(server.server().local(clientId).connectionType()));
+            assertThat(server.server().local(clientId).ack()).isTrue();
+
+            publish(server, 0, 5);
+            await().until(() -> received.size() == 5);
+
+            // The network dies with a batch in flight: the server writes it, the client never sees it.
+            await().until(() -> server.server().local(clientId).isHolding());
+            long delivered = (Long) server.server().stats().get("delivered");
+            proxy.swallow();
+            publish(server, 5, 10);
+            await().until(() -> (Long) server.server().stats().get("delivered") > delivered);
+            proxy.down();
+            publish(server, 10, 15);
+            await().pollDelay(Duration.ofSeconds(2)).until(() -> true); // the network stays down a while
+            proxy.up();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 15);
+            publish(server, 15, 16);
+            await().until(() -> received.size() >= 16);
+            assertThat(received).containsExactlyElementsOf(IntStream.range(0, 16).mapToObj(Long::valueOf).toList());
+            assertThat(client.getId()).isEqualTo(clientId);
+            assertThat((Long) server.server().stats().get("batchesResent")).isPositive();
+            assertThat(client.disconnect(5000)).isTrue();
+        } finally {
+            http.stop();
+            if (ws != null) {
+                LifeCycle.stop(ws);
+            }
+        }
+    }
+
+    private static void publish(BayeuxTestServer server, int from, int to) {
+        for (int i = from; i < to; i++) {
+            server.herald.publish(CHANNEL, "{\"n\":" + i + "}");
+        }
+    }
+}
