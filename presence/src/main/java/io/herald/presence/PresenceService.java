@@ -97,23 +97,36 @@ public final class PresenceService implements ConnectionListener, Lifecycle {
         if (!channels.tracks(channel)) {
             return;
         }
-        Client client = clients.computeIfAbsent(connection, this::client);
-        if (client == null) {
-            return;
-        }
-        synchronized (client) {
-            if (client.channels.merge(channel, 1, Integer::sum) > 1) {
+        while (true) {
+            Client client = clients.computeIfAbsent(connection, this::client);
+            if (client == null) {
                 return;
             }
-            try {
-                Arrival arrival = store.arrive(channel, client.id, client.user, client.info, settings.ttl());
-                if (arrival.userJoined()) {
-                    announce(new PresenceEvent(PresenceEvent.Kind.JOIN, channel, client.user, arrival.connections(),
-                            arrival.member().joinedAt()));
+            synchronized (client) {
+                // A last leave on another thread may have dropped this client meanwhile: take a fresh one.
+                if (clients.get(connection) != client) {
+                    continue;
                 }
-            } catch (RuntimeException e) {
-                LOG.warn("presence: cannot record {} of {} on {}: {}", client.id, client.user, channel, e.getMessage());
+                if (client.channels.merge(channel, 1, Integer::sum) == 1) {
+                    arrive(client, channel);
+                }
+                return;
             }
+        }
+    }
+
+    /** Records a client on a channel and tells its user's join if it brought them online; {@code false} if the store failed. */
+    private boolean arrive(Client client, ChannelName channel) {
+        try {
+            Arrival arrival = store.arrive(channel, client.id, client.user, client.info, settings.ttl());
+            if (arrival.userJoined()) {
+                announce(new PresenceEvent(PresenceEvent.Kind.JOIN, channel, client.user, arrival.connections(),
+                        arrival.member().joinedAt()));
+            }
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("presence: cannot record {} of {} on {}: {}", client.id, client.user, channel, e.getMessage());
+            return false;
         }
     }
 
@@ -166,16 +179,17 @@ public final class PresenceService implements ConnectionListener, Lifecycle {
         return new Client(anonymous ? connection.session().id() : principal.name(), info);
     }
 
-    /** Refreshes every client of this node in the store, so that only a dead node's clients expire. */
+    /**
+     * Refreshes every client of this node in the store, so that only a dead node's clients expire. A client
+     * the store lost meanwhile (an outage, or a pause longer than the TTL that took its user offline) arrives
+     * again, and its user's join is told again if they had gone offline.
+     */
     public void beat() {
         for (Client client : clients.values()) {
             synchronized (client) {
                 for (ChannelName channel : client.channels.keySet()) {
-                    try {
-                        store.join(channel, client.id, client.user, client.info, settings.ttl());
-                    } catch (RuntimeException e) {
-                        LOG.warn("presence: heartbeat of {} on {} failed: {}", client.id, channel, e.getMessage());
-                        return;
+                    if (!arrive(client, channel)) {
+                        return; // the store is failing: one line, and the next beat tries again
                     }
                 }
             }
