@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +63,14 @@ public final class PresenceService implements ConnectionListener, Lifecycle {
     private final PresenceChannels channels;
     private final List<PresenceListener> listeners;
     private final Map<Connection, Client> clients = new ConcurrentHashMap<>();
+    /** Client ids are this node's random id and a count: unique across nodes without a random draw per connection. */
+    private final String node = RandomIds.next(10);
+    private final AtomicLong clientCount = new AtomicLong();
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final AtomicBoolean beating = new AtomicBoolean();
+    /** Held by a timed sweep or heartbeat while it runs, so that {@link #stop()} outwaits it before the store stops. */
+    private final Object timedWork = new Object();
+    private volatile boolean stopped;
     private ScheduledFuture<?> sweeper;
     private ScheduledFuture<?> heart;
 
@@ -81,12 +88,13 @@ public final class PresenceService implements ConnectionListener, Lifecycle {
 
     /** One connection present on channels; its lock orders the store calls of the connection. */
     private static final class Client {
-        final String id = "c" + RandomIds.next(16);
+        final String id;
         final String user;
         final Map<String, String> info;
         final Map<ChannelName, Integer> channels = new HashMap<>();
 
-        Client(String user, Map<String, String> info) {
+        Client(String id, String user, Map<String, String> info) {
+            this.id = id;
             this.user = user;
             this.info = info;
         }
@@ -176,7 +184,7 @@ public final class PresenceService implements ConnectionListener, Lifecycle {
             }
         }
         // An anonymous connection is its own user; its session is what survives a reconnect of a durable session.
-        return new Client(anonymous ? connection.session().id() : principal.name(), info);
+        return new Client(node + "-" + clientCount.incrementAndGet(), anonymous ? connection.session().id() : principal.name(), info);
     }
 
     /**
@@ -277,7 +285,11 @@ public final class PresenceService implements ConnectionListener, Lifecycle {
         }
         threads.execute(() -> {
             try {
-                task.run();
+                synchronized (timedWork) {
+                    if (!stopped) {
+                        task.run();
+                    }
+                }
             } catch (RuntimeException e) {
                 LOG.warn("presence {} failed: {}", what, e.getMessage());
             } finally {
@@ -288,11 +300,15 @@ public final class PresenceService implements ConnectionListener, Lifecycle {
 
     @Override
     public void stop() {
+        stopped = true;
         if (sweeper != null) {
             sweeper.cancel(false);
         }
         if (heart != null) {
             heart.cancel(false);
+        }
+        synchronized (timedWork) {
+            // A sweep or heartbeat in flight has finished: none touches the store once it is stopped.
         }
     }
 }
