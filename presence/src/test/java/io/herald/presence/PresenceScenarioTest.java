@@ -238,4 +238,19 @@ class PresenceScenarioTest {
                 .isEqualTo("{\"event\":\"join\",\"user\":\"alice\",\"connections\":1,\"at\":\"2026-01-01T00:00:00Z\"}");
         assertThat(received.get(0).type()).as("event type").isEqualTo("join");
     }
+
+    @Test
+    @DisplayName("presence.info shows the listed token claims as member info, and nothing else")
+    void infoFromClaims() {
+        try (SharedMemoryCluster withInfo = new SharedMemoryCluster(SETTINGS.with(PresenceSettings.INFO, "name"))) {
+            Herald node = withInfo.node();
+            Principal named = new Principal("alice", null, Map.of("name", "Alice A.", "email", "alice@example.com"));
+            connect(node, named, ROOM);
+            assertThat(withInfo.presence.members(ROOM)).as("members of %s", ROOM).singleElement()
+                    .satisfies(m -> assertThat(m.info()).as("info of alice's connection").isEqualTo(Map.of("name", "Alice A.")));
+        }
+        Herald node = cluster.node();
+        connect(node, new Principal("bob", null, Map.of("name", "Bob")), ROOM);
+        assertThat(cluster.presence.members(ROOM).get(0).info()).as("info with presence.info unset").isEmpty();
+    }
 }

@@ -507,6 +507,21 @@ public abstract class PresenceStoreContract {
                 assertThat(store.users(channel)).as("users of %s after the purges", channel).extracting(OnlineUser::userId).containsExactly("staying");
             }
         }
+
+        @Test
+        @DisplayName("a client keeps the user it joined with: a heartbeat naming another user counts for the first")
+        void required_presence_4_7_aClientKeepsItsUser() {
+            ChannelName room = channel("room");
+            arrive(store, room, "tab1", "alice", LONG_TTL);
+            Arrival beat = arrive(peer, room, "tab1", "mallory", LONG_TTL);
+
+            assertThat(beat.member().userId()).as("user of tab1 after a heartbeat naming mallory").isEqualTo("alice");
+            assertThat(beat.userJoined()).as("a heartbeat naming another user tells a join").isFalse();
+            assertThat(store.users(room)).as("users after the heartbeat").extracting(OnlineUser::userId).containsExactly("alice");
+            assertThat(store.leave(room, "tab1")).as("leave of tab1").isTrue();
+            assertThat(users(store.purgeOffline(Instant.now(), Duration.ZERO), Set.of(room))).as("users offline after tab1 left")
+                    .containsExactly(room + " alice");
+        }
     }
 
     @Nested
