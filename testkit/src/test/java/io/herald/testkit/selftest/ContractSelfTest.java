@@ -117,6 +117,17 @@ class ContractSelfTest {
         }
 
         @Test
+        @DisplayName("catches users taken offline more than once")
+        void repeatedOffline() {
+            KitRun.of(RepeatedOfflineKit.class)
+                    .requireFailure("required_presence_4_2_offlineOnlyAfterTheLastClientAndTheGrace", "users offline on a second purge")
+                    .requireFailure("required_presence_4_6_concurrentPurgesTakeEachUserOfflineOnce",
+                            "users taken offline by 8 threads purging on two nodes", "duplicate")
+                    .requireSuccess("required_presence_4_1_threeClientsAreOneUser")
+                    .requireSuccess("required_presence_5_2_timeAccumulates");
+        }
+
+        @Test
         @DisplayName("catches clients counted as users of their own")
         void perConnectionUsers() {
             KitRun.of(PerConnectionUsersKit.class)
