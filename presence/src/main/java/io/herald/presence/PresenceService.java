@@ -28,6 +28,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,8 +70,11 @@ public final class PresenceService implements ConnectionListener, Lifecycle {
     private final AtomicLong clientCount = new AtomicLong();
     private final AtomicBoolean sweeping = new AtomicBoolean();
     private final AtomicBoolean beating = new AtomicBoolean();
-    /** Held by a timed sweep or heartbeat while it runs, so that {@link #stop()} outwaits it before the store stops. */
-    private final Object timedWork = new Object();
+    /**
+     * Read-held by each timed sweep or heartbeat while it runs (they run side by side), write-held by
+     * {@link #stop()}, which so outwaits them before the store stops.
+     */
+    private final ReadWriteLock timedWork = new ReentrantReadWriteLock();
     private volatile boolean stopped;
     private ScheduledFuture<?> sweeper;
     private ScheduledFuture<?> heart;
@@ -194,6 +199,9 @@ public final class PresenceService implements ConnectionListener, Lifecycle {
      */
     public void beat() {
         for (Client client : clients.values()) {
+            if (stopped) {
+                return;
+            }
             synchronized (client) {
                 for (ChannelName channel : client.channels.keySet()) {
                     if (!arrive(client, channel)) {
@@ -285,10 +293,13 @@ public final class PresenceService implements ConnectionListener, Lifecycle {
         }
         threads.execute(() -> {
             try {
-                synchronized (timedWork) {
+                timedWork.readLock().lock();
+                try {
                     if (!stopped) {
                         task.run();
                     }
+                } finally {
+                    timedWork.readLock().unlock();
                 }
             } catch (RuntimeException e) {
                 LOG.warn("presence {} failed: {}", what, e.getMessage());
@@ -307,8 +318,8 @@ public final class PresenceService implements ConnectionListener, Lifecycle {
         if (heart != null) {
             heart.cancel(false);
         }
-        synchronized (timedWork) {
-            // A sweep or heartbeat in flight has finished: none touches the store once it is stopped.
-        }
+        // Once a sweep or heartbeat in flight has finished (a heartbeat stops early), none touches the store.
+        timedWork.writeLock().lock();
+        timedWork.writeLock().unlock();
     }
 }
