@@ -253,4 +253,17 @@ class PresenceScenarioTest {
         connect(node, new Principal("bob", null, Map.of("name", "Bob")), ROOM);
         assertThat(cluster.presence.members(ROOM).get(0).info()).as("info with presence.info unset").isEmpty();
     }
+
+    @Test
+    @DisplayName("a subscription the Authorizer refuses joins nothing and tells nothing")
+    void refusedSubscriptionIsNoJoin() {
+        Herald node = cluster.node();
+        Principal outsider = new Principal("eve", List.of(ChannelName.of("/other/**")), Map.of());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> connect(node, outsider, ROOM))
+                .isInstanceOf(io.herald.api.AccessDeniedException.class).hasMessageContaining(ROOM.value());
+
+        assertThat(presence(node).users(ROOM)).as("users after a refused subscription").isEmpty();
+        assertThat(cluster.presence.members(ROOM)).as("members after a refused subscription").isEmpty();
+        assertThat(cluster.events).as("events after a refused subscription").isEmpty();
+    }
 }
