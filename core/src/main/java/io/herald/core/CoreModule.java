@@ -48,6 +48,7 @@ final class CoreModule extends AbstractModule {
         Multibinder.newSetBinder(binder(), HealthCheck.class);
         Multibinder.newSetBinder(binder(), SessionListener.class);
         Multibinder.newSetBinder(binder(), ConnectionListener.class);
+        Multibinder.newSetBinder(binder(), ServerChannels.class);
         Handlers.map(binder());
     }
 

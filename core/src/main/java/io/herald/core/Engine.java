@@ -55,6 +55,7 @@ public final class Engine implements Lifecycle {
     private final HistoryStore history;
     private final Broker broker;
     private final Authorizer authorizer;
+    private volatile List<ServerChannels> serverChannels = List.of();
     private final PublishPipeline pipeline;
     private final long maxPayload;
     private final int bufferLimit;
@@ -97,6 +98,12 @@ public final class Engine implements Lifecycle {
         this.cutOffs = Counter.builder("herald.subscribers.cutoff").description("slow subscribers cut off").register(meters);
         Gauge.builder("herald.subscriptions", subscriptions, AtomicInteger::get).register(meters);
         Gauge.builder("herald.channels.live", feeds, Map::size).register(meters);
+    }
+
+    /** The channels only the server publishes to; method-injected, so that code making an engine by hand need not. */
+    @Inject
+    void serverChannels(Set<ServerChannels> reserved) {
+        this.serverChannels = List.copyOf(reserved);
     }
 
     /**
@@ -147,9 +154,18 @@ public final class Engine implements Lifecycle {
         if (publication.payload().size() > maxPayload) {
             throw new PayloadTooLargeException(channel, publication.payload().size(), maxPayload);
         }
-        if (principal != Principal.SERVER && !authorizer.mayPublish(principal, channel)) {
+        if (principal != Principal.SERVER && (!authorizer.mayPublish(principal, channel) || reserved(channel))) {
             throw new AccessDeniedException(principal.name(), channel, "publish to");
         }
+    }
+
+    private boolean reserved(ChannelName channel) {
+        for (ServerChannels reserved : serverChannels) {
+            if (reserved.reserves(channel)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

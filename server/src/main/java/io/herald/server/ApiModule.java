@@ -38,6 +38,11 @@ public final class ApiModule extends AbstractModule {
     }
 
     @ProvidesIntoSet
+    HttpEndpoint presenceTime(PresenceTimeHandler handler, Settings settings) {
+        return new HttpEndpoint(settings.get(ServerSettings.API_PATH) + "/presence/time", handler);
+    }
+
+    @ProvidesIntoSet
     HttpEndpoint stats(StatsHandler handler, Settings settings) {
         return new HttpEndpoint(settings.get(ServerSettings.API_PATH) + "/stats", handler);
     }

@@ -25,6 +25,9 @@ public final class ServerSettings {
             "serve the metrics without the API key (for scrapers that cannot send one)");
     public static final Setting<String> HEALTH_PATH = Setting.string("health.path", "/health",
             "path of the health check (200 when ready, 503 otherwise)");
+    /** Whether a client token that may read a channel's presence may read other users' online time there. */
+    public static final Setting<Boolean> PRESENCE_OTHERS = Setting.bool("api.presence-others", false,
+            "let a client token that may read a channel's presence read other users' online time there too");
 
     public static final Setting<Duration> BODY_TIMEOUT = Setting.duration("http.body-timeout", "10s",
             "how long a request body may take to arrive in full (408 after), however steadily it trickles");
@@ -35,7 +38,7 @@ public final class ServerSettings {
     }
 
     public static List<Setting<?>> all() {
-        return List.of(METRICS_PATH, METRICS_PUBLIC, HEALTH_PATH, BODY_TIMEOUT, MAX_PENDING_BODIES);
+        return List.of(METRICS_PATH, METRICS_PUBLIC, HEALTH_PATH, BODY_TIMEOUT, MAX_PENDING_BODIES, PRESENCE_OTHERS);
     }
 
     /**

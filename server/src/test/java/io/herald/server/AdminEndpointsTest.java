@@ -43,33 +43,36 @@ class AdminEndpointsTest {
     }
 
     @Test
-    @DisplayName("GET /api/presence lists the members of a channel in joining order")
+    @DisplayName("GET /api/presence lists the users of a channel in the order they came online, with their connections")
     void members() throws IOException {
         PresenceStore presence = server.server().herald().injector().getInstance(PresenceStore.class);
-        ChannelName room = ChannelName.of("/presence/room");
-        presence.join(room, "c1", "alice", Map.of("name", "Alice"), Duration.ofMinutes(1));
-        presence.join(room, "c2", "bob", Map.of(), Duration.ofMinutes(1));
-        presence.join(ChannelName.of("/presence/other"), "c3", "carol", Map.of(), Duration.ofMinutes(1));
+        ChannelName room = ChannelName.of("/lobby/room");
+        presence.arrive(room, "c1", "alice", Map.of("name", "Alice"), Duration.ofMinutes(1));
+        presence.arrive(room, "c2", "bob", Map.of(), Duration.ofMinutes(1));
+        presence.arrive(room, "c3", "alice", Map.of("name", "Alice"), Duration.ofMinutes(1));
+        presence.arrive(ChannelName.of("/lobby/other"), "c4", "carol", Map.of(), Duration.ofMinutes(1));
 
-        JsonNode answer = ok("/api/presence?channel=presence/room");
-        assertThat(answer.get("channel").asText()).isEqualTo("/presence/room");
+        JsonNode answer = ok("/api/presence?channel=lobby/room");
+        assertThat(answer.get("channel").asText()).isEqualTo("/lobby/room");
         JsonNode members = answer.get("members");
         assertThat(members).hasSize(2);
-        assertThat(members.get(0).get("clientId").asText()).isEqualTo("c1");
-        assertThat(members.get(0).get("userId").asText()).isEqualTo("alice");
+        assertThat(members.get(0).get("user").asText()).isEqualTo("alice");
+        assertThat(members.get(0).get("connections").asInt()).isEqualTo(2);
         assertThat(members.get(0).get("info").get("name").asText()).isEqualTo("Alice");
-        assertThat(members.get(0).get("joinedAt").asText()).isNotEmpty();
-        assertThat(members.get(1).get("userId").asText()).isEqualTo("bob");
+        assertThat(members.get(0).get("since").asText()).isNotEmpty();
+        assertThat(members.get(1).get("user").asText()).isEqualTo("bob");
+        assertThat(members.get(1).get("connections").asInt()).isEqualTo(1);
         assertThat(members.get(1).get("info").isEmpty()).isTrue();
     }
 
     @Test
     @DisplayName("GET /api/presence answers no members for an empty channel, 400 for a bad one")
     void emptyAndBad() throws IOException {
-        assertThat(ok("/api/presence?channel=/presence/nobody").get("members")).isEmpty();
+        assertThat(ok("/api/presence?channel=/lobby/nobody").get("members")).isEmpty();
         assertThat(server.get("/api/presence").statusCode()).isEqualTo(400);
-        assertThat(server.get("/api/presence?channel=/presence/*").statusCode()).isEqualTo(400);
-        assertThat(server.post("/api/presence?channel=/presence/room", "").statusCode()).isEqualTo(405);
+        assertThat(server.get("/api/presence?channel=/lobby/*").statusCode()).isEqualTo(400);
+        assertThat(server.post("/api/presence?channel=/lobby/room", "").statusCode()).isEqualTo(405);
+        assertThat(ok("/api/presence/time?channel=/lobby/nobody&user=x").get("millis").asLong()).isZero();
     }
 
     @Test

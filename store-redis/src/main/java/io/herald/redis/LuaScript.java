@@ -21,8 +21,12 @@ final class LuaScript {
     static final LuaScript HISTORY_READ = load(HISTORY_LIB, "history-read.lua");
     static final LuaScript SESSION = load("session.lua");
     static final LuaScript SESSION_PURGE = load("session-purge.lua");
-    static final LuaScript PRESENCE = load("presence.lua");
-    static final LuaScript PRESENCE_PURGE = load("presence-purge.lua");
+    /** Functions the presence scripts share. */
+    static final String PRESENCE_LIB = "presence-lib.lua";
+    static final LuaScript PRESENCE = load(PRESENCE_LIB, "presence.lua");
+    static final LuaScript PRESENCE_PURGE = load(PRESENCE_LIB, "presence-purge.lua");
+    static final LuaScript PRESENCE_OFFLINE = load(PRESENCE_LIB, "presence-offline.lua");
+    static final LuaScript PRESENCE_READ = load("presence-read.lua");
 
     private final String name;
     private final byte[] source;

@@ -128,6 +128,31 @@ final class RedisKeys {
         return bytes(prefix + "{presence:" + bucket + "}:expiry");
     }
 
+    /** Hash of the users online (or leaving) on {@code channel}, by user id. */
+    byte[] presenceUsers(ChannelName channel) {
+        return bytes(presenceUsersPrefix(bucketOf(channel.value())) + channel.value());
+    }
+
+    /** What every presence users key of {@code bucket} starts with. */
+    String presenceUsersPrefix(int bucket) {
+        return prefix + "{presence:" + bucket + "}:u:";
+    }
+
+    /** Hash of the accumulated online time (ms) on {@code channel} by user id; never expires. */
+    byte[] presenceTimes(ChannelName channel) {
+        return bytes(presenceTimesPrefix(bucketOf(channel.value())) + channel.value());
+    }
+
+    /** What every online-time key of {@code bucket} starts with. */
+    String presenceTimesPrefix(int bucket) {
+        return prefix + "{presence:" + bucket + "}:t:";
+    }
+
+    /** Sorted set of {@code <channel>\n<user>} of users leaving, by when their last connection went (ms). */
+    byte[] presenceOffline(int bucket) {
+        return bytes(prefix + "{presence:" + bucket + "}:offline");
+    }
+
     /** Counter giving joins their order. */
     byte[] presenceSequence(int bucket) {
         return bytes(prefix + "{presence:" + bucket + "}:seq");

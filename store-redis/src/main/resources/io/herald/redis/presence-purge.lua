@@ -1,9 +1,11 @@
 -- Claims up to ARGV[3] members of one bucket that expired by ARGV[1] (ms) and removes them, atomically, so
--- that each expired member is handed out by exactly one call on whichever node.
+-- that each expired member is handed out by exactly one call on whichever node; each counts as gone for
+-- its user at its expiry.
 --
--- KEYS[1] bucket index (sorted set of '<channel>\n<client id>' by expiry); ARGV[2] prefix of the bucket's
--- channel keys. Returns {members examined, {channel, client id, value, ...}}.
-local index, now, prefix = KEYS[1], tonumber(ARGV[1]), ARGV[2]
+-- KEYS[1] bucket index (sorted set of '<channel>\n<client id>' by expiry); KEYS[2] bucket offline index;
+-- ARGV[2] prefix of the bucket's members keys; ARGV[4] prefix of its users keys; ARGV[5] keep (ms).
+-- Returns {members examined, {channel, client id, value, ...}}.
+local index, offline, now, prefix, userPrefix, keep = KEYS[1], KEYS[2], tonumber(ARGV[1]), ARGV[2], ARGV[4], tonumber(ARGV[5])
 local members = redis.call('ZRANGEBYSCORE', index, '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 local out = {}
 for _, member in ipairs(members) do
@@ -13,9 +15,10 @@ for _, member in ipairs(members) do
   local key = prefix .. channel
   local value = redis.call('HGET', key, client)
   if value then
-    local expires = tonumber(string.match(value, '^%d+:%d+:(%d+):'))
+    local _, _, expires, user = parseMember(value)
     if expires <= now then
       redis.call('HDEL', key, client)
+      gone(userPrefix .. channel, offline, channel, user, expires, now, keep)
       table.insert(out, channel)
       table.insert(out, client)
       table.insert(out, value)

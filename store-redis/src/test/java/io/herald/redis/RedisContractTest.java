@@ -118,9 +118,17 @@ class RedisContractTest {
 
     @Nested
     class Presence extends PresenceStoreContract {
+        private RedisKeys keys;
+
         @Override
         protected PresenceStore createStore() {
-            return new RedisPresenceStore(pool, RedisTestSupport.keys(testPrefix()), Clock.systemUTC());
+            keys = RedisTestSupport.keys(testPrefix());
+            return new RedisPresenceStore(pool, keys, Clock.systemUTC());
+        }
+
+        @Override
+        protected PresenceStore createPeerStore() {
+            return new RedisPresenceStore(started(), keys, Clock.systemUTC());
         }
     }
 }

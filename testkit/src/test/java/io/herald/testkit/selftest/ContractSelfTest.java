@@ -115,6 +115,27 @@ class ContractSelfTest {
                             "expired members handed out by 8 threads purging at once", "duplicate")
                     .requireSuccess("required_presence_2_1_expiredMemberIsNotListed");
         }
+
+        @Test
+        @DisplayName("catches users taken offline more than once")
+        void repeatedOffline() {
+            KitRun.of(RepeatedOfflineKit.class)
+                    .requireFailure("required_presence_4_2_offlineOnlyAfterTheLastClientAndTheGrace", "users offline on a second purge")
+                    .requireFailure("required_presence_4_6_concurrentPurgesTakeEachUserOfflineOnce",
+                            "users taken offline by 8 threads purging on two nodes", "duplicate")
+                    .requireSuccess("required_presence_4_1_threeClientsAreOneUser")
+                    .requireSuccess("required_presence_5_2_timeAccumulates");
+        }
+
+        @Test
+        @DisplayName("catches clients counted as users of their own")
+        void perConnectionUsers() {
+            KitRun.of(PerConnectionUsersKit.class)
+                    .requireFailure("required_presence_4_1_threeClientsAreOneUser", "alice's second and third clients joining")
+                    .requireFailure("required_presence_4_5_concurrentArrivalsJoinEachUserOnce", "users told as joined by 160 concurrent arrivals")
+                    .requireSuccess("required_presence_1_2_membersInJoiningOrder")
+                    .requireSuccess("required_presence_2_1_expiredMemberIsNotListed");
+        }
     }
 
     @Nested

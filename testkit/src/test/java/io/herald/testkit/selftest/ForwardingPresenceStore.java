@@ -23,6 +23,31 @@ class ForwardingPresenceStore implements PresenceStore {
     }
 
     @Override
+    public Arrival arrive(ChannelName channel, String clientId, String userId, Map<String, String> info, Duration ttl) {
+        return inner.arrive(channel, clientId, userId, info, ttl);
+    }
+
+    @Override
+    public List<OnlineUser> users(ChannelName channel) {
+        return inner.users(channel);
+    }
+
+    @Override
+    public List<Offline> purgeOffline(Instant now, Duration grace) {
+        return inner.purgeOffline(now, grace);
+    }
+
+    @Override
+    public Duration onlineTime(ChannelName channel, String userId, Instant now) {
+        return inner.onlineTime(channel, userId, now);
+    }
+
+    @Override
+    public Map<String, Duration> onlineTimes(ChannelName channel, Instant now) {
+        return inner.onlineTimes(channel, now);
+    }
+
+    @Override
     public boolean leave(ChannelName channel, String clientId) {
         return inner.leave(channel, clientId);
     }
