@@ -119,6 +119,61 @@ class SessionRenewalTest {
         plain.close();
     }
 
+    @Test
+    void connectionsOpenedAndClosedConcurrentlyAreCountedExactly() throws Exception {
+        List<ClientSession> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            all.add(sessions.openDurable(ALICE));
+        }
+        // Each thread opens and closes connections of random sessions at random; each keeps the last one it
+        // opened for a chosen subset open at the end.
+        int threads = 6;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.Set<String> keptOpen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            long seed = 1000L + t;
+            done.add(pool.submit(() -> {
+                java.util.Random random = new java.util.Random(seed);
+                List<Connection> open = new java.util.ArrayList<>();
+                for (int step = 0; step < 400; step++) {
+                    if (open.isEmpty() || random.nextBoolean()) {
+                        open.add(connect(all.get(random.nextInt(all.size()))));
+                    } else {
+                        Connection c = open.remove(random.nextInt(open.size()));
+                        c.close();
+                        if (random.nextInt(4) == 0) {
+                            c.close(); // a second close counts nothing
+                        }
+                    }
+                }
+                for (Connection c : open) {
+                    if (c.session().id().equals(all.get(0).id()) || c.session().id().equals(all.get(1).id())) {
+                        keptOpen.add(c.session().id());
+                    } else {
+                        c.close();
+                    }
+                }
+                return null;
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+            f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        // Only sessions with a connection still open are renewed; every other one expires.
+        Instant now = clock.advance(TTL.multipliedBy(2).dividedBy(3));
+        await().atMost(Duration.ofSeconds(10)).until(() -> keptOpen.stream().allMatch(id -> sessions.store().find(id)
+                .map(r -> !r.expiresAt().isBefore(now.plus(TTL))).orElse(false)));
+        clock.advance(TTL.dividedBy(2));
+        java.util.Set<String> shouldExpire = new java.util.HashSet<>();
+        all.forEach(s -> shouldExpire.add(s.id()));
+        shouldExpire.removeAll(keptOpen);
+        await().atMost(Duration.ofSeconds(10)).until(() -> expired.containsAll(shouldExpire));
+        assertThat(expired).doesNotContainAnyElementsOf(keptOpen);
+        keptOpen.forEach(id -> assertThat(sessions.store().find(id)).isPresent());
+    }
+
     /** Real time for the timer, this time for sessions: moves only when the test says so. Thread-safe. */
     private static final class SteppedClock extends Clock {
         private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
