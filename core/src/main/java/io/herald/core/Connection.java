@@ -338,7 +338,7 @@ public final class Connection {
         byKey.clear();
         plainByChannel.clear();
         if (session.durable()) {
-            sessions.detach(session.id());
+            sessions.disconnected(session.id());
         }
     }
 

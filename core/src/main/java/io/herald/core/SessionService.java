@@ -12,9 +12,12 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -26,10 +29,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A transport gets a {@link ClientSession} ({@link #ephemeral}, {@link #openDurable} or
  * {@link #resume(String, Principal)}), then a {@link Connection} for each live link ({@link #connect}), and
- * only decodes and encodes frames. Durable sessions (G3) live in the {@link SessionStore}: their TTL runs
- * from when their connection drops ({@link #detach}); {@link #end} is a client leaving on purpose; a sweeper
- * finds expired sessions and tells the {@link SessionListener}s, exactly once per session across the nodes
- * that share the store. Thread-safe.
+ * only decodes and encodes frames. Durable sessions (G3) live in the {@link SessionStore}: while a session has
+ * a live connection on this node its expiry is renewed every third of the TTL, however long the connection
+ * lasts, and its TTL runs from when its last connection ends; {@link #end} is a client leaving on purpose. One
+ * timer does both for every session: it renews the live ones, then finds expired sessions and tells the
+ * {@link SessionListener}s, exactly once per session across the nodes that share the store. Thread-safe.
  */
 @Singleton
 public final class SessionService implements Lifecycle {
@@ -44,7 +48,19 @@ public final class SessionService implements Lifecycle {
     private final Engine engine;
     private final List<ConnectionListener> connectionListeners;
     private final int queue;
+    /** Durable sessions with a live connection on this node, by id: renewed by the timer until the last ends. */
+    private final Map<String, Live> live = new ConcurrentHashMap<>();
     private ScheduledFuture<?> sweeper;
+
+    /** A durable session's live connections on this node and when its expiry was last renewed. */
+    private static final class Live {
+        int connections;
+        volatile Instant renewed;
+
+        Live(Instant renewed) {
+            this.renewed = renewed;
+        }
+    }
 
     @Inject
     public SessionService(SessionStore store, Set<SessionListener> listeners, Settings settings, Clock clock,
@@ -104,7 +120,54 @@ public final class SessionService implements Lifecycle {
      * (SSE's event ids) passes {@code false}.
      */
     public Connection connect(ClientSession session, Connection.Wire wire, boolean keepCursors) {
+        if (session.durable()) {
+            live.compute(session.id(), (id, l) -> {
+                Live counted = l != null ? l : new Live(clock.instant());
+                counted.connections++;
+                return counted;
+            });
+        }
         return new Connection(this, session, wire, queue, keepCursors);
+    }
+
+    /** A connection of the durable session {@code id} ended: once it was the last, the TTL runs from now. */
+    void disconnected(String id) {
+        live.computeIfPresent(id, (k, l) -> --l.connections == 0 ? null : l);
+        try {
+            detach(id);
+        } catch (RuntimeException e) {
+            // Its expiry stays the last renewal's, at most a third of the TTL ago.
+            LOG.warn("cannot restart the TTL of session {}: {}", id, e.getMessage());
+        }
+    }
+
+    /**
+     * Renews the expiry of every durable session with a live connection on this node whose last renewal is a
+     * third of the TTL old or more; the timer calls this before each {@link #sweep}, so a session is never
+     * purged while connected, however long its connection lasts.
+     *
+     * @return how many sessions were renewed
+     */
+    public int renewConnected() {
+        Instant now = clock.instant();
+        Instant due = now.minus(ttl.dividedBy(3));
+        int renewed = 0;
+        for (Map.Entry<String, Live> entry : live.entrySet()) {
+            Live l = entry.getValue();
+            if (l.renewed.isAfter(due)) {
+                continue;
+            }
+            l.renewed = now;
+            try {
+                store.touch(entry.getKey(), ttl);
+                renewed++;
+            } catch (RuntimeException e) {
+                // The store is unreachable now: the next tick tries again, well within the TTL.
+                l.renewed = due;
+                LOG.warn("cannot renew session {}: {}", entry.getKey(), e.getMessage());
+            }
+        }
+        return renewed;
     }
 
     Engine engine() {
@@ -152,7 +215,7 @@ public final class SessionService implements Lifecycle {
         return session;
     }
 
-    /** Keeps a session alive while its client is connected (or restarts its TTL when it drops). */
+    /** Restarts the session's TTL from now; {@code false} when it is unknown or expired. */
     public boolean detach(String id) {
         return store.touch(id, ttl);
     }
@@ -182,9 +245,11 @@ public final class SessionService implements Lifecycle {
     @Override
     public void start() {
         long period = Math.max(100, Math.min(1000, ttl.toMillis() / 4));
-        // The sweep may wait on a remote store: the timer only hands it to a worker.
+        // The sweep may wait on a remote store: the timer only hands it to a worker. Renewing first means a
+        // connected session is renewed before any purge that could see it expired.
         Runnable sweep = () -> {
             try {
+                renewConnected();
                 sweep();
             } catch (RuntimeException e) {
                 LOG.warn("session sweep failed: {}", e.getMessage());

@@ -3,6 +3,7 @@ package io.herald.http;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
@@ -12,53 +13,124 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Notices at once when the client of a long-lived HTTP/1 response (an SSE stream, a held poll) closes or
  * resets its connection, instead of at the next failed write or the idle timeout, so that its subscriptions
- * and memory are freed promptly. Only for requests without a body that Herald has fully read: whatever the
- * client sends afterwards is discarded, since a response that streams until it ends leaves the connection
- * unusable for another request anyway.
+ * and memory are freed promptly. Only for requests without a body that Herald has fully read.
+ *
+ * <p>The watch reads the connection while the response is held. A response that ends the exchange calls
+ * {@link Watch#stop()} before it is written: when the client sent nothing meanwhile (it waits for the answer,
+ * as every polling client does), the watch lets go of the connection and it carries the client's next request
+ * (keep-alive); only when the client did send something, which the watch has read and dropped, must the
+ * response close the connection.
  */
 public final class ClientGone {
+
+    /** Fails the watch's read interest when it stops; never reported as the client going away. */
+    private static final Throwable STOPPED = new EofException("watch stopped") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
 
     private ClientGone() {
     }
 
-    /** Calls {@code onGone} once, when the other side of {@code request}'s connection closes or fails. */
-    public static void watch(Request request, Consumer<Throwable> onGone) {
+    /** A watch on one connection. Thread-safe. */
+    public static final class Watch implements Callback {
+        private final EndPoint endPoint;
+        private final Consumer<Throwable> onGone;
+        private volatile boolean stopped;
+        private volatile boolean consumed;
+        private volatile boolean gone;
+        private volatile boolean reading;
+
+        private Watch(EndPoint endPoint, Consumer<Throwable> onGone) {
+            this.endPoint = endPoint;
+            this.onGone = onGone;
+        }
+
+        /**
+         * Stops watching. Call it before writing a response that ends the exchange.
+         *
+         * @return whether the connection can carry another request: nothing was read from it and the read
+         *     interest was given back; {@code false} means the response must close the connection
+         */
+        public boolean stop() {
+            stopped = true;
+            release();
+            return !reading && !consumed && !gone && !endPoint.isFillInterested();
+        }
+
+        private void release() {
+            if (endPoint instanceof AbstractEndPoint abstractEndPoint && abstractEndPoint.getFillInterest().isInterested()) {
+                // Only the watch is read-interested while a response is held: failing the interest removes it.
+                abstractEndPoint.getFillInterest().onFail(STOPPED);
+            }
+        }
+
+        @Override
+        public void succeeded() {
+            if (stopped) {
+                return; // readable again after the answer: the connection's next request, not the watch's
+            }
+            reading = true;
+            ByteBuffer buffer = BufferUtil.allocate(64);
+            try {
+                while (true) {
+                    int read = endPoint.fill(buffer);
+                    if (read < 0) {
+                        gone(new EofException("the client closed the connection"));
+                        return;
+                    }
+                    if (read == 0) {
+                        endPoint.tryFillInterested(this);
+                        if (stopped) {
+                            release(); // stop() ran while this was being registered
+                        }
+                        return;
+                    }
+                    consumed = true;
+                    BufferUtil.clear(buffer);
+                }
+            } catch (Exception e) {
+                gone(e);
+            } finally {
+                reading = false;
+            }
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            if (cause != STOPPED && !stopped) {
+                gone(cause);
+            }
+        }
+
+        private void gone(Throwable cause) {
+            if (gone) {
+                return;
+            }
+            gone = true;
+            onGone.accept(cause);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING;
+        }
+    }
+
+    /**
+     * Calls {@code onGone} once, when the other side of {@code request}'s connection closes or fails, until the
+     * returned watch is stopped; {@code null} for HTTP/2 and 3, whose streams report resets through the
+     * request's failure listeners already.
+     */
+    public static Watch watch(Request request, Consumer<Throwable> onGone) {
         HttpVersion version = request.getConnectionMetaData().getHttpVersion();
         if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
-            return; // HTTP/2 and 3 streams report resets through the request's failure listeners already.
+            return null;
         }
-        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        endPoint.tryFillInterested(new Callback() {
-            @Override
-            public void succeeded() {
-                ByteBuffer buffer = BufferUtil.allocate(64);
-                try {
-                    while (true) {
-                        int read = endPoint.fill(buffer);
-                        if (read < 0) {
-                            onGone.accept(new EofException("the client closed the connection"));
-                            return;
-                        }
-                        if (read == 0) {
-                            endPoint.tryFillInterested(this);
-                            return;
-                        }
-                        BufferUtil.clear(buffer);
-                    }
-                } catch (Exception e) {
-                    onGone.accept(e);
-                }
-            }
-
-            @Override
-            public void failed(Throwable cause) {
-                onGone.accept(cause);
-            }
-
-            @Override
-            public InvocationType getInvocationType() {
-                return InvocationType.NON_BLOCKING;
-            }
-        });
+        Watch watch = new Watch(request.getConnectionMetaData().getConnection().getEndPoint(), onGone);
+        watch.endPoint.tryFillInterested(watch);
+        return watch;
     }
 }

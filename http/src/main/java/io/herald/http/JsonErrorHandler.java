@@ -1,11 +1,13 @@
 package io.herald.http;
 
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -29,6 +31,31 @@ public final class JsonErrorHandler extends ErrorHandler {
     @Override
     public boolean errorPageForMethod(String method) {
         return true;
+    }
+
+    /**
+     * A client that went away (a handler failed its exchange with an {@link EofException}, or the channel was
+     * closed under it) is not a server error: nothing is written to the dead connection, no 500 is counted or
+     * logged above debug; the exchange is aborted.
+     */
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        Throwable cause = (Throwable) request.getAttribute(ERROR_EXCEPTION);
+        if (clientGone(cause)) {
+            LOG.debug("{} {}: the client went away: {}", request.getMethod(), request.getHttpURI().getPath(), cause.toString());
+            callback.failed(cause);
+            return true;
+        }
+        return super.handle(request, response, callback);
+    }
+
+    static boolean clientGone(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof EofException || t instanceof ClosedChannelException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -88,8 +88,21 @@ class AdminEndpointsTest {
         assertThat(stats.get("uptimeSeconds").asLong()).isNotNegative();
         assertThat(stats.get("startedAt").asText()).isNotEmpty();
         assertThat(stats.get("store").asText()).isEqualTo("memory");
-        assertThat(stats.get("transports").isArray()).isTrue();
+        java.util.List<String> transports = new java.util.ArrayList<>();
+        stats.get("transports").forEach(t -> transports.add(t.asText()));
+        assertThat(transports).containsExactly("sse", "stomp", "bayeux");
         assertThat(stats.get("version").asText()).isEqualTo(ServerVersion.VALUE).isNotEqualTo("unknown");
+    }
+
+    @Test
+    @DisplayName("with no --transports, Bayeux is served beside SSE and STOMP: a handshake on /bayeux succeeds")
+    void bayeuxIsServedByDefault() throws IOException {
+        HttpResponse<String> response = server.post("/bayeux", "[{\"channel\":\"/meta/handshake\",\"version\":\"1.0\","
+                + "\"supportedConnectionTypes\":[\"long-polling\"]}]", "Content-Type", "application/json");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode reply = new ObjectMapper().readTree(response.body()).get(0);
+        assertThat(reply.get("successful").asBoolean()).as(response.body()).isTrue();
+        assertThat(reply.get("clientId").asText()).isNotEmpty();
     }
 
     @Test

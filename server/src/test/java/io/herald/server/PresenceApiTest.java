@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.api.ChannelName;
 import io.herald.core.auth.HmacTokens;
+import io.herald.testkit.http.SseStream;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.api.ChannelName;
 import io.herald.core.RandomIds;
 import io.herald.core.auth.HmacTokens;
+import io.herald.testkit.http.SseStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;

@@ -11,6 +11,7 @@ import io.herald.http.HeraldHttpServer;
 import io.herald.http.HttpServerModule;
 import io.herald.http.HttpSettings;
 import io.herald.sse.SseTransportModule;
+import io.herald.testkit.http.SseStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

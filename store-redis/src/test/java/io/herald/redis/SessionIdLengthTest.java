@@ -9,6 +9,7 @@ import io.herald.http.HeraldHttpServer;
 import io.herald.http.HttpServerModule;
 import io.herald.http.HttpSettings;
 import io.herald.sse.SseTransportModule;
+import io.herald.testkit.http.SseStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

@@ -69,7 +69,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     private Map<String, Position> batchPositions;
     private final DeliveryFilter filter = new DeliveryFilter();
     private volatile long lastSeen = System.nanoTime();
-    private volatile long lastTouch = System.nanoTime();
+    private volatile long lastChecked = System.nanoTime();
     private volatile String connectionType = "none";
 
     BayeuxClient(BayeuxServer server, ClientSession session, String remoteAddress) {
@@ -194,17 +194,18 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     }
 
     /**
-     * Keeps the session alive in the store while the client keeps connecting (its TTL runs from the last touch);
-     * {@code false} when the store no longer has it (expired, or ended on another node).
+     * Whether the session still lives in the store, checked at most every quarter of the TTL as the client keeps
+     * connecting: {@code false} once it was ended or expired elsewhere (another node, an admin). Core renews the
+     * session while this node's connection of it lives; this only notices that it is gone.
      */
-    boolean keepAlive() {
+    boolean sessionLives() {
         long now = System.nanoTime();
-        if (now - lastTouch < server.sessions.ttl().toNanos() / 4) {
+        if (now - lastChecked < server.sessions.ttl().toNanos() / 4) {
             return true;
         }
-        lastTouch = now;
+        lastChecked = now;
         try {
-            return server.sessions.detach(id);
+            return server.sessions.store().find(id).isPresent();
         } catch (RuntimeException e) {
             return true; // a store outage is not the client's doing: it keeps its session meanwhile
         }

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -47,6 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class BayeuxHandler extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(BayeuxHandler.class);
+    /** An exchange's watch state once its answer is on its way. */
+    private static final Object SENT = new Object();
     private static final Pattern CALLBACK = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$.]{0,127}");
     /** Herald's extension for the stock Faye client, served under the mount path. */
     static final String FAYE_EXTENSION = "herald-faye.js";
@@ -228,11 +231,14 @@ public final class BayeuxHandler extends Handler.Abstract {
             LOG.trace("-> {} {}", remote, messages);
         }
         protocol.process(messages, link, token, remote);
-        // Held: notice at once when the client goes away, so nothing is drained into a dead exchange. The watch
-        // reads the connection, so it cannot carry another request: a held connect's answer closes it.
-        link.watched = true;
-        if (!link.sent.get()) {
-            ClientGone.watch(request, link::gone);
+        // Held: notice at once when the client goes away, so nothing is drained into a dead exchange. The answer
+        // stops the watch before it is written, so the connection carries the client's next request.
+        link.watching = true;
+        if (link.watch.get() != SENT) {
+            ClientGone.Watch watch = ClientGone.watch(request, link::gone);
+            if (watch != null && !link.watch.compareAndSet(null, watch)) {
+                watch.stop(); // answered meanwhile: its answer closes the connection (see send)
+            }
         }
     }
 
@@ -257,9 +263,11 @@ public final class BayeuxHandler extends Handler.Abstract {
         private final Callback callback;
         private final String jsonp;
         final AtomicBoolean sent = new AtomicBoolean();
+        /** The exchange's {@link ClientGone.Watch} while held, then {@link #SENT} once the answer is on its way. */
+        final AtomicReference<Object> watch = new AtomicReference<>();
         private volatile boolean gone;
         private volatile BayeuxClient holder;
-        volatile boolean watched;
+        volatile boolean watching;
 
         HttpLink(Response response, Callback callback, String jsonp) {
             this.response = response;
@@ -278,7 +286,10 @@ public final class BayeuxHandler extends Handler.Abstract {
             }
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-            if (watched) {
+            Object held = watch.getAndSet(SENT);
+            boolean reusable = held instanceof ClientGone.Watch w ? w.stop() : !watching;
+            if (!reusable) {
+                // The watch read from the connection, or may be registering on it right now.
                 response.getHeaders().put(HttpHeader.CONNECTION, "close");
             }
             if (jsonp == null) {

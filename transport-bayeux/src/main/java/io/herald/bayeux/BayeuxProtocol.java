@@ -96,7 +96,7 @@ final class BayeuxProtocol {
                     if (connect != null) {
                         yield message.failure(BayeuxErrors.of(400, client.id(), "one /meta/connect per request"));
                     }
-                    if (!client.keepAlive()) {
+                    if (!client.sessionLives()) {
                         server.detach(client);
                         yield unknown(message);
                     }

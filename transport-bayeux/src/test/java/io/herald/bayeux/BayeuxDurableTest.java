@@ -6,10 +6,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.inject.multibindings.OptionalBinder;
 import io.herald.api.ChannelName;
 import io.herald.api.Message;
+import io.herald.api.SessionStore;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
+import io.herald.testkit.ManualClock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -202,5 +208,38 @@ class BayeuxDurableTest {
             received.addAll(data(deliveries(client.connect(0))));
         }
         assertThat(received).containsExactlyElementsOf(sent);
+    }
+
+    @Test
+    @DisplayName("a client id connected longer than the session TTL stays alive, and expires one TTL after the node let go of it")
+    void aSessionOutlivesItsTtlWhileConnectedAndExpiresOneTtlAfter() throws Exception {
+        Duration ttl = Duration.ofMillis(1200);
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (BayeuxTestServer shortLived = new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "2s")
+                .with(BayeuxSettings.MAX_INTERVAL, "1500ms").with(CoreSettings.SESSION_TTL, ttl.toMillis() + "ms"),
+                b -> OptionalBinder.newOptionalBinder(b, Clock.class).setBinding().toInstance(clock))) {
+            SessionStore store = shortLived.herald.sessions().store();
+            BayeuxTestClient client = new BayeuxTestClient(shortLived.bayeux()).handshake();
+            client.subscribe(NEWS.value());
+            String id = client.clientId;
+            for (int i = 0; i < 4; i++) { // 8/3 of the TTL, each step renewed by core's timer
+                Instant now = clock.advance(ttl.multipliedBy(2).dividedBy(3));
+                await().until(() -> store.find(id).map(r -> !r.expiresAt().isBefore(now.plus(ttl))).orElse(false));
+                client.connect(0); // keeps the node from letting go (real time), renews nothing itself
+            }
+            clock.advance(Duration.ofMillis(100)); // so that letting go is told from the last renewal
+            await().until(() -> shortLived.server().local(id) == null);
+            assertThat(store.find(id).orElseThrow().expiresAt()).isEqualTo(clock.instant().plus(ttl));
+            shortLived.herald.publish(NEWS, "{\"n\":1}");
+            clock.advance(ttl.multipliedBy(2).dividedBy(3));
+            assertThat(data(deliveries(client.connect(0)))).containsExactly("{\"n\":1}");
+
+            clock.advance(Duration.ofMillis(100));
+            await().until(() -> shortLived.server().local(id) == null);
+            assertThat(store.find(id).orElseThrow().expiresAt()).isEqualTo(clock.instant().plus(ttl));
+            clock.advance(ttl.plusMillis(1));
+            assertThat(store.find(id)).isEmpty();
+            assertThat(client.connect(0).get(0).get("error").asText()).isEqualTo("402::session_unknown");
+        }
     }
 }

@@ -4,14 +4,13 @@ import io.herald.api.Authenticator;
 import io.herald.api.Lifecycle;
 import io.herald.core.Engine;
 import io.herald.core.EngineThreads;
+import io.herald.core.OpenConnections;
 import io.herald.core.SessionService;
 import io.herald.core.config.Settings;
 import io.herald.http.Cors;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What every SSE connection shares: the engine, the encoder and its cache, the counters, the node's shared
@@ -32,9 +31,9 @@ public final class SseTransport implements Lifecycle {
     final Duration pollTimeout;
     final Duration pollBatch;
     final int maxChannels;
-    final Set<SseConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Ended flushing their last bytes on Jetty's threads, before the shared threads stop. */
+    final OpenConnections<SseConnection> connections = new OpenConnections<>(SseConnection::end);
     final EngineThreads threads;
-    private volatile boolean running;
 
     @Inject
     public SseTransport(Engine engine, SessionService sessions, Authenticator authenticator, Settings settings, EngineThreads threads) {
@@ -59,20 +58,16 @@ public final class SseTransport implements Lifecycle {
 
     @Override
     public void start() {
-        running = true;
+        connections.start();
     }
 
     @Override
     public void stop() {
-        running = false;
-        // Ended connections flush their last bytes on Jetty's threads, before the shared threads stop.
-        for (SseConnection connection : connections) {
-            connection.end();
-        }
+        connections.stop();
     }
 
     boolean isRunning() {
-        return running;
+        return connections.accepting();
     }
 
     /** Counters as JSON-ready values. */

@@ -1,5 +1,6 @@
 package io.herald.sse;
 
+import com.google.inject.Module;
 import io.herald.core.Herald;
 import io.herald.core.config.Settings;
 import io.herald.http.HeraldHttpServer;
@@ -18,8 +19,14 @@ final class SseServer implements AutoCloseable {
     }
 
     SseServer(Settings settings, int port) {
+        this(settings, port, binder -> { });
+    }
+
+    /** With {@code more} bindings, such as a {@code ManualClock}. */
+    SseServer(Settings settings, int port, Module more) {
         Settings s = settings.with(HttpSettings.PORT, String.valueOf(port)).with(HttpSettings.HOST, "127.0.0.1");
-        herald = Herald.builder().settings(s).module(new HttpServerModule()).transport(new SseTransportModule(s)).build().start();
+        herald = Herald.builder().settings(s).module(new HttpServerModule()).module(more)
+                .transport(new SseTransportModule(s)).build().start();
         uri = herald.injector().getInstance(HeraldHttpServer.class).uri();
     }
 

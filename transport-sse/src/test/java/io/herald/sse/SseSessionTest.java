@@ -1,15 +1,24 @@
 package io.herald.sse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.inject.multibindings.OptionalBinder;
 import io.herald.api.ChannelName;
+import io.herald.api.SessionRecord;
+import io.herald.api.SessionStore;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
+import io.herald.testkit.ManualClock;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,5 +91,46 @@ class SseSessionTest {
             entries.forEach(e -> assertThat(e.get("reset").asBoolean()).isTrue());
             assertThat(missed.id()).doesNotStartWith("AAAAAAAAAAAAAAAAAAAAAA-").contains("-");
         }
+    }
+
+    @Test
+    void aSessionStreamLongerThanTheTtlKeepsItsSessionWhichExpiresOneTtlAfterTheStreamEnds() throws Exception {
+        Duration ttl = Duration.ofMillis(1200);
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ChannelName room = ChannelName.of("/room/long");
+        try (SseServer shortLived = new SseServer(Settings.defaults().with(CoreSettings.SESSION_TTL, ttl.toMillis() + "ms"), 0,
+                b -> OptionalBinder.newOptionalBinder(b, Clock.class).setBinding().toInstance(clock))) {
+            SessionStore store = shortLived.herald.sessions().store();
+            String lastId;
+            String session;
+            try (SseTestClient client = SseTestClient.connect(shortLived.uri, query(List.of(room)))) {
+                session = SseEventId.session(client.next().id());
+                for (int i = 0; i < 4; i++) { // 8/3 of the TTL, each step renewed by core's timer
+                    Instant now = clock.advance(ttl.multipliedBy(2).dividedBy(3));
+                    await().until(() -> expiresAt(store, session).map(e -> !e.isBefore(now.plus(ttl))).orElse(false));
+                }
+                shortLived.herald.publish(room, "{\"n\":1}");
+                lastId = client.next().id();
+                clock.advance(Duration.ofMillis(100)); // so that the end of the stream is told from the last renewal
+            }
+            Instant ended = clock.instant();
+            await().until(() -> expiresAt(store, session).orElseThrow().equals(ended.plus(ttl)));
+            shortLived.herald.publish(room, "{\"n\":2}");
+            clock.advance(ttl.multipliedBy(2).dividedBy(3));
+            try (SseTestClient client = SseTestClient.connect(shortLived.uri, query(List.of(room)), Map.of("Last-Event-ID", lastId))) {
+                SseEvent missed = client.next();
+                assertThat(missed.data()).isEqualTo("{\"n\":2}");
+                assertThat(SseEventId.session(missed.id())).isEqualTo(session);
+                clock.advance(Duration.ofMillis(100));
+            }
+            Instant endedAgain = clock.instant();
+            await().until(() -> expiresAt(store, session).orElseThrow().equals(endedAgain.plus(ttl)));
+            clock.advance(ttl.plusMillis(1));
+            assertThat(store.find(session)).isEmpty();
+        }
+    }
+
+    private static Optional<Instant> expiresAt(SessionStore store, String session) {
+        return store.find(session).map(SessionRecord::expiresAt);
     }
 }

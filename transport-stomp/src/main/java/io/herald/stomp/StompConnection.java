@@ -181,19 +181,6 @@ final class StompConnection {
         if (sy > 0) {
             watchReads(connection, Duration.ofMillis(Math.max(sy, clientBeats[0])));
         }
-        keepDurablesAlive(connection, Duration.ofMillis(Math.max(200, transport.sessions.ttl().toMillis() / 3)));
-    }
-
-    /**
-     * A durable session's TTL runs from its last touch; while this connection holds durable subscriptions their
-     * sessions are touched every third of the TTL, so one connected longer than the TTL does not expire under it.
-     */
-    private void keepDurablesAlive(Connection connection, Duration every) {
-        connection.schedule(() -> {
-            // The store may be remote: the timer only hands the touch to a worker.
-            transport.threads.execute(subscriptions::touchDurables, () -> { });
-            keepDurablesAlive(connection, every);
-        }, every);
     }
 
     /** Closes the link when the client sends nothing for twice its heart-beat interval (stompjs' own rule). */

@@ -10,7 +10,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code /topic/chat.room1} is {@code /chat/room1}: the routing key's dot-separated words are the
- *       segments; {@code *} (one word) and a last {@code #} (any words) become {@code *} and {@code **}.</li>
+ *       segments; a last {@code *} (one word) and a last {@code #} (one or more words) become {@code *} and
+ *       {@code **}. A wildcard elsewhere ({@code a.*.c}, {@code #.c}, a lone {@code #}) has no Herald channel
+ *       pattern to map to and is refused with an ERROR naming the destination.</li>
  *   <li>{@code /exchange/chat/room1.x} is {@code /chat/room1/x}: the exchange names the first segment and
  *       its routing key the rest; {@code /exchange/amq.topic/<key>} is {@code /topic/<key>}.</li>
  *   <li>{@code /queue/jobs} is the channel {@code /queue/jobs}, consumed as a shared queue.</li>
@@ -36,7 +38,7 @@ public record StompDestination(Kind kind, String exchange, ChannelName channel) 
         }
         try {
             if (destination.startsWith("/topic/")) {
-                return new StompDestination(Kind.TOPIC, null, ChannelName.of(words(destination, destination.substring(7))));
+                return new StompDestination(Kind.TOPIC, null, ChannelName.of(words(destination, destination.substring(7), false)));
             }
             if (destination.startsWith("/exchange/")) {
                 String rest = destination.substring(10);
@@ -44,9 +46,9 @@ public record StompDestination(Kind kind, String exchange, ChannelName channel) 
                 String exchange = slash < 0 ? rest : rest.substring(0, slash);
                 String key = slash < 0 ? "" : rest.substring(slash + 1);
                 if (exchange.equals("amq.topic")) {
-                    return new StompDestination(Kind.TOPIC, null, ChannelName.of(words(destination, key)));
+                    return new StompDestination(Kind.TOPIC, null, ChannelName.of(words(destination, key, false)));
                 }
-                String channel = "/" + exchange + (key.isEmpty() ? "" : words(destination, key));
+                String channel = "/" + exchange + (key.isEmpty() ? "" : words(destination, key, true));
                 return new StompDestination(Kind.EXCHANGE, exchange, ChannelName.of(channel));
             }
             if (destination.startsWith("/queue/")) {
@@ -63,8 +65,11 @@ public record StompDestination(Kind kind, String exchange, ChannelName channel) 
                 + "': use /topic/<key>, /exchange/<name>/<key> or /queue/<name>");
     }
 
-    /** A routing key's words as channel segments: {@code a.b.#} is {@code /a/b/**}. */
-    private static String words(String destination, String key) {
+    /**
+     * A routing key's words as channel segments: {@code a.b.#} is {@code /a/b/**}; {@code afterExchange} when a
+     * fixed segment (the exchange) comes before them.
+     */
+    private static String words(String destination, String key, boolean afterExchange) {
         if (key.isEmpty()) {
             throw new StompProtocolException("bad destination '" + destination + "': empty routing key");
         }
@@ -73,16 +78,14 @@ public record StompDestination(Kind kind, String exchange, ChannelName channel) 
         for (int i = 0; i < words.length; i++) {
             String w = words[i];
             boolean last = i == words.length - 1;
-            if (w.equals("#")) {
-                if (!last) {
-                    throw new StompProtocolException("bad destination '" + destination + "': '#' is only supported as the last word");
-                }
-                segments.add("**");
-            } else if (w.equals("*") && !last) {
-                throw new StompProtocolException("bad destination '" + destination + "': '*' is only supported as the last word");
-            } else {
-                segments.add(w);
+            boolean wildcard = w.equals("#") || w.equals("*");
+            if (wildcard && (!last || (i == 0 && !afterExchange))) {
+                // Herald's channel patterns (shared by every protocol, store and broker) have their wildcard
+                // last, after at least one fixed segment: refuse plainly rather than match something else.
+                throw new StompProtocolException("unsupported destination '" + destination + "': '*' and '#' are "
+                        + "supported only as the last word of a routing key, after at least one other word (like a.b.*)");
             }
+            segments.add(w.equals("#") ? "**" : w);
         }
         return "/" + String.join("/", segments);
     }

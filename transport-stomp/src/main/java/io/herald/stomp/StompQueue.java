@@ -9,7 +9,6 @@ import io.herald.core.ClientSession;
 import io.herald.core.Connection;
 import io.herald.core.ConnectionSubscription;
 import io.herald.core.Resume;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -128,22 +127,6 @@ final class StompQueue implements Connection.Wire, Connection.Items {
             throw e;
         }
         connection = c;
-        keepAlive(c, Duration.ofMillis(Math.max(200, transport.sessions.ttl().toMillis() / 3)));
-    }
-
-    /** While consumers are there, the queue's session is touched every third of the TTL so it never expires. */
-    private void keepAlive(Connection c, Duration every) {
-        String id = session.id();
-        c.schedule(() -> {
-            transport.threads.execute(() -> {
-                try {
-                    transport.sessions.detach(id);
-                } catch (RuntimeException e) {
-                    // the store is unreachable now; the next round tries again
-                }
-            }, () -> { });
-            keepAlive(c, every);
-        }, every);
     }
 
     private void close() {

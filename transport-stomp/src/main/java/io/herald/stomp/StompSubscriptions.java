@@ -328,19 +328,6 @@ final class StompSubscriptions {
         return false;
     }
 
-    /** Renews the TTL of the sessions of this connection's durable subscriptions. */
-    void touchDurables() {
-        for (StompSubscription sub : byId.values()) {
-            if (sub.durableSession != null) {
-                try {
-                    stomp.transport.sessions.detach(sub.durableSession.id());
-                } catch (RuntimeException e) {
-                    // the store is unreachable now; the next round tries again
-                }
-            }
-        }
-    }
-
     void sealAll() {
         for (Source source : sources) {
             source.connection().seal();

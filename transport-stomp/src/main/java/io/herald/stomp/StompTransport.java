@@ -5,12 +5,12 @@ import io.herald.api.Authorizer;
 import io.herald.api.Lifecycle;
 import io.herald.core.Engine;
 import io.herald.core.EngineThreads;
+import io.herald.core.OpenConnections;
 import io.herald.core.SessionService;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -33,12 +33,11 @@ public final class StompTransport implements Lifecycle {
     /** The unacked window of a shared queue: below the outbox, so acknowledged delivery pauses, never cuts off. */
     final int queueWindow;
     private final java.util.Map<io.herald.api.ChannelName, StompQueue> queues = new ConcurrentHashMap<>();
-    final Set<StompConnection> connections = ConcurrentHashMap.newKeySet();
+    final OpenConnections<StompConnection> connections = new OpenConnections<>(StompConnection::shutdown);
     final AtomicLong opened = new AtomicLong();
     final LongAdder messages = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder cutOffs = new LongAdder();
-    private volatile boolean running;
 
     @Inject
     StompTransport(Engine engine, SessionService sessions, Authenticator authenticator, Authorizer authorizer, EngineThreads threads,
@@ -61,15 +60,12 @@ public final class StompTransport implements Lifecycle {
 
     @Override
     public void start() {
-        running = true;
+        connections.start();
     }
 
     @Override
     public void stop() {
-        running = false;
-        for (StompConnection connection : connections) {
-            connection.shutdown();
-        }
+        connections.stop();
     }
 
     /** The shared queue of a {@code /queue/<name>} destination. */
@@ -78,7 +74,7 @@ public final class StompTransport implements Lifecycle {
     }
 
     boolean isRunning() {
-        return running;
+        return connections.accepting();
     }
 
     /** Open STOMP connections now. */

@@ -3,10 +3,15 @@ package io.herald.stomp;
 import static io.herald.stomp.StompTestClient.headers;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.inject.multibindings.OptionalBinder;
 import io.herald.api.ChannelName;
+import io.herald.api.SessionStore;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
+import io.herald.testkit.ManualClock;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
@@ -147,22 +152,56 @@ class StompDurableTest {
     }
 
     @Test
-    void aSubscriptionConnectedLongerThanTheSessionTtlDoesNotExpireUnderIt() throws Exception {
-        try (StompServer shortLived = new StompServer(Settings.defaults().with(CoreSettings.SESSION_TTL, "600ms"))) {
+    void aSubscriptionConnectedLongerThanTheSessionTtlLivesAndExpiresOneTtlAfterItsConnectionEnds() throws Exception {
+        Duration ttl = Duration.ofMillis(1200);
+        ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (StompServer shortLived = new StompServer(Settings.defaults().with(CoreSettings.SESSION_TTL, ttl.toMillis() + "ms"),
+                b -> OptionalBinder.newOptionalBinder(b, Clock.class).setBinding().toInstance(clock))) {
+            DurableSubscriptions durables = shortLived.transport().durables;
+            DurableSubscriptions.Key key = new DurableSubscriptions.Key("anonymous", "/topic/durable.long", "long");
+            DurableSubscriptions.Key queue = new DurableSubscriptions.Key("queue", "/queue/long", "");
+            SessionStore store = shortLived.herald.sessions().store();
+            String id;
+            String queueId;
             try (StompTestClient first = StompTestClient.connected(shortLived.ws)) {
                 first.subscribe("long", "/topic/durable.long", durable());
-                String id = shortLived.transport().durables.sessionId(
-                        new DurableSubscriptions.Key("anonymous", "/topic/durable.long", "long")).orElseThrow();
-                Awaitility.await().during(Duration.ofMillis(2000)).atMost(Duration.ofSeconds(4))
-                        .until(() -> shortLived.herald.sessions().store().find(id).isPresent());
+                first.subscribe("jobs", "/queue/long", "ack", "client-individual");
+                id = durables.sessionId(key).orElseThrow();
+                queueId = durables.sessionId(queue).orElseThrow();
+                for (int i = 0; i < 4; i++) { // 8/3 of the TTL, each step renewed by core's timer
+                    Instant now = clock.advance(ttl.multipliedBy(2).dividedBy(3));
+                    Awaitility.await().until(() -> renewedFrom(store, id, now, ttl) && renewedFrom(store, queueId, now, ttl));
+                }
                 first.kill();
             }
+            Awaitility.await().until(() -> shortLived.transport().connected() == 0);
+            Instant dropped = clock.instant();
+            assertThat(store.find(id).orElseThrow().expiresAt()).isEqualTo(dropped.plus(ttl));
+            assertThat(store.find(queueId).orElseThrow().expiresAt()).isEqualTo(dropped.plus(ttl));
             shortLived.herald.publish(ChannelName.of("/durable/long"), "while away");
+            clock.advance(ttl.multipliedBy(2).dividedBy(3));
             try (StompTestClient second = StompTestClient.connected(shortLived.ws)) {
                 second.subscribe("long", "/topic/durable.long", durable());
-                assertThat(second.next("MESSAGE").text()).isEqualTo("while away");
+                StompFrame m = second.next("MESSAGE");
+                assertThat(m.text()).isEqualTo("while away");
+                second.send("ACK", headers("id", m.header("ack")));
+                second.send("DISCONNECT", headers("receipt", "bye"));
+                second.next("RECEIPT");
             }
+            Awaitility.await().until(() -> shortLived.transport().connected() == 0);
+            Instant left = clock.instant();
+            assertThat(store.find(id).orElseThrow().expiresAt()).isEqualTo(left.plus(ttl));
+            clock.advance(ttl.dividedBy(2)); // 7/6 of the TTL since the queue's consumer dropped
+            assertThat(store.find(queueId)).isEmpty();
+            assertThat(store.find(id)).isPresent();
+            clock.advance(ttl.dividedBy(2).plusMillis(1));
+            assertThat(store.find(id)).isEmpty();
+            Awaitility.await().until(() -> durables.sessionId(key).isEmpty() && durables.sessionId(queue).isEmpty());
         }
+    }
+
+    private static boolean renewedFrom(SessionStore store, String id, Instant now, Duration ttl) {
+        return store.find(id).map(r -> !r.expiresAt().isBefore(now.plus(ttl))).orElse(false);
     }
 
     @Test

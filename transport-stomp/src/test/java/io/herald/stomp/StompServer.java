@@ -1,5 +1,6 @@
 package io.herald.stomp;
 
+import com.google.inject.Module;
 import io.herald.core.Herald;
 import io.herald.core.config.Settings;
 import io.herald.http.HeraldHttpServer;
@@ -15,8 +16,14 @@ final class StompServer implements AutoCloseable {
     final URI ws;
 
     StompServer(Settings settings) {
+        this(settings, binder -> { });
+    }
+
+    /** With {@code more} bindings, such as a {@code ManualClock}. */
+    StompServer(Settings settings, Module more) {
         Settings s = settings.with(HttpSettings.PORT, "0").with(HttpSettings.HOST, "127.0.0.1");
-        herald = Herald.builder().settings(s).module(new HttpServerModule()).transport(new StompTransportModule(s)).build().start();
+        herald = Herald.builder().settings(s).module(new HttpServerModule()).module(more)
+                .transport(new StompTransportModule(s)).build().start();
         http = herald.injector().getInstance(HeraldHttpServer.class).uri();
         ws = URI.create("ws://127.0.0.1:" + http.getPort() + "/stomp");
     }

@@ -278,6 +278,21 @@ class StompWebSocketTest {
         }
 
         @Test
+        void aWildcardBeforeTheLastWordIsRefusedNamingTheDestination() throws Exception {
+            long before = server.herald.engine().stats().subscriptions();
+            try (StompTestClient c = StompTestClient.connected(server.ws)) {
+                c.subscribe("ok", "/topic/fine.*");
+                c.send("SUBSCRIBE", headers("id", "mid", "destination", "/topic/stocks.*.nyse", "receipt", "r"));
+                StompFrame error = c.next("ERROR");
+                assertThat(error.header("message")).startsWith("unsupported destination '/topic/stocks.*.nyse'");
+                assertThat(error.header("receipt-id")).isEqualTo("r");
+                c.awaitClosed();
+            }
+            org.awaitility.Awaitility.await().untilAsserted(() ->
+                    assertThat(server.herald.engine().stats().subscriptions()).isEqualTo(before));
+        }
+
+        @Test
         void oversizedFrameIsRefused() throws Exception {
             try (StompServer small = new StompServer(Settings.defaults().with(StompSettings.MAX_FRAME, "2KiB"));
                  StompTestClient c = StompTestClient.connected(small.ws)) {

@@ -13,7 +13,7 @@ public final class CoreSettings {
             "store plugin: memory, redis or jdbc");
     public static final Setting<String> BROKER = Setting.string("broker", null,
             "broker plugin: memory, redis, postgres or rabbitmq; unset: the store's own (memory, redis)");
-    public static final Setting<List<String>> TRANSPORTS = Setting.list("transports", "sse,stomp",
+    public static final Setting<List<String>> TRANSPORTS = Setting.list("transports", "sse,stomp,bayeux",
             "transport plugins to mount, comma-separated (sse, stomp, bayeux)");
     public static final Setting<List<String>> EXTENSIONS = Setting.list("extensions", "",
             "extension plugins to add, comma-separated (presence)");

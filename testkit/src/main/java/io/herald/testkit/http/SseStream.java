@@ -1,4 +1,4 @@
-package io.herald.server;
+package io.herald.testkit.http;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,16 +10,20 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
-/** A minimal EventSource for tests: reads one SSE stream on a thread of its own and keeps its events. */
-final class SseStream implements AutoCloseable {
+/**
+ * A minimal EventSource for tests: reads one SSE stream on a thread of its own and keeps its events, in
+ * arrival order, for assertions (with Awaitility) on {@link #events}. Thread-safe.
+ */
+public final class SseStream implements AutoCloseable {
 
     /** One event as a client sees it. */
-    record Event(String id, String type, String data) {
+    public record Event(String id, String type, String data) {
     }
 
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
-    final List<Event> events = new CopyOnWriteArrayList<>();
+    /** Every complete event so far, in arrival order. */
+    public final List<Event> events = new CopyOnWriteArrayList<>();
     private final Stream<String> lines;
     private volatile boolean ended;
 
@@ -31,7 +35,7 @@ final class SseStream implements AutoCloseable {
     }
 
     /** Opens {@code uri}, sending {@code Last-Event-ID} unless it is {@code null}. */
-    static SseStream open(URI uri, String lastEventId) {
+    public static SseStream open(URI uri, String lastEventId) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream");
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
@@ -51,16 +55,17 @@ final class SseStream implements AutoCloseable {
     }
 
     /** The events of {@code type}. */
-    List<Event> ofType(String type) {
+    public List<Event> ofType(String type) {
         return events.stream().filter(e -> type.equals(e.type())).toList();
     }
 
     /** The events of the default type: the messages. */
-    List<Event> messages() {
+    public List<Event> messages() {
         return events.stream().filter(e -> e.type() == null || e.type().equals("message")).toList();
     }
 
-    boolean ended() {
+    /** Whether the stream ended (the server closed it, or {@link #close()}). */
+    public boolean ended() {
         return ended;
     }
 
