@@ -98,7 +98,7 @@ final class RabbitBroker implements Broker, Lifecycle {
             publishing.confirmSelect();
             confirms = new PublishConfirms(publishing, settings.confirmTimeout().toNanos());
             publishing.addConfirmListener(confirms);
-            publishing.addShutdownListener(cause -> confirms.channelLost("the connection to RabbitMQ closed (" + describe(cause) + ")"));
+            publishing.addShutdownListener(cause -> confirms.channelLost("the channel to RabbitMQ closed (" + describe(cause) + ")"));
             consuming = connection.createChannel();
             consuming.basicQos(settings.prefetch());
             synchronized (lock) {
@@ -301,7 +301,7 @@ final class RabbitBroker implements Broker, Lifecycle {
         }
     }
 
-    private static String describe(Throwable e) {
+    static String describe(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getMessage() == null) {
             t = t.getCause();
