@@ -1,5 +1,7 @@
 package io.herald.api;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * Fan-out of messages between the nodes of a cluster (G5). Every node subscribes for the channels its
  * clients listen to, and receives every message published to them on any node.
@@ -21,6 +23,31 @@ public interface Broker {
 
     /** Sends {@code message} to every node subscribed to its channel, this one included. */
     void publish(Message message);
+
+    /**
+     * Sends {@code message} as {@link #publish} does, and tells when the broker has taken responsibility for
+     * it (RabbitMQ: a publisher confirm). The engine completes a publish only once this future has completed,
+     * so a publisher is told of a message the broker lost on its way in.
+     *
+     * <p><b>Contract.</b> Calls for one channel are made in position order, and the broker keeps that order
+     * exactly as for {@link #publish}; a call must not wait for the broker (many may be in flight: confirms
+     * are pipelined, never one round trip per message). The future completes normally once the broker holds
+     * the message, or exceptionally with a {@link StoreException} naming the channel and position when the
+     * broker refused it, did not confirm it in time or lost its connection first; a message whose future failed
+     * may still have been delivered (its fate is unknown, as after any timeout). The future may complete on a
+     * broker thread: what runs on it must be quick.
+     *
+     * <p>The default calls {@link #publish} and returns a completed future, or a failed one if it threw: right
+     * for a broker whose {@code publish} returns only once the message is safe, or that has no confirms.
+     */
+    default CompletableFuture<Void> publishAsync(Message message) {
+        try {
+            publish(message);
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /**
      * Subscribes {@code listener} to a channel or pattern.

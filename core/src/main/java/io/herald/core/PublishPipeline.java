@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * lane's for the hand-over, which nothing outside the publish path takes (no broker dispatcher, no
  * subscribe). A lane that empties is retired; the next publish to its channel starts a new one.
  *
+ * <p>The broker gets each message through {@link Broker#publishAsync}, in position order and without waiting
+ * for its confirm; a publish completes once the broker confirmed it, or fails with the broker's error (the
+ * message stays stored, so a retry with the same id is answered with it). The listeners are told at
+ * hand-over, in order.
+ *
  * <p>A refused or failed append fails its publish and publishes nothing. A retried publication whose id the
  * store already holds completes with the stored message and is neither handed to the broker nor told to the
  * listeners again. Thread-safe.
@@ -41,6 +46,8 @@ import org.slf4j.LoggerFactory;
 final class PublishPipeline {
 
     private static final Logger LOG = LoggerFactory.getLogger(PublishPipeline.class);
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final HistoryStore history;
     private final Broker broker;
@@ -156,12 +163,17 @@ final class PublishPipeline {
             pending.result.complete(message);
             return;
         }
+        CompletableFuture<Void> confirmed;
         try {
-            if (!appendPublishes) {
-                broker.publish(message);
-            }
+            // Handed over in position order, never waited for here: a broker with confirms pipelines them.
+            confirmed = appendPublishes ? DONE : broker.publishAsync(message);
         } catch (RuntimeException e) {
             pending.result.completeExceptionally(e);
+            return;
+        }
+        if (confirmed.isCompletedExceptionally()) {
+            // Refused on the spot (a synchronous broker's publish threw): not published, so no listener hears of it.
+            confirmed.whenComplete((ok, failure) -> pending.result.completeExceptionally(unwrap(failure)));
             return;
         }
         published.increment();
@@ -173,7 +185,18 @@ final class PublishPipeline {
                 LOG.warn("publish listener {} failed on {} at {}", listener, message.channel(), message.position(), e);
             }
         }
-        pending.result.complete(message);
+        // The publisher hears of success only once the broker confirmed (the message is stored either way).
+        confirmed.whenComplete((ok, failure) -> {
+            if (failure == null) {
+                pending.result.complete(message);
+            } else {
+                pending.result.completeExceptionally(unwrap(failure));
+            }
+        });
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
     }
 
     /**

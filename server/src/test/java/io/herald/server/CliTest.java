@@ -56,7 +56,9 @@ class CliTest {
         "--config /definitely/not/here.yml       | herald: cannot read config file /definitely/not/here.yml",
         "--store cassandra                       | herald: no store plugin named 'cassandra' on the class path (available:",
         "--transports carrier-pigeon             | herald: no transport plugin named 'carrier-pigeon' on the class path (available:",
-        "--broker rabbitmq                       | herald: no broker plugin named 'rabbitmq' on the class path (available: memory, redis)",
+        "--broker kafka                          | herald: no broker plugin named 'kafka' on the class path (available: memory, rabbitmq, redis)",
+        "--broker rabbitmq --rabbitmq-url http://h:1/ | herald: invalid value for --rabbitmq-url: not an AMQP URI amqp://user:password@host:port/vhost",
+        "--broker rabbitmq --rabbitmq-confirm-timeout 0s | herald: invalid value for --rabbitmq-confirm-timeout: it must be positive and under 24 days, got PT0S",
         "--extensions telepathy                  | herald: no extension plugin named 'telepathy' on the class path (available: presence)",
         "--extensions presence --presence-ttl 1ms | herald: invalid value for --presence-ttl: it must be at least 300ms, got 1ms",
         "--extensions presence --presence-channels /presence/x | herald: invalid value for --presence-channels: '/presence/x' is under /presence/",
@@ -121,7 +123,7 @@ class CliTest {
                 "--token-secret", "--cors-origins", "--redis-url", "redis://127.0.0.1:6379", "--jdbc-url",
                 "--jdbc-user", "--jdbc-password", "--history-size", "--session-ttl", "300s", "--store", "memory",
                 "--config", "HERALD_CONFIG", "herald token --subject", "--version", "--broker", "HERALD_BROKER",
-                "--extensions", "HERALD_EXTENSIONS");
+                "--extensions", "HERALD_EXTENSIONS", "--rabbitmq-url", "HERALD_RABBITMQ_URL");
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -100,13 +101,19 @@ public abstract class BrokerContract {
      * Publishes {@code publication} through {@code broker} and returns the message as published: each channel
      * gets consecutive positions from 1 in epoch {@value #EPOCH}, a unique id and a timestamp to the
      * millisecond, and {@link Broker#publish} sends it. Called for one channel from one thread at a time.
+     * The {@code 6.} rules send through {@link Broker#publishAsync} instead.
      */
     private Message publish(Broker broker, Publication publication) {
-        long offset = offsets.computeIfAbsent(publication.channel(), c -> new AtomicLong()).incrementAndGet();
-        Message message = Message.of(publication, new Position(EPOCH, offset), namespace + "." + ids.incrementAndGet(),
-                Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        Message message = next(publication);
         broker.publish(message);
         return message;
+    }
+
+    /** The message {@link #publish(Broker, Publication)} would send next, not sent. */
+    private Message next(Publication publication) {
+        long offset = offsets.computeIfAbsent(publication.channel(), c -> new AtomicLong()).incrementAndGet();
+        return Message.of(publication, new Position(EPOCH, offset), namespace + "." + ids.incrementAndGet(),
+                Instant.now().truncatedTo(ChronoUnit.MILLIS));
     }
 
     /** Closes a broker made by {@link #createBroker}: {@code Lifecycle.stop()}, else {@code close()}. */
@@ -489,6 +496,43 @@ public abstract class BrokerContract {
                 }
             }
             assertThat(churned).as("subscriptions made and closed while publishing").isNotEmpty();
+        }
+    }
+
+    @Nested
+    @DisplayName("6. publishAsync")
+    class Confirms {
+
+        @Test
+        @DisplayName("publishAsync calls in flight together all complete, and their messages arrive in order")
+        void required_broker_6_1_publishAsyncCompletesAndKeepsOrder() {
+            ChannelName channel = channel("/confirmed");
+            RecordingListener listener = subscribed(channel);
+            List<Message> published = new ArrayList<>();
+            List<CompletableFuture<Void>> confirmed = new ArrayList<>();
+            for (int i = 1; i <= 500; i++) {
+                // Never waited for one at a time: a broker with confirms has them all in flight at once.
+                Message message = next(Publication.json(channel, "{\"n\":" + i + "}"));
+                published.add(message);
+                confirmed.add(broker.publishAsync(message));
+            }
+            env.await("the 500 publishAsync futures complete").until(() -> confirmed.stream().allMatch(CompletableFuture::isDone));
+            for (int i = 0; i < confirmed.size(); i++) {
+                assertThat(confirmed.get(i)).as("publishAsync of %s", published.get(i).position()).isCompletedWithValue(null);
+            }
+            awaitReceived(listener, published, "a listener of " + channel);
+        }
+
+        @Test
+        @DisplayName("a message whose publishAsync completed reaches a listener subscribed before it")
+        void required_broker_6_2_completedMeansDelivered() {
+            ChannelName channel = channel("/confirmed/one");
+            RecordingListener listener = subscribed(channel);
+            Message message = next(Publication.json(channel, "{\"n\":1}"));
+            CompletableFuture<Void> confirmed = broker.publishAsync(message);
+            env.await("publishAsync completes").until(confirmed::isDone);
+            assertThat(confirmed).as("publishAsync of %s", message.position()).isCompletedWithValue(null);
+            awaitReceived(listener, List.of(message), "a listener of " + channel);
         }
     }
 

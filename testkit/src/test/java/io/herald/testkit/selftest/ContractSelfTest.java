@@ -166,5 +166,14 @@ class ContractSelfTest {
             KitRun.of(LateSubscribeBrokerKit.class)
                     .requireFailure("required_broker_1_1_receivesWhatIsPublishedAfterSubscribe", "receives 2 messages");
         }
+
+        @Test
+        @DisplayName("catches a publishAsync that never confirms")
+        void unconfirmed() {
+            KitRun.of(UnconfirmedBrokerKit.class)
+                    .requireFailure("required_broker_6_1_publishAsyncCompletesAndKeepsOrder", "the 500 publishAsync futures complete")
+                    .requireFailure("required_broker_6_2_completedMeansDelivered", "publishAsync completes")
+                    .requireSuccess("required_broker_1_2_keepsPerChannelOrder");
+        }
     }
 }
