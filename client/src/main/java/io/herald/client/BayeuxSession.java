@@ -451,16 +451,18 @@ final class BayeuxSession implements Link.Listener {
             return;
         }
         String key = channel.value();
+        List<Subscriptions.Subscription> targets = subscriptions.matching(channel);
+        if (targets.isEmpty()) {
+            // Not (yet) subscribed in this process, e.g. a resumed session delivering before the application
+            // subscribed again: the position stays, so that subscription replays it.
+            return;
+        }
         if (position != null) {
             Position known = subscriptions.received.get(key);
             if (known != null && known.sameEpoch(position) && position.offset() <= known.offset()) {
                 return; // a repeat: a replay after a lost reply, or the overlap of a rejoin
             }
             subscriptions.received.put(key, position);
-        }
-        List<Subscriptions.Subscription> targets = subscriptions.matching(channel);
-        if (targets.isEmpty()) {
-            return;
         }
         String token = key + "@" + position;
         boolean redelivered = position != null && failedPositions.remove(token);
@@ -510,6 +512,10 @@ final class BayeuxSession implements Link.Listener {
             return;
         }
         if (resumeAfter != null && !channel.isPattern()) {
+            Position known = subscriptions.received.get(channel.value());
+            if (known != null && known.sameEpoch(resumeAfter) && known.offset() >= resumeAfter.offset()) {
+                return; // told already: a second replay of the same stretch (a rejoin overlapping a resume)
+            }
             subscriptions.received.put(channel.value(), resumeAfter);
         }
         Consumer<Gap> listener = options.missedListener;

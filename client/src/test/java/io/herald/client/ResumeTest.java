@@ -61,9 +61,8 @@ class ResumeTest {
 
             expected.addAll(publish(server, "/feed", 3, 8));
             HeraldClient second = client(server, identity, got, gaps);
-            await().until(() -> got.size() == 8);
+            await().untilAsserted(() -> assertThat(got).containsExactlyElementsOf(expected));
             assertThat(second.clientId()).isEqualTo(id);
-            assertThat(got).containsExactlyElementsOf(expected);
             assertThat(gaps).isEmpty();
             second.disconnect();
             assertThat(identity.load()).isEqualTo(Identity.EMPTY);
@@ -86,7 +85,10 @@ class ResumeTest {
 
             List<String> sent = publish(server, "/feed", 2, 22);
             HeraldClient second = client(server, identity, got, gaps);
-            await().until(() -> got.size() == 7 && gaps.size() == 1);
+            await().untilAsserted(() -> {
+                assertThat(got).hasSize(7);
+                assertThat(gaps).hasSize(1);
+            });
             assertThat(gaps.get(0)).isEqualTo(Gap.retention(ChannelName.of("/feed"), last.epoch(), last.offset(), last.offset() + 16));
             assertThat(got.subList(2, 7)).containsExactlyElementsOf(sent.subList(15, 20));
             second.close();
