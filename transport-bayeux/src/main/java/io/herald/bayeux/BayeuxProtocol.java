@@ -278,12 +278,13 @@ final class BayeuxProtocol {
         if (data == null) {
             return message.failure(BayeuxErrors.of(400, args, "missing data"));
         }
+        io.herald.api.Position position;
         try {
             if (channel.isService()) {
                 return service(client, message, channel, data, replies);
             }
-            server.engine.publish(client.session.principal(), new Publication(channel, null, null,
-                    Payload.copyOf(BayeuxCodec.MAPPER.writeValueAsBytes(data)), Publication.JSON, Map.of()));
+            position = server.engine.publish(client.session.principal(), new Publication(channel, null, null,
+                    Payload.copyOf(BayeuxCodec.MAPPER.writeValueAsBytes(data)), Publication.JSON, Map.of())).position();
             server.stats.published.increment();
         } catch (HeraldException e) {
             if (e instanceof StoreException) {
@@ -295,6 +296,8 @@ final class BayeuxProtocol {
         }
         ObjectNode reply = message.reply();
         reply.put("successful", true);
+        // The position the message was given, so a publisher (Herald's Java client) can tell where it went.
+        reply.putObject("ext").putObject("herald").put("position", position.toString());
         return reply;
     }
 
