@@ -161,6 +161,7 @@ class SessionRenewalTest {
             f.get(30, java.util.concurrent.TimeUnit.SECONDS);
         }
         pool.shutdown();
+        assertThat(keptOpen).isNotEmpty(); // the seeds leave some open: both outcomes are checked
         // Only sessions with a connection still open are renewed; every other one expires.
         Instant now = clock.advance(TTL.multipliedBy(2).dividedBy(3));
         await().atMost(Duration.ofSeconds(10)).until(() -> keptOpen.stream().allMatch(id -> sessions.store().find(id)
