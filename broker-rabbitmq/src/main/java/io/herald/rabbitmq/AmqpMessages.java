@@ -13,8 +13,9 @@ import java.util.Map;
 /**
  * A {@link Message} as an AMQP message: the payload is the body, unchanged; the channel is the routing key
  * ({@link RoutingKeys}); the id, event type and content type are the standard properties {@code message-id},
- * {@code type} and {@code content-type}; the position and the timestamp to the millisecond are headers
- * {@value #EPOCH}, {@value #OFFSET} and {@value #TIMESTAMP}, and the publisher's own headers a nested table
+ * {@code type} and {@code content-type}; the position and the timestamp are headers
+ * {@value #EPOCH}, {@value #OFFSET}, {@value #TIMESTAMP} (milliseconds) and {@value #TIMESTAMP_NANOS} (the
+ * nanoseconds past it, when not zero), and the publisher's own headers a nested table
  * {@value #HEADERS}, so they can never collide with Herald's. Messages are transient: history holds them, the
  * broker only fans them out. Stateless and thread-safe.
  */
@@ -23,6 +24,8 @@ final class AmqpMessages {
     static final String EPOCH = "herald-epoch";
     static final String OFFSET = "herald-offset";
     static final String TIMESTAMP = "herald-timestamp";
+    /** The nanoseconds past {@link #TIMESTAMP}'s millisecond, when there are any (the memory store keeps them). */
+    static final String TIMESTAMP_NANOS = "herald-timestamp-ns";
     static final String HEADERS = "herald-headers";
 
     private AmqpMessages() {
@@ -33,6 +36,10 @@ final class AmqpMessages {
         headers.put(EPOCH, message.position().epoch());
         headers.put(OFFSET, message.position().offset());
         headers.put(TIMESTAMP, message.timestamp().toEpochMilli());
+        int nanos = message.timestamp().getNano() % 1_000_000;
+        if (nanos != 0) {
+            headers.put(TIMESTAMP_NANOS, nanos);
+        }
         if (!message.headers().isEmpty()) {
             headers.put(HEADERS, new HashMap<String, Object>(message.headers()));
         }
@@ -58,6 +65,9 @@ final class AmqpMessages {
         }
         Position position = new Position(text(headers.get(EPOCH), EPOCH, channel), number(headers.get(OFFSET), OFFSET, channel));
         Instant timestamp = Instant.ofEpochMilli(number(headers.get(TIMESTAMP), TIMESTAMP, channel));
+        if (headers.containsKey(TIMESTAMP_NANOS)) {
+            timestamp = timestamp.plusNanos(number(headers.get(TIMESTAMP_NANOS), TIMESTAMP_NANOS, channel));
+        }
         Map<String, String> own = Map.of();
         if (headers.get(HEADERS) instanceof Map<?, ?> table) {
             own = new HashMap<>();

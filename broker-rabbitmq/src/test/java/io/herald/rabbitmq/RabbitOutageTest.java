@@ -49,6 +49,12 @@ class RabbitOutageTest {
     static void rabbitmqIsLeftRunning() {
         // Whatever happened, the next tests (and transport-stomp's Web-STOMP ones) find RabbitMQ up.
         Rabbitmqctl.startApp();
+        Awaitility.await("RabbitMQ's Web-STOMP listener on 127.0.0.1:15674 is back").atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsInstanceOf(java.io.IOException.class).until(() -> {
+                    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", 15674)) {
+                        return socket.isConnected();
+                    }
+                });
     }
 
     @ParameterizedTest(name = "{0}")
