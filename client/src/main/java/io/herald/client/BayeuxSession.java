@@ -134,7 +134,14 @@ final class BayeuxSession implements Link.Listener {
 
     @Override
     public void received(Link from, JsonNode messages) {
-        protocol.execute(() -> onReceived(from, messages));
+        protocol.execute(() -> {
+            try {
+                onReceived(from, messages);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "Herald client " + clientId + " failed on what it received", e);
+                throw e;
+            }
+        });
     }
 
     @Override
@@ -273,6 +280,9 @@ final class BayeuxSession implements Link.Listener {
         for (Subscriptions.Subscription s : List.copyOf(subscriptions.active.values())) {
             sendSubscribe(s);
         }
+        for (ChannelName channel : List.copyOf(subscriptions.implied.keySet())) {
+            subscribeImplied(channel);
+        }
         List<Runnable> queued = new ArrayList<>(afterHandshake);
         afterHandshake.clear();
         queued.forEach(Runnable::run);
@@ -309,6 +319,21 @@ final class BayeuxSession implements Link.Listener {
                 subscriptions.active.remove(s.channel);
                 s.confirmed.completeExceptionally(new HeraldClientException("cannot subscribe to " + s.channel,
                         reply.path("error").asText(null)));
+            }
+        });
+    }
+
+    /** The exact subscription behind a channel seen through a pattern, from the position reached on it. */
+    private void subscribeImplied(ChannelName channel) {
+        ObjectNode m = message("/meta/subscribe");
+        m.put("subscription", channel.value());
+        Position after = subscriptions.received.get(channel.value());
+        if (after != null) {
+            m.putObject("ext").putObject("herald").put("after", after.toString());
+        }
+        send(m, false, "subscribe " + channel, requestTimeout()).thenAccept(reply -> {
+            if (!successful(reply) && handshaken && !"handshake".equals(reconnectAdvice(reply))) {
+                subscriptions.implied.remove(channel); // refused: the pattern alone carries it, as before
             }
         });
     }
@@ -463,6 +488,11 @@ final class BayeuxSession implements Link.Listener {
                 return; // a repeat: a replay after a lost reply, or the overlap of a rejoin
             }
             subscriptions.received.put(key, position);
+            if (!subscriptions.active.containsKey(channel) && !subscriptions.implied.containsKey(channel)
+                    && handshaken && link != null) {
+                subscriptions.implied.put(channel, targets.get(0).channel);
+                subscribeImplied(channel);
+            }
         }
         String token = key + "@" + position;
         boolean redelivered = position != null && failedPositions.remove(token);
@@ -544,6 +574,7 @@ final class BayeuxSession implements Link.Listener {
         }
         subscriptions.active.put(s.channel, s);
         subscriptions.leftOffline.remove(s.channel);
+        subscriptions.implied.remove(s.channel);
         if (handshaken && link != null) {
             sendSubscribe(s);
         }
@@ -556,14 +587,35 @@ final class BayeuxSession implements Link.Listener {
             return;
         }
         subscriptions.forget(channel);
-        if (handshaken && link != null) {
-            ObjectNode m = message("/meta/unsubscribe");
-            m.put("subscription", channel.value());
-            send(m, false, "unsubscribe " + channel, requestTimeout()).whenComplete((r, e) -> done.complete(null));
-        } else {
-            subscriptions.leftOffline.add(channel);
-            done.complete(null);
+        List<ChannelName> leaving = new ArrayList<>();
+        leaving.add(channel);
+        if (channel.isPattern()) {
+            // The exact channels this pattern brought in go with it, unless another subscription still covers them.
+            for (var e : List.copyOf(subscriptions.implied.entrySet())) {
+                if (e.getValue().equals(channel)) {
+                    subscriptions.implied.remove(e.getKey());
+                    if (subscriptions.matching(e.getKey()).isEmpty()) {
+                        subscriptions.forget(e.getKey());
+                        leaving.add(e.getKey());
+                    } else {
+                        subscriptions.implied.put(e.getKey(), subscriptions.matching(e.getKey()).get(0).channel);
+                    }
+                }
+            }
+        } else if (!subscriptions.matching(channel).isEmpty()) {
+            leaving.remove(channel); // a pattern still covers it: keep its cursor on the server
+            subscriptions.implied.put(channel, subscriptions.matching(channel).get(0).channel);
         }
+        for (ChannelName gone : leaving) {
+            if (handshaken && link != null) {
+                ObjectNode m = message("/meta/unsubscribe");
+                m.put("subscription", gone.value());
+                send(m, false, "unsubscribe " + gone, requestTimeout());
+            } else {
+                subscriptions.leftOffline.add(gone);
+            }
+        }
+        done.complete(null);
     }
 
     void publish(ChannelName channel, JsonNode data, CompletableFuture<Position> done) {

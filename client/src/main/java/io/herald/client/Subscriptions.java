@@ -34,6 +34,12 @@ final class Subscriptions {
 
     final Map<ChannelName, Subscription> active = new LinkedHashMap<>();
     final Set<ChannelName> leftOffline = new LinkedHashSet<>();
+    /**
+     * Concrete channels first seen through a pattern, each with that pattern: the client subscribes them
+     * exactly too (from the position seen), because only exact subscriptions have a cursor on the server, so
+     * a rejoin resumes them without loss. Their messages still go to the pattern's handler, once.
+     */
+    final Map<ChannelName, ChannelName> implied = new LinkedHashMap<>();
     final Map<String, Position> received = new LinkedHashMap<>();
     final Map<String, Position> handled = new ConcurrentHashMap<>();
 
