@@ -2,9 +2,11 @@ package io.herald.jdbc;
 
 import io.herald.api.ChannelName;
 import io.herald.api.HistoryStore;
+import io.herald.api.PresenceStore;
 import io.herald.api.Retention;
 import io.herald.api.SessionStore;
 import io.herald.testkit.contract.HistoryStoreContract;
+import io.herald.testkit.contract.PresenceStoreContract;
 import io.herald.testkit.contract.SessionStoreContract;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -74,6 +76,19 @@ abstract class JdbcContracts {
         @Override
         protected SessionStore restartStore() {
             return new JdbcSessionStore(node(), Clock.systemUTC());
+        }
+    }
+
+    abstract class PresenceRules extends PresenceStoreContract {
+        @Override
+        protected PresenceStore createStore() {
+            return new JdbcPresenceStore(db, Clock.systemUTC());
+        }
+
+        /** Another node, on a pool of its own, so that the cross-node rules race two pools. */
+        @Override
+        protected PresenceStore createPeerStore() {
+            return new JdbcPresenceStore(node(), Clock.systemUTC());
         }
     }
 }

@@ -17,4 +17,8 @@ class MariaDbContractTest extends JdbcContracts {
     @Nested
     class Sessions extends SessionRules {
     }
+
+    @Nested
+    class Presence extends PresenceRules {
+    }
 }

@@ -17,4 +17,8 @@ class PostgresContractTest extends JdbcContracts {
     @Nested
     class Sessions extends SessionRules {
     }
+
+    @Nested
+    class Presence extends PresenceRules {
+    }
 }
