@@ -56,7 +56,7 @@ class CliTest {
         "--config /definitely/not/here.yml       | herald: cannot read config file /definitely/not/here.yml",
         "--store cassandra                       | herald: no store plugin named 'cassandra' on the class path (available:",
         "--transports carrier-pigeon             | herald: no transport plugin named 'carrier-pigeon' on the class path (available:",
-        "--broker rabbitmq                       | herald: no broker plugin named 'rabbitmq' on the class path (available: memory, redis)",
+        "--broker rabbitmq                       | herald: no broker plugin named 'rabbitmq' on the class path (available: memory, postgres, redis)",
         "--extensions telepathy                  | herald: no extension plugin named 'telepathy' on the class path (available: presence)",
         "--extensions presence --presence-ttl 1ms | herald: invalid value for --presence-ttl: it must be at least 300ms, got 1ms",
         "--extensions presence --presence-channels /presence/x | herald: invalid value for --presence-channels: '/presence/x' is under /presence/",

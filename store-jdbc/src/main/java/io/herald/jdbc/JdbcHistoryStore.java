@@ -78,6 +78,11 @@ final class JdbcHistoryStore implements HistoryStore, Lifecycle {
         writer.stop();
     }
 
+    @Override
+    public boolean publishesTo(io.herald.api.Broker broker) {
+        return hook != AppendHook.NONE && broker instanceof PostgresBroker postgres && postgres.sameDatabase(db.settings());
+    }
+
     /** The hook this store's appends run inside their transaction. */
     AppendHook appendHook() {
         return hook;

@@ -4,6 +4,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Module;
 import com.google.inject.Provides;
 import com.google.inject.multibindings.Multibinder;
+import io.herald.api.Broker;
 import io.herald.api.HistoryStore;
 import io.herald.api.Lifecycle;
 import io.herald.api.PresenceStore;
@@ -27,8 +28,8 @@ import java.time.Clock;
  *         .build()
  *         .start();                                // connects and migrates; refuses to start if it cannot
  * }</pre>
- * Its default broker is the in-process one: a single node needs no other. Several nodes need a broker between
- * them ({@code --broker redis} or {@code rabbitmq}). Binds only: the settings are checked here, and the pool
+ * Its default broker is the {@code postgres} one (LISTEN/NOTIFY) when the URL is PostgreSQL, else the
+ * in-process one; several nodes on MariaDB or H2 need another ({@code --broker redis} or {@code rabbitmq}). Binds only: the settings are checked here, and the pool
  * opens when Herald starts. Also binds the {@code jdbc} {@link HealthCheck}. Not thread-safe (Guice uses a
  * module from one thread).
  */
@@ -51,7 +52,7 @@ public final class JdbcStoreModule extends AbstractModule implements StoreModule
 
     @Override
     public Module defaultBroker() {
-        return new MemoryBrokerModule();
+        return settings.dialect() == Dialect.POSTGRESQL ? new PostgresBrokerModule(settings.source()) : new MemoryBrokerModule();
     }
 
     @Override
@@ -77,7 +78,11 @@ public final class JdbcStoreModule extends AbstractModule implements StoreModule
 
     @Provides
     @Singleton
-    JdbcHistoryStore history(JdbcDatabase db, Retention.Policy retention, Clock clock) {
+    JdbcHistoryStore history(JdbcDatabase db, Retention.Policy retention, Clock clock, Broker broker) {
+        // With the postgres broker on these very tables, the append's transaction sends the NOTIFY itself.
+        if (broker instanceof PostgresBroker postgres && postgres.sameDatabase(settings)) {
+            return new JdbcHistoryStore(db, retention, clock, postgres.appendHook());
+        }
         return new JdbcHistoryStore(db, retention, clock);
     }
 

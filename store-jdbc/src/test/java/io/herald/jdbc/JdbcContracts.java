@@ -91,4 +91,25 @@ abstract class JdbcContracts {
             return new JdbcPresenceStore(node(), Clock.systemUTC());
         }
     }
+
+    /** The postgres broker over the class's tables; only the PostgreSQL contract uses it. */
+    abstract class BrokerRules extends io.herald.testkit.contract.BrokerContract {
+        @Override
+        protected io.herald.api.Broker createBroker() {
+            return new PostgresBroker(JdbcSettings.from(database().settings(prefix)));
+        }
+
+        @Override
+        protected io.herald.api.Broker createPeerBroker() {
+            return createBroker();
+        }
+
+        /** Kills this broker's listening backend, as a database restart or a network cut would. */
+        @Override
+        protected boolean dropConnection(io.herald.api.Broker broker) throws Exception {
+            int pid = ((PostgresBroker) broker).listenerPid();
+            database().execute(prefix, "SELECT pg_terminate_backend(" + pid + ")");
+            return true;
+        }
+    }
 }

@@ -21,4 +21,8 @@ class PostgresContractTest extends JdbcContracts {
     @Nested
     class Presence extends PresenceRules {
     }
+
+    @Nested
+    class Brokers extends BrokerRules {
+    }
 }
