@@ -177,11 +177,6 @@ final class JdbcHistoryStore implements HistoryStore, Lifecycle {
         }
     }
 
-    /** For tests and the health check: a store that was stopped refuses appends. */
-    boolean isRunning() {
-        return writer.isRunning();
-    }
-
     static Message message(ChannelName channel, Position position, String id, String type, byte[] payload,
                            String contentType, byte[] headers, long createdAt) {
         return new Message(channel, position, id, type, Payload.copyOf(payload), contentType, Blobs.map(headers),
