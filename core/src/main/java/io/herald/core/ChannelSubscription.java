@@ -240,6 +240,18 @@ final class ChannelSubscription implements Subscription {
     }
 
     @Override
+    public String toString() {
+        ChannelFeed f = feed;
+        if (f == null) {
+            return "[registering]";
+        }
+        synchronized (f) {
+            return "[" + (closed.get() ? "closed" : live ? "live, delivered up to " + delivered
+                    : "catching up after " + cursor + ", " + (buffer == null ? 0 : buffer.size()) + " buffered") + "]";
+        }
+    }
+
+    @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
             engine.unsubscribe(this, feed);

@@ -228,6 +228,20 @@ public final class ConnectionSubscription implements Subscriber {
         }
     }
 
+    /** The state for diagnostics: the window, what is unacked, and where the engine side stands. */
+    @Override
+    public String toString() {
+        // The engine side is read first and outside this monitor: it takes its feed's, which is taken before this one.
+        String engineSide = String.valueOf(engineSubscription);
+        synchronized (this) {
+            return "subscription '" + key + "' to " + channel.value() + " (" + ack + (ack.acknowledged() ? ", window " + window
+                    + ", " + unacked.size() + " unacked" + (unacked.isEmpty() ? "" : " from " + unacked.peekFirst())
+                    + (pausedAt != null ? ", paused after " + pausedAt : "")
+                    + (windowWaiters != null ? ", " + windowWaiters.size() + " waiting for room" : "") : "")
+                    + ", cursor " + cursor + ", engine side " + engineSide + ")";
+        }
+    }
+
     void close() {
         Subscription s = engineSubscription;
         if (s != null) {

@@ -321,6 +321,11 @@ final class StompConnection {
         subscriptions.sealAll();
     }
 
+    /** This connection's subscriptions and their core state, for diagnostics. */
+    String describe() {
+        return this + " {" + subscriptions.describe() + "}";
+    }
+
     /** A durable subscription of this connection was taken over by another connection. */
     void release(DurableSubscriptions.Key key) {
         subscriptions.release(key);

@@ -349,6 +349,20 @@ final class StompSubscriptions {
         }
     }
 
+    /** Each subscription's state, for diagnostics: its core subscription (window, unacked) and core connection. */
+    String describe() {
+        StringBuilder out = new StringBuilder();
+        for (StompSubscription sub : byId.values()) {
+            Connection c = sub.connection;
+            out.append(out.isEmpty() ? "" : "; ").append(sub.id).append(sub.durable() ? " (durable)" : "").append(": ")
+                    .append(sub.queue() ? "queue consumer" : String.valueOf(sub.core));
+            if (c != null) {
+                out.append(", ").append(c.queued()).append(" queued").append(c.isClosed() ? ", core connection closed" : "");
+            }
+        }
+        return out.toString();
+    }
+
     void closeAll() {
         for (StompSubscription sub : byId.values()) {
             if (sub.queue()) {

@@ -82,6 +82,15 @@ public final class StompTransport implements Lifecycle {
         return connections.size();
     }
 
+    /** Every open connection's subscriptions with their window, unacked and engine state: for diagnostics. */
+    public String describeConnections() {
+        StringBuilder out = new StringBuilder();
+        for (StompConnection c : connections) {
+            out.append(out.isEmpty() ? "" : "\n  ").append(c.describe());
+        }
+        return out.toString();
+    }
+
     /** Counters as JSON-ready values. */
     public java.util.Map<String, Object> stats() {
         return java.util.Map.of("connected", connections.size(), "opened", opened.get(), "messages", messages.sum(),

@@ -249,4 +249,33 @@ class StompDurableTest {
             assertThat(c.next("MESSAGE").text()).isEqualTo("6");
         }
     }
+
+    /**
+     * What made DurableScenarioTest stall: a connected durable subscriber paused by its full window keeps its
+     * backlog in history, not in a queue of its own, so a publisher that runs more than the retention ahead
+     * evicts messages it has not read yet. When acks let it go on, it is told what it missed (G2), then
+     * resumes with the oldest message history still holds; the missed ones never come.
+     */
+    @Test
+    void aSubscriberPausedByItsWindowThatFallsBehindRetentionIsToldWhatItMissed() throws Exception {
+        try (StompTestClient c = StompTestClient.connected(server.ws)) {
+            c.subscribe("w", "/topic/durable.window", durable("prefetch-count", "5"));
+            publish("/durable/window", 1, 30); // history keeps 20: 1..10 are gone once 30 is in
+            List<StompFrame> window = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                StompFrame m = c.next("MESSAGE");
+                assertThat(m.text()).isEqualTo(String.valueOf(i));
+                window.add(m);
+            }
+            for (StompFrame m : window) {
+                c.send("ACK", headers("id", m.header("ack")));
+            }
+            StompFrame gap = c.next("MESSAGE");
+            assertThat(gap.header("herald-missed")).isEqualTo("5");
+            assertThat(gap.header("herald-missed-after")).isEqualTo("5");
+            assertThat(gap.header("herald-missed-first-available")).isEqualTo("11");
+            assertThat(gap.body()).isEmpty();
+            assertThat(c.next("MESSAGE").text()).isEqualTo("11");
+        }
+    }
 }
