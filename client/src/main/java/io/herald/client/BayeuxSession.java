@@ -247,6 +247,12 @@ final class BayeuxSession implements Link.Listener {
             ext.put("ack", true);
         }
         Link on = link;
+        cancelWatchdog();
+        watchdog = protocol.schedule(() -> {
+            if (on == link && !handshaken) {
+                linkLost(new TimeoutException("no handshake reply within " + requestTimeout() + " ms"));
+            }
+        }, requestTimeout(), TimeUnit.MILLISECONDS);
         send(m, false, "the handshake", requestTimeout()).thenAccept(reply -> {
             if (on != link) {
                 return;
@@ -262,6 +268,7 @@ final class BayeuxSession implements Link.Listener {
     }
 
     private void handshaken(JsonNode reply) {
+        cancelWatchdog();
         String id = reply.path("clientId").asText(null);
         boolean resumed = id != null && id.equals(clientId);
         clientId = id;
@@ -271,22 +278,31 @@ final class BayeuxSession implements Link.Listener {
         LOG.log(System.Logger.Level.DEBUG, "Herald client {0} handshaken (resumed: {1})", id, resumed);
         save();
         // Rejoin: what was left offline first, then every subscription, exact ones from their position.
+        List<CompletableFuture<?>> rejoin = new ArrayList<>();
         for (ChannelName gone : List.copyOf(subscriptions.leftOffline)) {
             ObjectNode m = message("/meta/unsubscribe");
             m.put("subscription", gone.value());
-            send(m, false, "unsubscribe " + gone, requestTimeout())
-                    .thenAccept(r -> subscriptions.leftOffline.remove(gone));
+            rejoin.add(send(m, false, "unsubscribe " + gone, requestTimeout())
+                    .thenAccept(r -> subscriptions.leftOffline.remove(gone)));
         }
         for (Subscriptions.Subscription s : List.copyOf(subscriptions.active.values())) {
-            sendSubscribe(s);
+            rejoin.add(sendSubscribe(s));
         }
         for (ChannelName channel : List.copyOf(subscriptions.implied.keySet())) {
-            subscribeImplied(channel);
+            rejoin.add(subscribeImplied(channel));
         }
         List<Runnable> queued = new ArrayList<>(afterHandshake);
         afterHandshake.clear();
         queued.forEach(Runnable::run);
-        connect();
+        // The first connect waits for the rejoin's replies: over long polling the requests travel side by side,
+        // and a connect answered before a replaying subscribe would deliver newer messages first, making the
+        // replayed ones look like repeats.
+        Link on = link;
+        CompletableFuture.allOf(rejoin.toArray(CompletableFuture[]::new)).whenComplete((v, e) -> {
+            if (on == link) {
+                connect();
+            }
+        });
     }
 
     private void readAdvice(JsonNode reply) {
@@ -297,14 +313,14 @@ final class BayeuxSession implements Link.Listener {
         }
     }
 
-    void sendSubscribe(Subscriptions.Subscription s) {
+    CompletableFuture<?> sendSubscribe(Subscriptions.Subscription s) {
         ObjectNode m = message("/meta/subscribe");
         m.put("subscription", s.channel.value());
         Position after = s.channel.isPattern() ? null : subscriptions.received.get(s.channel.value());
         if (after != null) {
             m.putObject("ext").putObject("herald").put("after", after.toString());
         }
-        send(m, false, "subscribe " + s.channel, requestTimeout()).thenAccept(reply -> {
+        return send(m, false, "subscribe " + s.channel, requestTimeout()).thenAccept(reply -> {
             if (successful(reply)) {
                 reply.path("ext").path("herald").path("positions").fields().forEachRemaining(e -> {
                     Position start = Positions.parse(e.getValue().asText());
@@ -324,14 +340,14 @@ final class BayeuxSession implements Link.Listener {
     }
 
     /** The exact subscription behind a channel seen through a pattern, from the position reached on it. */
-    private void subscribeImplied(ChannelName channel) {
+    private CompletableFuture<?> subscribeImplied(ChannelName channel) {
         ObjectNode m = message("/meta/subscribe");
         m.put("subscription", channel.value());
         Position after = subscriptions.received.get(channel.value());
         if (after != null) {
             m.putObject("ext").putObject("herald").put("after", after.toString());
         }
-        send(m, false, "subscribe " + channel, requestTimeout()).thenAccept(reply -> {
+        return send(m, false, "subscribe " + channel, requestTimeout()).thenAccept(reply -> {
             if (!successful(reply) && handshaken && !"handshake".equals(reconnectAdvice(reply))) {
                 subscriptions.implied.remove(channel); // refused: the pattern alone carries it, as before
             }
