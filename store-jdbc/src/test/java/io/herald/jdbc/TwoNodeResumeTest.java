@@ -10,6 +10,7 @@ import io.herald.http.HttpServerModule;
 import io.herald.http.HttpSettings;
 import io.herald.sse.SseEventId;
 import io.herald.sse.SseTransportModule;
+import io.herald.testkit.http.SseStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
