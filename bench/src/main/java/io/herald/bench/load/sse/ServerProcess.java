@@ -90,7 +90,10 @@ public final class ServerProcess implements AutoCloseable {
         if (chown.waitFor() != 0) {
             throw new IllegalStateException("cannot hand " + dir + " to the rabbitmq user (chown exited " + chown.exitValue() + "; run as root)");
         }
-        List<String> command = List.of("taskset", "-c", cpus, server.toString());
+        // Debian's wrapper switches user with su, whose PAM session resets the open-files limit to 1,024 (RabbitMQ then
+        // refuses most of the benchmark's connections); setpriv switches without PAM and keeps the raised limit.
+        List<String> command = List.of("taskset", "-c", cpus, "sh", "-c", "ulimit -n 20000 && exec setpriv --reuid rabbitmq "
+                + "--regid rabbitmq --init-groups env HOME=/var/lib/rabbitmq /usr/lib/rabbitmq/bin/rabbitmq-server");
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.put("RABBITMQ_NODENAME", "heraldbench" + port + "@localhost");

@@ -161,8 +161,9 @@ public final class PeerSuite {
         String cpu = options.get("server-cpu");
         List<String> flags = split(options.get("jvm-flags").replace(' ', ','));
         return switch (server) {
-            // Default settings: memory store, every transport; the STOMP client asks prefetch-count 1000 of both servers.
-            case "herald" -> ServerProcess.herald(Path.of(options.get("herald-jar")), base, cpu, flags, workDir, List.of());
+            // Default settings (memory store) with the three transports; the STOMP client asks prefetch-count 1000 of both servers.
+            case "herald" -> ServerProcess.herald(Path.of(options.get("herald-jar")), base, cpu, flags, workDir,
+                    List.of("--transports", "sse,stomp,bayeux"));
             case "rabbitmq" -> ServerProcess.rabbitmq(base + 10, cpu, workDir);
             case "cometd" -> ServerProcess.cometd(Path.of(options.get("bench-jar")), base + 1, cpu, flags, workDir);
             default -> throw new IllegalArgumentException("unknown server '" + server + "'; known: herald, rabbitmq, cometd");
