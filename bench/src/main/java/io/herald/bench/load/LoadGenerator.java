@@ -18,6 +18,8 @@ import java.util.Map;
  * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator serve-ceiling [--host 127.0.0.1] [--port 8091]
  * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator sse-suite --profile quick|full  (see bench/run-sse-bench.sh)
  * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator serve-sse-ceiling [--host 127.0.0.1] [--port 8092]
+ * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator stomp-suite|bayeux-suite ...  (see PeerSuite)
+ * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator serve-cometd [--host 127.0.0.1] [--port 8093]
  * </pre>
  *
  * <p>{@code run} runs the scenarios one after another, {@code repeat} times over (alternating, as the
@@ -39,8 +41,11 @@ public final class LoadGenerator {
                 case "serve-ceiling" -> serveCeiling(rest);
                 case "sse-suite" -> io.herald.bench.load.sse.SseSuite.main(rest, System.out);
                 case "serve-sse-ceiling" -> io.herald.bench.load.sse.SseCeilingServer.main(rest.toArray(String[]::new));
+                case "stomp-suite" -> io.herald.bench.load.ws.PeerSuite.main("stomp", rest, System.out);
+                case "bayeux-suite" -> io.herald.bench.load.ws.PeerSuite.main("bayeux", rest, System.out);
+                case "serve-cometd" -> io.herald.bench.load.bayeux.CometdServer.main(rest.toArray(String[]::new));
                 default -> throw new IllegalArgumentException("unknown command '" + command
-                        + "'; known: run, serve-ceiling, sse-suite, serve-sse-ceiling");
+                        + "'; known: run, serve-ceiling, sse-suite, serve-sse-ceiling, stomp-suite, bayeux-suite, serve-cometd");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());

@@ -11,13 +11,13 @@ import io.herald.bench.load.ProcProbe;
  * iowait), so a run can tell how much CPU something other than the server and the load generator took.
  * Thread-safe (stateless).
  */
-final class MachineLoad {
+public final class MachineLoad {
 
     private MachineLoad() {
     }
 
     /** Busy CPU time of all CPUs since boot, in nanoseconds; -1 if {@code /proc/stat} cannot be read. */
-    static long busyNanos() {
+    public static long busyNanos() {
         try {
             String first = Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.US_ASCII).get(0);
             return busyTicks(first) * 1_000_000_000L / ProcProbe.clockTicksPerSecond();

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -25,6 +26,7 @@ public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private volatile Path pidFile;
 
     private ServerProcess(String name, Process process, int port, Path log) {
         this.name = name;
@@ -40,6 +42,70 @@ public final class ServerProcess implements AutoCloseable {
         command.addAll(jvmFlags);
         command.addAll(List.of("-jar", heraldJar.toString(), "--port", Integer.toString(port)));
         return start("herald", command, port, workDir, null);
+    }
+
+    /** Herald's server with further command-line options (e.g. {@code --stomp-prefetch 1000}). */
+    public static ServerProcess herald(Path heraldJar, int port, String cpus, List<String> jvmFlags, Path workDir,
+                                       List<String> options) throws IOException {
+        requireFile(heraldJar, "Herald's server jar (build it: mvn -pl server,bench -am package -DskipTests)");
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", cpus, javaBinary()));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-jar", heraldJar.toString(), "--port", Integer.toString(port)));
+        command.addAll(options);
+        return start("herald", command, port, workDir, null);
+    }
+
+    /** A real CometD server ({@code LoadGenerator serve-cometd}), from the benchmarks jar. */
+    public static ServerProcess cometd(Path benchJar, int port, String cpus, List<String> jvmFlags, Path workDir) throws IOException {
+        requireFile(benchJar, "the benchmarks jar (build it: mvn -pl bench -am package -DskipTests)");
+        List<String> command = new ArrayList<>(List.of("taskset", "-c", cpus, javaBinary()));
+        command.addAll(jvmFlags);
+        command.addAll(List.of("-cp", benchJar.toString(), "io.herald.bench.load.LoadGenerator", "serve-cometd",
+                "--port", Integer.toString(port)));
+        return start("cometd", command, port, workDir, null);
+    }
+
+    /**
+     * A RabbitMQ node of its own (Debian {@code rabbitmq-server}, with {@code rabbitmq_web_stomp} and
+     * {@code rabbitmq_stomp}), fresh data in {@code workDir}, Web-STOMP on {@code port} ({@code /ws}), STOMP on
+     * {@code port + 1}, AMQP on {@code port + 2}: the machine's shared RabbitMQ serves other work, whose CPU
+     * would count as the benchmark's. Needs root (the server drops to the {@code rabbitmq} user, which must
+     * own the data directory). The serving process is the node's {@code beam.smp}.
+     */
+    public static ServerProcess rabbitmq(int port, String cpus, Path workDir) throws IOException, InterruptedException {
+        Path server = Path.of("/usr/sbin/rabbitmq-server");
+        requireFile(server, "rabbitmq-server (apt-get install rabbitmq-server)");
+        Path dir = workDir.resolve("rabbitmq-" + port).toAbsolutePath();
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+        Files.createDirectories(dir.resolve("mnesia"));
+        Files.createDirectories(dir.resolve("log"));
+        Files.writeString(dir.resolve("rabbitmq.conf"), "listeners.tcp.default = " + (port + 2) + "\nweb_stomp.tcp.port = " + port
+                + "\nstomp.listeners.tcp.1 = " + (port + 1) + "\n");
+        Files.writeString(dir.resolve("enabled_plugins"), "[rabbitmq_web_stomp,rabbitmq_stomp].\n");
+        Process chown = new ProcessBuilder("chown", "-R", "rabbitmq:rabbitmq", dir.toString()).inheritIO().start();
+        if (chown.waitFor() != 0) {
+            throw new IllegalStateException("cannot hand " + dir + " to the rabbitmq user (chown exited " + chown.exitValue() + "; run as root)");
+        }
+        // Debian's wrapper switches user with su, whose PAM session resets the open-files limit to 1,024 (RabbitMQ then
+        // refuses most of the benchmark's connections); setpriv switches without PAM and keeps the raised limit.
+        List<String> command = List.of("taskset", "-c", cpus, "sh", "-c", "ulimit -n 20000 && exec setpriv --reuid rabbitmq "
+                + "--regid rabbitmq --init-groups env HOME=/var/lib/rabbitmq /usr/lib/rabbitmq/bin/rabbitmq-server");
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> env = builder.environment();
+        env.put("RABBITMQ_NODENAME", "heraldbench" + port + "@localhost");
+        env.put("RABBITMQ_DIST_PORT", Integer.toString(port + 3));
+        env.put("RABBITMQ_MNESIA_BASE", dir.resolve("mnesia").toString());
+        env.put("RABBITMQ_LOG_BASE", dir.resolve("log").toString());
+        env.put("RABBITMQ_CONFIG_FILE", dir.resolve("rabbitmq.conf").toString());
+        env.put("RABBITMQ_ENABLED_PLUGINS_FILE", dir.resolve("enabled_plugins").toString());
+        env.put("RABBITMQ_FEATURE_FLAGS_FILE", dir.resolve("feature_flags").toString());
+        env.put("RABBITMQ_PID_FILE", dir.resolve("pid").toString());
+        ServerProcess started = start("rabbitmq", builder, port, workDir, dir, dir.resolve("pid"));
+        return started;
     }
 
     /** The raw SSE ceiling, from the benchmarks jar. */
@@ -79,6 +145,11 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private static ServerProcess start(String name, List<String> command, int port, Path workDir, Path dir) throws IOException {
+        return start(name, new ProcessBuilder(command), port, workDir, dir, null);
+    }
+
+    private static ServerProcess start(String name, ProcessBuilder builder, int port, Path workDir, Path dir, Path pidFile)
+            throws IOException {
         // Another benchmark may hold the port; measuring its server instead of ours must not happen silently.
         try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
             probe.bind(new InetSocketAddress("0.0.0.0", port));
@@ -87,12 +158,13 @@ public final class ServerProcess implements AutoCloseable {
         }
         Files.createDirectories(workDir);
         Path log = workDir.resolve(name + "-" + port + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.redirectErrorStream(true).redirectOutput(log.toFile());
         if (dir != null) {
             builder.directory(dir.toFile());
         }
         Process process = builder.start();
         ServerProcess server = new ServerProcess(name, process, port, log);
+        server.pidFile = pidFile;
         try {
             server.awaitListening(60_000);
         } catch (RuntimeException e) {
@@ -128,7 +200,7 @@ public final class ServerProcess implements AutoCloseable {
      * {@code jcmd} at anything else: it attaches with SIGQUIT, which makes an nginx worker shut down.
      */
     public boolean isJvm() {
-        return !name.equals("nchan");
+        return !name.equals("nchan") && pidFile == null;
     }
 
     public int port() {
@@ -140,6 +212,13 @@ public final class ServerProcess implements AutoCloseable {
      * CPU time and RSS are what the run reports.
      */
     public long servingPid() {
+        if (pidFile != null) {
+            try {
+                return Long.parseLong(Files.readString(pidFile).trim());
+            } catch (IOException | NumberFormatException e) {
+                throw new IllegalStateException(name + " wrote no pid to " + pidFile + "; see " + log, e);
+            }
+        }
         if (isJvm()) {
             return process.pid();
         }
@@ -175,6 +254,17 @@ public final class ServerProcess implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pidFile != null && Files.exists(pidFile)) {
+            // The launcher is a shell chain (su, sh); the node itself must be told to stop.
+            ProcessHandle.of(servingPid()).ifPresent(node -> {
+                node.destroy();
+                try {
+                    node.onExit().get(60, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    node.destroyForcibly();
+                }
+            });
+        }
         process.destroy();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {

@@ -1,0 +1,222 @@
+package io.herald.bench.load.bayeux;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.herald.bench.load.LoadPayload;
+import io.herald.bench.load.ServerProbe;
+import io.herald.bench.load.ws.WebSocketFanoutScenario;
+import java.io.IOException;
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+
+/**
+ * {@code bayeux-fanout}: N Bayeux clients over WebSocket subscribed to one channel, and a publisher client
+ * on its own WebSocket publishing at the run's fixed rate. Plain Bayeux 1.0 as every server speaks it:
+ * {@code /meta/handshake} (websocket only), {@code /meta/connect} held by the server and sent again as soon
+ * as its reply comes, {@code /meta/subscribe}; deliveries are taken wherever they come (CometD writes them
+ * at once on the socket, Herald in the connect replies). With {@code ack} the handshake asks for the
+ * acknowledgement extension ({@code ext.ack: true}) and every connect acknowledges the last batch received,
+ * as CometD's {@code AckExtension} does. An unsuccessful meta reply, or a connection closed during the
+ * run, counts as an error. Not thread-safe (one run).
+ */
+public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String channel;
+    private final boolean ack;
+    private final int pad;
+    private Session publisher;
+    private String publisherId;
+
+    /**
+     * @param server {@code herald} or {@code cometd}, for the scenario's name
+     * @param uri the Bayeux WebSocket endpoint ({@code ws://host:port/bayeux}, {@code ws://host:port/cometd})
+     * @param measureFrom the first measured sequence number, where CPU readings start
+     */
+    public BayeuxFanoutScenario(String server, URI uri, String channel, int subscribers, boolean ack, int pad,
+                                ServerProbe probe, long measureFrom, int maxPending) {
+        super("bayeux-" + server + (ack ? "-ack" : ""), uri, subscribers, probe, measureFrom, maxPending);
+        this.channel = channel;
+        this.ack = ack;
+        this.pad = pad;
+    }
+
+    private String handshake() {
+        return "[{\"id\":\"1\",\"channel\":\"/meta/handshake\",\"version\":\"1.0\",\"minimumVersion\":\"1.0\","
+                + "\"supportedConnectionTypes\":[\"websocket\"]" + (ack ? ",\"ext\":{\"ack\":true}" : "") + "}]";
+    }
+
+    private static String connect(String clientId, long id, boolean immediate, long batch) {
+        return "[{\"id\":\"" + id + "\",\"channel\":\"/meta/connect\",\"clientId\":\"" + clientId
+                + "\",\"connectionType\":\"websocket\"" + (immediate ? ",\"advice\":{\"timeout\":0}" : "")
+                + (batch >= 0 ? ",\"ext\":{\"ack\":" + batch + "}" : "") + "}]";
+    }
+
+    @Override
+    protected Object subscriber(int index) {
+        return new Client(index, true);
+    }
+
+    @Override
+    protected void openPublisher() throws Exception {
+        Client endpoint = new Client(-1, false);
+        publisher = client().connect(endpoint, uri(), upgradeRequest()).get(30, TimeUnit.SECONDS);
+        endpoint.ready().get(30, TimeUnit.SECONDS);
+        publisherId = endpoint.clientId;
+    }
+
+    @Override
+    protected void publish(long seq) {
+        String message = "[{\"channel\":\"" + channel + "\",\"clientId\":\"" + publisherId + "\",\"data\":"
+                + LoadPayload.data(seq, pad) + "}]";
+        publisher.sendText(message, Callback.from(() -> { }, e -> failed(seq, "publish failed: " + e)));
+    }
+
+    @Override
+    protected void closePublisher() {
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+
+    /**
+     * A Bayeux client on one WebSocket. A subscriber handshakes, connects once at once (timeout 0), then
+     * subscribes; both keep a connect held (the publisher does not subscribe).
+     */
+    public final class Client implements Session.Listener.AutoDemanding, WebSocketFanoutScenario.Subscriber {
+        private final int index;
+        private final boolean subscribe;
+        private final CompletableFuture<Void> ready = new CompletableFuture<>();
+        private final AtomicLong ids = new AtomicLong(1);
+        private Session session;
+        private volatile String clientId;
+        private boolean acking;
+        private long batch = -1;
+        private boolean connectedOnce;
+
+        Client(int index, boolean subscribe) {
+            this.index = index;
+            this.subscribe = subscribe;
+        }
+
+        @Override
+        public CompletableFuture<Void> ready() {
+            return ready;
+        }
+
+        @Override
+        public void onWebSocketOpen(Session session) {
+            this.session = session;
+            session.sendText(handshake(), Callback.NOOP);
+        }
+
+        @Override
+        public void onWebSocketText(String text) {
+            JsonNode messages;
+            try {
+                messages = JSON.readTree(text);
+            } catch (IOException e) {
+                fail("malformed JSON from the server: " + e.getMessage());
+                return;
+            }
+            // One array per frame; the messages in one frame are handled in order, the connect sent last.
+            boolean reconnect = false;
+            for (JsonNode m : messages) {
+                String ch = m.path("channel").asText();
+                switch (ch) {
+                    case "/meta/handshake" -> {
+                        if (!m.path("successful").asBoolean()) {
+                            fail("handshake refused: " + m);
+                            return;
+                        }
+                        clientId = m.path("clientId").asText();
+                        JsonNode ackExt = m.path("ext").path("ack");
+                        acking = ack && (ackExt.asBoolean() || ackExt.path("enabled").asBoolean());
+                        if (acking && ackExt.has("batch")) {
+                            batch = ackExt.path("batch").asLong();
+                        } else if (acking) {
+                            batch = 0;
+                        }
+                        if (ack && !acking) {
+                            fail("the server did not accept the acknowledgement extension: " + m);
+                            return;
+                        }
+                        send(connect(clientId, ids.incrementAndGet(), true, acking ? batch : -1));
+                    }
+                    case "/meta/connect" -> {
+                        if (!m.path("successful").asBoolean()) {
+                            fail("connect refused: " + m);
+                            return;
+                        }
+                        if (acking && m.path("ext").path("ack").isNumber()) {
+                            batch = m.path("ext").path("ack").asLong();
+                        }
+                        if (!connectedOnce) {
+                            connectedOnce = true;
+                            if (subscribe) {
+                                send("[{\"id\":\"" + ids.incrementAndGet() + "\",\"channel\":\"/meta/subscribe\",\"clientId\":\""
+                                        + clientId + "\",\"subscription\":\"" + channel + "\"}]");
+                            } else {
+                                ready.complete(null);
+                            }
+                        }
+                        // The publisher keeps a connect held too, or the server lets its session go after its max interval.
+                        reconnect = true;
+                    }
+                    case "/meta/subscribe" -> {
+                        if (!m.path("successful").asBoolean()) {
+                            fail("subscribe refused: " + m);
+                            return;
+                        }
+                        ready.complete(null);
+                    }
+                    default -> {
+                        if (ch.equals(channel) && m.has("data")) {
+                            if (subscribe) {
+                                delivered(index, LoadPayload.seqOf(m.path("data").toString()));
+                            }
+                        } else if (m.has("successful") && !m.path("successful").asBoolean()) {
+                            fail("refused: " + m);
+                        }
+                    }
+                }
+            }
+            if (reconnect) {
+                send(connect(clientId, ids.incrementAndGet(), false, acking ? batch : -1));
+            }
+        }
+
+        private void send(String text) {
+            session.sendText(text, Callback.from(() -> { }, e -> fail("send failed: " + e)));
+        }
+
+        private void fail(String reason) {
+            String who = index < 0 ? "publisher" : "subscriber " + index;
+            if (!ready.completeExceptionally(new IllegalStateException(who + ": " + reason))) {
+                failed(-1, who + ": " + reason);
+            }
+        }
+
+        @Override
+        public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+            ready.completeExceptionally(new IllegalStateException("closed " + statusCode + " " + reason));
+            if (index >= 0) {
+                ended(index, "closed " + statusCode + " " + reason);
+            }
+            callback.succeed();
+        }
+
+        @Override
+        public void onWebSocketError(Throwable cause) {
+            ready.completeExceptionally(cause);
+            if (index >= 0) {
+                ended(index, cause.toString());
+            }
+        }
+    }
+}
