@@ -16,8 +16,8 @@ import java.util.Map;
  * {@code type} and {@code content-type}; the position and the timestamp are headers
  * {@value #EPOCH}, {@value #OFFSET}, {@value #TIMESTAMP} (milliseconds) and {@value #TIMESTAMP_NANOS} (the
  * nanoseconds past it, when not zero), and the publisher's own headers a nested table
- * {@value #HEADERS}, so they can never collide with Herald's. Messages are transient: history holds them, the
- * broker only fans them out. Stateless and thread-safe.
+ * {@value #HEADERS}, so they can never collide with Herald's. Messages are transient (history holds them, the
+ * broker only fans them out) unless durable per-subscription queues keep backlogs, which need them persistent. Stateless and thread-safe.
  */
 final class AmqpMessages {
 
@@ -32,6 +32,11 @@ final class AmqpMessages {
     }
 
     static AMQP.BasicProperties properties(Message message) {
+        return properties(message, false);
+    }
+
+    /** With {@code persistent}, delivery mode 2: a durable queue keeps the message across a RabbitMQ restart. */
+    static AMQP.BasicProperties properties(Message message, boolean persistent) {
         Map<String, Object> headers = new HashMap<>(4);
         headers.put(EPOCH, message.position().epoch());
         headers.put(OFFSET, message.position().offset());
@@ -47,7 +52,7 @@ final class AmqpMessages {
                 .messageId(message.id())
                 .type(message.type())
                 .contentType(message.contentType())
-                .deliveryMode(1)
+                .deliveryMode(persistent ? 2 : 1)
                 .headers(headers)
                 .build();
     }

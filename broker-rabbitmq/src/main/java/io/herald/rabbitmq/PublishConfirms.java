@@ -31,12 +31,19 @@ final class PublishConfirms implements ConfirmListener {
 
     private final Channel channel;
     private final long timeoutNanos;
+    private final boolean persistent;
     private final Object sending = new Object();
     private volatile Outstanding current = new Outstanding();
 
     PublishConfirms(Channel channel, long timeoutNanos) {
+        this(channel, timeoutNanos, false);
+    }
+
+    /** @param persistent publish with delivery mode 2, so durable queues keep messages across a RabbitMQ restart */
+    PublishConfirms(Channel channel, long timeoutNanos, boolean persistent) {
         this.channel = channel;
         this.timeoutNanos = timeoutNanos;
+        this.persistent = persistent;
     }
 
     /** Sends {@code message}; the future completes once RabbitMQ confirmed it, or fails as described above. */
@@ -49,7 +56,7 @@ final class PublishConfirms implements ConfirmListener {
             pending.deadline = System.nanoTime() + timeoutNanos;
             outstanding.map.put(tag, pending);
             try {
-                channel.basicPublish(exchange, RoutingKeys.of(message.channel()), AmqpMessages.properties(message),
+                channel.basicPublish(exchange, RoutingKeys.of(message.channel()), AmqpMessages.properties(message, persistent),
                         message.payload().toByteArray());
             } catch (IOException | AlreadyClosedException e) {
                 outstanding.map.remove(tag, pending);

@@ -96,7 +96,7 @@ final class RabbitBroker implements Broker, Lifecycle {
         try {
             publishing = connection.createChannel();
             publishing.confirmSelect();
-            confirms = new PublishConfirms(publishing, settings.confirmTimeout().toNanos());
+            confirms = new PublishConfirms(publishing, settings.confirmTimeout().toNanos(), settings.durableQueues());
             publishing.addConfirmListener(confirms);
             publishing.addShutdownListener(cause -> confirms.channelLost("the channel to RabbitMQ closed (" + describe(cause) + ")"));
             consuming = connection.createChannel();
@@ -210,6 +210,22 @@ final class RabbitBroker implements Broker, Lifecycle {
                 }
             }
         }
+    }
+
+    /**
+     * A new channel on this node's connection, for the durable queues' readers.
+     *
+     * @throws IOException if RabbitMQ cannot be reached or refuses
+     */
+    Channel openChannel() throws IOException {
+        if (!running || connection == null) {
+            throw new IOException("the RabbitMQ broker is not started");
+        }
+        Channel ch = connection.createChannel();
+        if (ch == null) {
+            throw new IOException("RabbitMQ at " + settings.endpoint() + " has no channel left on this node's connection");
+        }
+        return ch;
     }
 
     /** The connection's client-provided name (tests find the connection with {@code rabbitmqctl list_connections}). */

@@ -12,7 +12,7 @@ import java.util.List;
  * The typed settings of the {@code rabbitmq} broker: {@code rabbitmq.url} ({@code --rabbitmq-url},
  * {@code HERALD_RABBITMQ_URL}: {@code amqp://user:password@host:port/vhost}, or {@code amqps://} for TLS),
  * {@code rabbitmq.exchange}, {@code rabbitmq.confirm-timeout}, {@code rabbitmq.recovery-interval},
- * {@code rabbitmq.prefetch}.
+ * {@code rabbitmq.prefetch}, {@code rabbitmq.durable-queues}.
  *
  * <p>{@link #validate()} refuses what cannot work in one line (never printing the password), whether Herald
  * is assembled in code or by the server from flags. Immutable and thread-safe.
@@ -23,9 +23,11 @@ import java.util.List;
  * @param confirmTimeout how long a publish waits for RabbitMQ's confirm before it fails
  * @param recoveryInterval the wait between attempts to reconnect after the connection was lost
  * @param prefetch how many deliveries RabbitMQ may push to a node ahead of its acks
+ * @param durableQueues whether durable subscriptions keep their backlog in durable RabbitMQ queues of their own
+ *     (messages are then persistent)
  */
 public record RabbitSettings(Settings source, String url, String exchange, Duration confirmTimeout, Duration recoveryInterval,
-                             int prefetch) implements PluginSettings {
+                             int prefetch, boolean durableQueues) implements PluginSettings {
 
     /** Where RabbitMQ is. */
     public static final Setting<String> URL = Setting.string("rabbitmq.url", "amqp://guest:guest@127.0.0.1:5672/",
@@ -42,10 +44,14 @@ public record RabbitSettings(Settings source, String url, String exchange, Durat
     /** Deliveries in flight to a node. */
     public static final Setting<Integer> PREFETCH = Setting.integer("rabbitmq.prefetch", 1000, 1, 65_535,
             "deliveries RabbitMQ pushes to a node ahead of its acks");
+    /** Durable per-subscription queues that hold a durable subscription's backlog beyond history. */
+    public static final Setting<Boolean> DURABLE_QUEUES = Setting.bool("rabbitmq.durable-queues", false,
+            "keep each durable subscription's messages in a durable RabbitMQ queue of its own (STOMP x-queue-name), so a client "
+                    + "away longer than history's retention still gets everything; messages are published persistent");
 
     /** The settings above. */
     public static List<Setting<?>> all() {
-        return List.of(URL, EXCHANGE, CONFIRM_TIMEOUT, RECOVERY_INTERVAL, PREFETCH);
+        return List.of(URL, EXCHANGE, CONFIRM_TIMEOUT, RECOVERY_INTERVAL, PREFETCH, DURABLE_QUEUES);
     }
 
     /**
@@ -55,7 +61,7 @@ public record RabbitSettings(Settings source, String url, String exchange, Durat
      */
     public static RabbitSettings from(Settings settings) {
         return new RabbitSettings(settings, settings.get(URL), settings.get(EXCHANGE), settings.get(CONFIRM_TIMEOUT),
-                settings.get(RECOVERY_INTERVAL), settings.get(PREFETCH));
+                settings.get(RECOVERY_INTERVAL), settings.get(PREFETCH), settings.get(DURABLE_QUEUES));
     }
 
     @Override

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * the feed first, buffers what the feed dispatches meanwhile (bounded), replays history up to the head at
  * the pace of the subscriber's room, then delivers the buffered messages it has not replayed and turns
  * live, all without a gap or a duplicate. If the buffer overflows it is dropped and history, which has
- * those messages too, is read again.
+ * those messages too, is read again. Where history has lost messages the subscriber has not had, its
+ * {@linkplain Subscriber#backlog() backlog}, when it has one, supplies them instead of a gap.
  *
  * <p>Live-side state ({@code live}, {@code buffer}) is guarded by the feed's monitor; the catch-up cursor is
  * owned by the one catch-up task running at a time. A pattern subscription is always live.
@@ -143,6 +144,16 @@ final class ChannelSubscription implements Subscription {
                     return;
                 }
                 Replay replay = engine.history().replay(channel, cursor, Math.min(room, REPLAY_BATCH));
+                if (replay.gap() != null && !replay.gap().reset() && subscriber.backlog() != null) {
+                    Backfill backfill = fromBacklog(replay.gap(), room);
+                    if (backfill == Backfill.WAIT) {
+                        subscriber.whenRoom(this::scheduleCatchUp);
+                        return;
+                    }
+                    if (backfill == Backfill.DELIVERED) {
+                        continue; // read history again from the new cursor: it may have moved on meanwhile
+                    }
+                }
                 if (replay.gap() != null) {
                     subscriber.gap(replay.gap());
                     engine.countGap();
@@ -175,6 +186,46 @@ final class ChannelSubscription implements Subscription {
     }
 
     private enum Handover { LIVE, REREAD, WAIT }
+
+    private enum Backfill { DELIVERED, NOTHING, WAIT }
+
+    /**
+     * History lost what {@code gap} says; the subscriber's backlog may still keep it. Delivers, in order, the
+     * kept messages from the cursor up to where history resumes, with a (smaller) gap before any that the
+     * backlog does not have either; NOTHING when it keeps none of them (the caller reports the gap itself).
+     */
+    private Backfill fromBacklog(Gap gap, int room) {
+        long wanted = gap.firstAvailable() - 1 - cursor.offset();
+        if (wanted <= 0) {
+            return Backfill.NOTHING;
+        }
+        String name = subscriber.backlog();
+        java.util.List<Message> kept = engine.backlog().read(name, cursor, (int) Math.min(Math.min(room, REPLAY_BATCH), wanted));
+        int delivered = 0;
+        for (Message m : kept) {
+            if (!m.position().sameEpoch(cursor) || m.offset() >= gap.firstAvailable()) {
+                break;
+            }
+            if (m.offset() <= cursor.offset()) {
+                continue;
+            }
+            if (m.offset() > cursor.offset() + 1) {
+                // Neither history nor the backlog has these (the backlog began after them): say so, then go on.
+                Gap missed = Gap.retention(channel, cursor.epoch(), cursor.offset(), m.offset());
+                subscriber.gap(missed);
+                engine.countGap();
+                cursor = missed.resumeAfter();
+            }
+            if (!subscriber.deliver(m)) {
+                engine.countDelivered(delivered);
+                return Backfill.WAIT;
+            }
+            cursor = m.position();
+            delivered++;
+        }
+        engine.countDelivered(delivered);
+        return delivered > 0 ? Backfill.DELIVERED : Backfill.NOTHING;
+    }
 
     /**
      * Delivers the buffered messages not replayed yet and turns live. When the buffer overflowed, history is

@@ -98,6 +98,25 @@ public final class Connection {
      * @throws StoreException if the store or broker cannot be reached; nothing stays subscribed
      */
     public ConnectionSubscription subscribe(String key, ChannelName channel, Resume resume, AckMode ack, int window) {
+        return subscribe(key, channel, resume, ack, window, false, null);
+    }
+
+    /**
+     * Subscribes as {@link #subscribe(String, ChannelName, Resume, AckMode, int)} does and, for a durable
+     * session's exact channel on a node with a {@link io.herald.api.SubscriptionBacklog}, keeps the messages in
+     * that backlog under {@code backlog} (the backlog's default name for this session and key when
+     * {@code null}) from now until the subscription ends, so a client away for longer than history's retention
+     * still gets every message. On a node without a backlog it is the same as without.
+     *
+     * @throws InvalidRequestException also for a backlog name the backlog refuses; nothing was created
+     */
+    public ConnectionSubscription subscribeKept(String key, ChannelName channel, Resume resume, AckMode ack, int window,
+                                                String backlog) {
+        return subscribe(key, channel, resume, ack, window, true, backlog);
+    }
+
+    private ConnectionSubscription subscribe(String key, ChannelName channel, Resume resume, AckMode ack, int window,
+                                             boolean kept, String requestedBacklog) {
         if (ack.acknowledged() && channel.isPattern()) {
             throw new InvalidChannelException(channel.value(), "acknowledged delivery needs an exact channel, not a pattern");
         }
@@ -109,6 +128,8 @@ public final class Connection {
         if (byKey.containsKey(key)) {
             throw new InvalidRequestException(session.id(), "subscription '" + key + "' already exists on this connection");
         }
+        SessionBacklogs backlogs = sessions.backlogs();
+        String backlog = kept ? backlogs.name(session, key, channel, requestedBacklog) : null;
         SessionSubscription stored = session.durable() ? storedSubscription(key, channel) : null;
         Position resumedCursor = stored != null && ack.acknowledged() ? stored.cursor() : null;
         Set<Position> redeliver = stored != null ? new HashSet<>(stored.unacked()) : Set.of();
@@ -119,15 +140,24 @@ public final class Connection {
         boolean plain = !channel.isPattern() && !ack.acknowledged() && !plainByChannel.containsKey(channel);
         Position start = from instanceof Resume.After after ? after.position() : null;
         ConnectionSubscription subscription = new ConnectionSubscription(this, key, channel, ack, window, plain, start,
-                resumedCursor, redeliver);
+                resumedCursor, redeliver, backlog);
         if (byKey.putIfAbsent(key, subscription) != null) {
             throw new InvalidRequestException(session.id(), "subscription '" + key + "' already exists on this connection");
         }
         if (plain && plainByChannel.putIfAbsent(channel, subscription) != null) {
             byKey.remove(key);
-            return subscribe(key, channel, resume, ack, window);
+            return subscribe(key, channel, resume, ack, window, kept, requestedBacklog);
         }
+        boolean opened = false;
         try {
+            if (backlog != null) {
+                // Before registering: whatever is published from the registration on is kept.
+                backlogs.open(session.id(), key, backlog, channel);
+                opened = true;
+                if (stored != null && stored.cursor() != null) {
+                    backlogs.release(backlog, stored.unacked().isEmpty() ? stored.cursor() : before(stored.unacked().get(0)));
+                }
+            }
             Subscription registered = engine.subscribe(session.principal(), channel, from, subscription);
             subscription.engineSubscription = registered;
             if (start == null) {
@@ -140,6 +170,13 @@ public final class Connection {
         } catch (RuntimeException e) {
             subscription.close();
             forget(subscription);
+            if (opened) {
+                if (stored == null) {
+                    backlogs.forget(session.id(), key);
+                } else {
+                    backlogs.close(backlog);
+                }
+            }
             throw e;
         }
         sessions.joined(this, channel);
@@ -166,6 +203,7 @@ public final class Connection {
         ConnectionSubscription subscription = byKey.get(key);
         if (subscription == null) {
             if (forget && session.durable()) {
+                sessions.backlogs().forget(session.id(), key);
                 return sessions.store().unsubscribe(session.id(), key);
             }
             return false;
@@ -177,6 +215,13 @@ public final class Connection {
                 sessions.store().unsubscribe(session.id(), key);
             } else {
                 keepCursor(subscription);
+            }
+        }
+        if (subscription.backlog != null) {
+            if (forget) {
+                sessions.backlogs().forget(session.id(), key);
+            } else {
+                sessions.backlogs().close(subscription.backlog);
             }
         }
         sessions.left(this, subscription.channel());
@@ -196,6 +241,9 @@ public final class Connection {
         int removed = subscription.acknowledge(position, cumulative);
         if (removed > 0 && session.durable()) {
             sessions.store().acknowledge(session.id(), key, position, cumulative);
+        }
+        if (removed > 0 && subscription.backlog != null) {
+            sessions.backlogs().release(subscription.backlog, subscription.settled());
         }
         return removed;
     }
@@ -228,6 +276,7 @@ public final class Connection {
                 if (subscription != null) {
                     items.message(subscription, message, false);
                     subscription.moveTo(message.position());
+                    releaseWritten(subscription, message);
                 }
             } else if (item instanceof ConnectionSubscription.Delivery d) {
                 if (session.durable() && d.subscription().ackMode().acknowledged() && !d.redelivered()) {
@@ -235,6 +284,9 @@ public final class Connection {
                 }
                 items.message(d.subscription(), d.message(), d.redelivered());
                 d.subscription().moveTo(d.message().position());
+                if (!d.subscription().ackMode().acknowledged()) {
+                    releaseWritten(d.subscription(), d.message());
+                }
             } else if (item instanceof ConnectionSubscription.Notice notice) {
                 items.gap(notice.subscription(), notice.gap());
                 notice.subscription().moveTo(notice.gap().resumeAfter());
@@ -242,6 +294,13 @@ public final class Connection {
         }
         drained.clear();
         return n;
+    }
+
+    /** Without acknowledgement, a message is done with once written: its backlog may let it go. */
+    private void releaseWritten(ConnectionSubscription subscription, Message message) {
+        if (subscription.backlog != null) {
+            sessions.backlogs().release(subscription.backlog, message.position());
+        }
     }
 
     private void recordDelivery(ConnectionSubscription.Delivery d) {
@@ -332,6 +391,9 @@ public final class Connection {
             subscription.close();
             if (session.durable()) {
                 keepCursor(subscription);
+            }
+            if (subscription.backlog != null) {
+                sessions.backlogs().close(subscription.backlog);
             }
             sessions.left(this, subscription.channel());
         }

@@ -50,9 +50,11 @@ public final class ConnectionSubscription implements Subscriber {
     private List<Runnable> windowWaiters;
     private final Position resumedCursor;
     private final Set<Position> redeliver;
+    /** The name of the backlog keeping this subscription's messages beyond history, or null. */
+    final String backlog;
 
     ConnectionSubscription(Connection connection, String key, ChannelName channel, AckMode ack, int window, boolean plain,
-                           Position start, Position resumedCursor, Set<Position> redeliver) {
+                           Position start, Position resumedCursor, Set<Position> redeliver, String backlog) {
         this.connection = connection;
         this.key = key;
         this.channel = channel;
@@ -62,6 +64,24 @@ public final class ConnectionSubscription implements Subscriber {
         this.cursor = start;
         this.resumedCursor = resumedCursor;
         this.redeliver = redeliver;
+        this.backlog = backlog;
+    }
+
+    @Override
+    public String backlog() {
+        return backlog;
+    }
+
+    /**
+     * The position up to which the client is done with every message: the cursor when nothing is unacked,
+     * else the one before the oldest unacked; {@code null} before anything is known.
+     */
+    synchronized Position settled() {
+        Position first = unacked.peekFirst();
+        if (first == null) {
+            return cursor;
+        }
+        return first.offset() > 0 ? new Position(first.epoch(), first.offset() - 1) : null;
     }
 
     /** The subscription's key within its connection and session. */

@@ -9,6 +9,7 @@ import io.herald.api.Authorizer;
 import io.herald.api.Lifecycle;
 import io.herald.api.Retention;
 import io.herald.api.SessionListener;
+import io.herald.api.SubscriptionBacklog;
 import io.herald.core.auth.HmacTokens;
 import io.herald.core.auth.TokenAuthenticator;
 import io.herald.core.config.CoreSettings;
@@ -22,7 +23,7 @@ import java.time.Clock;
  * Binds the engine and its defaults; every default can be replaced with {@link OptionalBinder#setBinding()}
  * in another module: the {@link MeterRegistry} (server binds Prometheus), the {@link Authorizer} (what a
  * token grants), the {@link Authenticator} (tokens when {@code token.secret} is set, else anonymous), the
- * {@link Clock}. Binds only; nothing starts here.
+ * {@link Clock}, the {@link SubscriptionBacklog} (none: history alone). Binds only; nothing starts here.
  */
 final class CoreModule extends AbstractModule {
 
@@ -39,6 +40,7 @@ final class CoreModule extends AbstractModule {
         bind(SimpleMeterRegistry.class).in(Singleton.class);
         OptionalBinder.newOptionalBinder(binder(), Authorizer.class).setDefault().toInstance(Authorizer.TOKEN_GRANTS);
         OptionalBinder.newOptionalBinder(binder(), Clock.class).setDefault().toInstance(Clock.systemUTC());
+        OptionalBinder.newOptionalBinder(binder(), SubscriptionBacklog.class).setDefault().toInstance(SubscriptionBacklog.NONE);
         OptionalBinder.newOptionalBinder(binder(), Authenticator.class).setDefault().toProvider(this::authenticator);
         Multibinder<Lifecycle> lifecycle = Multibinder.newSetBinder(binder(), Lifecycle.class);
         lifecycle.addBinding().to(EngineThreads.class);

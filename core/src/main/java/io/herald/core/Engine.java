@@ -14,6 +14,7 @@ import io.herald.api.Position;
 import io.herald.api.Principal;
 import io.herald.api.Publication;
 import io.herald.api.Replay;
+import io.herald.api.SubscriptionBacklog;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
 import io.micrometer.core.instrument.Counter;
@@ -56,6 +57,7 @@ public final class Engine implements Lifecycle {
     private final Broker broker;
     private final Authorizer authorizer;
     private volatile List<ServerChannels> serverChannels = List.of();
+    private volatile SubscriptionBacklog backlog = SubscriptionBacklog.NONE;
     private final PublishPipeline pipeline;
     private final long maxPayload;
     private final int bufferLimit;
@@ -104,6 +106,17 @@ public final class Engine implements Lifecycle {
     @Inject
     void serverChannels(Set<ServerChannels> reserved) {
         this.serverChannels = List.copyOf(reserved);
+    }
+
+    /** The backlog that keeps durable subscriptions' messages beyond history; method-injected, {@code NONE} by hand. */
+    @Inject
+    void backlog(SubscriptionBacklog backlog) {
+        this.backlog = backlog;
+    }
+
+    /** The node's {@link SubscriptionBacklog}; {@link SubscriptionBacklog#NONE} unless a plugin binds one. */
+    public SubscriptionBacklog backlog() {
+        return backlog;
     }
 
     /**

@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * a live connection on this node its expiry is renewed every third of the TTL, however long the connection
  * lasts, and its TTL runs from when its last connection ends; {@link #end} is a client leaving on purpose. One
  * timer does both for every session: it renews the live ones, then finds expired sessions and tells the
- * {@link SessionListener}s, exactly once per session across the nodes that share the store. Thread-safe.
+ * {@link SessionListener}s, exactly once per session across the nodes that share the store. A session that
+ * ends or expires takes its subscriptions' {@link io.herald.api.SubscriptionBacklog backlogs} with it.
+ * Thread-safe.
  */
 @Singleton
 public final class SessionService implements Lifecycle {
@@ -51,6 +53,7 @@ public final class SessionService implements Lifecycle {
     private final int queue;
     /** Durable sessions with a live connection on this node, by id: renewed by the timer until the last ends. */
     private final Map<String, Live> live = new ConcurrentHashMap<>();
+    private final SessionBacklogs backlogs;
     private ScheduledFuture<?> sweeper;
 
     /** A durable session's live connections on this node and when its expiry was last renewed. */
@@ -74,6 +77,7 @@ public final class SessionService implements Lifecycle {
         this.listeners = List.copyOf(listeners);
         this.ttl = settings.get(CoreSettings.SESSION_TTL);
         this.clock = clock;
+        this.backlogs = new SessionBacklogs(engine);
     }
 
     /** The configured session TTL. */
@@ -206,6 +210,10 @@ public final class SessionService implements Lifecycle {
         return engine;
     }
 
+    SessionBacklogs backlogs() {
+        return backlogs;
+    }
+
     EngineThreads threads() {
         return threads;
     }
@@ -256,6 +264,7 @@ public final class SessionService implements Lifecycle {
     public void end(String id) {
         Optional<SessionRecord> session = store.find(id);
         if (store.delete(id)) {
+            session.ifPresent(backlogs::ended);
             session.ifPresent(s -> notify(l -> l.ended(s)));
         }
     }
@@ -264,6 +273,7 @@ public final class SessionService implements Lifecycle {
     public int sweep() {
         List<SessionRecord> expired = store.purgeExpired(clock.instant());
         for (SessionRecord session : expired) {
+            backlogs.ended(session);
             notify(l -> l.expired(session));
         }
         return expired.size();

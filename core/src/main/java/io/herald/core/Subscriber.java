@@ -45,4 +45,13 @@ public interface Subscriber {
      */
     default void cutOff(ChannelName channel, Position lastDelivered) {
     }
+
+    /**
+     * The name of the {@link io.herald.api.SubscriptionBacklog} that keeps this subscriber's messages beyond
+     * history, or {@code null} (the default) when there is none. When catching up, the engine reads what history
+     * no longer holds from it before it would report a retention gap.
+     */
+    default String backlog() {
+        return null;
+    }
 }

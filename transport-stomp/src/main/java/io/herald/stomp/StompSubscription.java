@@ -29,6 +29,11 @@ final class StompSubscription {
     volatile Connection connection;
     volatile ClientSession durableSession;
     volatile ConnectionSubscription core;
+    /**
+     * A durable subscription's {@code x-queue-name}: the name of its backlog when the node keeps one (the
+     * RabbitMQ broker's durable queues), else ignored; {@code null} for the backlog's default name.
+     */
+    volatile String queueName;
 
     StompSubscription(StompSubscriptions owner, int index, String id, String destinationHeader, StompDestination destination, AckMode ack, int window,
                       DurableSubscriptions.Key durableKey) {

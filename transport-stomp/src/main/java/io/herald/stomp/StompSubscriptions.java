@@ -105,6 +105,7 @@ final class StompSubscriptions {
         DurableSubscriptions.Key key = durable
                 ? new DurableSubscriptions.Key(stomp.principal().name(), destinationHeader, id) : null;
         StompSubscription sub = new StompSubscription(this, indexes.getAndIncrement(), id, destinationHeader, destination, ack, window, key);
+        sub.queueName = durable ? frame.header("x-queue-name") : null;
         byId.put(id, sub);
         byIndex.put(sub.index, sub);
         try {
@@ -160,7 +161,7 @@ final class StompSubscriptions {
         sub.connection = connection;
         addSource(connection, sub);
         try {
-            sub.core = connection.subscribe(sub.coreKey(), sub.destination.channel(), resume, sub.ack, sub.window);
+            sub.core = connection.subscribeKept(sub.coreKey(), sub.destination.channel(), resume, sub.ack, sub.window, sub.queueName);
         } catch (RuntimeException e) {
             sources.removeIf(s -> s.connection() == connection);
             connection.close();
