@@ -23,11 +23,11 @@ import org.eclipse.jetty.util.component.LifeCycle;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The real CometD 9 Java client, unmodified, with its acknowledgement extension on, over long polling and over
- * websocket. Its network first swallows a connect reply carrying a batch (the server wrote it, the client never
+ * websocket, subscribed to the channel itself or to a wildcard pattern over it. Its network first swallows a connect reply carrying a batch (the server wrote it, the client never
  * gets it), then goes down while more messages are published, then comes back: after CometD's own reconnection
  * with the same client id, every message arrives exactly once, in order. Without the extension, over websocket,
  * it takes the deliveries the server pushes between connects.
@@ -37,8 +37,8 @@ class CometdInteropTest {
     private static final ChannelName CHANNEL = ChannelName.of("/cometd/acked");
 
     @ParameterizedTest
-    @ValueSource(strings = {"long-polling", "websocket"})
-    void killAndResumeLosesNothingAndDuplicatesNothing(String type) throws Exception {
+    @CsvSource({"long-polling, /cometd/acked", "websocket, /cometd/acked", "long-polling, /cometd/*", "websocket, /cometd/**"})
+    void killAndResumeLosesNothingAndDuplicatesNothing(String type, String subscription) throws Exception {
         HttpClient http = new HttpClient();
         http.start();
         WebSocketContainer ws = type.equals("websocket") ? ContainerProvider.getWebSocketContainer() : null;
@@ -53,7 +53,7 @@ class CometdInteropTest {
             CountDownLatch subscribed = new CountDownLatch(1);
             client.handshake(reply -> {
                 if (reply.isSuccessful()) {
-                    client.getChannel(CHANNEL.value()).subscribe((channel, message) ->
+                    client.getChannel(subscription).subscribe((channel, message) ->
                             received.add(((Number) message.getDataAsMap().get("n")).longValue()), r -> subscribed.countDown());
                 }
             });
