@@ -58,6 +58,9 @@ final class BayeuxSession implements Link.Listener {
     private final java.util.concurrent.atomic.AtomicLong handledVersion = new java.util.concurrent.atomic.AtomicLong();
 
     /** A request waiting for its reply; what to do when the link drops before it. */
+    /** For tests: sees every message sent and every array received (in short), on the protocol thread. */
+    static volatile Consumer<String> trace;
+
     private record Pending(CompletableFuture<JsonNode> reply, boolean failOnDrop, String what) {
     }
 
@@ -216,6 +219,10 @@ final class BayeuxSession implements Link.Listener {
     private CompletableFuture<JsonNode> send(ObjectNode m, boolean failOnDrop, String what, long timeoutMillis) {
         CompletableFuture<JsonNode> reply = new CompletableFuture<>();
         pending.put(m.get("id").asText(), new Pending(reply, failOnDrop, what));
+        Consumer<String> t = trace;
+        if (t != null) {
+            t.accept("C-> " + System.identityHashCode(link) + " " + m);
+        }
         link.send(JSON.createArrayNode().add(m), timeoutMillis);
         return reply;
     }
@@ -457,6 +464,18 @@ final class BayeuxSession implements Link.Listener {
     private void onReceived(Link from, JsonNode messages) {
         if (!messages.isArray()) {
             return;
+        }
+        Consumer<String> t = trace;
+        if (t != null) {
+            StringBuilder b = new StringBuilder("C<- ").append(System.identityHashCode(from)).append(from == link ? "" : " STALE");
+            for (JsonNode m : messages) {
+                if (m.has("data") && !m.path("channel").asText("").startsWith("/meta/")) {
+                    b.append(' ').append(m.path("channel").asText()).append('@').append(m.path("ext").path("herald").path("position").asText());
+                } else {
+                    b.append(' ').append(m);
+                }
+            }
+            t.accept(b.toString());
         }
         List<JsonNode> replies = new ArrayList<>();
         for (JsonNode m : messages) {

@@ -54,7 +54,7 @@ public final class HeraldClient implements AutoCloseable {
     private final ScheduledExecutorService protocol;
     private final ExecutorService ownedExecutor;
     private final HttpClient http;
-    private final java.net.http.HttpClient webSocket;
+    private final org.eclipse.jetty.websocket.client.WebSocketClient webSocket;
     private final BayeuxSession session;
     private volatile boolean webSocketRefused;
     private volatile boolean closed;
@@ -71,12 +71,17 @@ public final class HeraldClient implements AutoCloseable {
         http.setExecutor(pool);
         http.setIdleTimeout(0);
         http.setConnectTimeout(options.maxNetworkDelay.toMillis());
-        this.webSocket = java.net.http.HttpClient.newBuilder().connectTimeout(options.maxNetworkDelay)
-                .executor(pool).build();
+        // Jetty's WebSocket client on the same HTTP client (threads, connector). A link stays quiet for as long
+        // as the server holds a /meta/connect: the client's watchdogs, not an idle timeout, judge it dead.
+        this.webSocket = new org.eclipse.jetty.websocket.client.WebSocketClient(http);
+        webSocket.setIdleTimeout(Duration.ofHours(1));
+        webSocket.setMaxTextMessageSize(LongPollingLink.MAX_RESPONSE);
+        webSocket.setConnectTimeout(options.maxNetworkDelay.toMillis());
         try {
             http.start();
+            webSocket.start();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot start the HTTP client", e);
+            throw new IllegalStateException("cannot start the HTTP and WebSocket clients", e);
         }
         Dispatcher dispatcher = new Dispatcher(ownedExecutor != null ? ownedExecutor : options.executor);
         this.session = new BayeuxSession(options, protocol, dispatcher, this::openLink);
@@ -108,7 +113,7 @@ public final class HeraldClient implements AutoCloseable {
             }
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-            if (cause instanceof java.net.http.WebSocketHandshakeException && lp) {
+            if (WebSocketLink.refused(cause) && lp) {
                 webSocketRefused = true;
                 return CompletableFuture.<Link>completedFuture(new LongPollingLink(http, options.uri, listener));
             }
@@ -247,9 +252,10 @@ public final class HeraldClient implements AutoCloseable {
             ownedExecutor.shutdown();
         }
         try {
+            webSocket.stop();
             http.stop();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot stop the HTTP client", e);
+            throw new IllegalStateException("cannot stop the HTTP and WebSocket clients", e);
         }
     }
 

@@ -21,7 +21,7 @@ import org.eclipse.jetty.http.HttpMethod;
 final class LongPollingLink implements Link {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_RESPONSE = 64 * 1024 * 1024;
+    static final int MAX_RESPONSE = 64 * 1024 * 1024;
     private final HttpClient http;
     private final URI uri;
     private final Listener listener;

@@ -78,11 +78,24 @@ final class DeliveryFilter {
         }
     }
 
-    /** {@code channel} replays from {@code after}, having been written up to {@code written} (or null). */
+    /**
+     * {@code channel} replays from {@code after}, having been written up to {@code written} (or null).
+     *
+     * <p>A rewind while an earlier one is still catching up keeps the earlier fence's end: {@code written} is then
+     * the cursor of the earlier replay's subscription (where that replay started), but messages the subscription
+     * before it had queued, later than that, may still be waiting in the outbox. Dropping the fence would let
+     * them through first and make the replayed stretch before them look like repeats: a lost stretch (a client
+     * cut twice in a row, its second rejoin replaying from the same position as the first).
+     */
     void rewind(ChannelName channel, Position after, Position written) {
         lastSent.remove(channel);
-        if (written != null && written.sameEpoch(after) && written.offset() > after.offset()) {
-            fences.put(channel, new Fence(after.epoch(), after.offset() + 1, written.offset()));
+        long until = written != null && written.sameEpoch(after) ? written.offset() : Long.MIN_VALUE;
+        Fence earlier = fences.get(channel);
+        if (earlier != null && earlier.epoch.equals(after.epoch())) {
+            until = Math.max(until, earlier.until);
+        }
+        if (until > after.offset()) {
+            fences.put(channel, new Fence(after.epoch(), after.offset() + 1, until));
         } else {
             fences.remove(channel);
         }

@@ -1,4 +1,4 @@
-package io.herald.client;
+package io.herald.examples.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.api.ChannelName;
 import io.herald.api.Position;
+import io.herald.client.IdentityStore;
 import io.herald.core.config.Settings;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -21,24 +22,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The client's own process is killed with SIGKILL and started again with the file identity store: it resumes
- * its session and receives everything published while it was down, exactly once.
+ * The example subscriber as a user runs it, through {@code examples/java-client/subscribe}: killed with SIGKILL
+ * and started again on its identity file, it resumes its session and prints everything published while it was
+ * down, exactly once; SIGTERM stops it with exit status 0.
  */
-class ProcessRestartTest {
+class SubscribeProcessRestartIT {
+
+    private static final Path SCRIPT = Path.of(System.getProperty("subscribe.script", "subscribe")).toAbsolutePath();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** A subscriber JVM and what it printed. */
+    /** A subscriber process and what it printed. */
     private static final class Subscriber {
         final Process process;
         final List<JsonNode> lines = new CopyOnWriteArrayList<>();
         final List<String> errors = new CopyOnWriteArrayList<>();
 
         Subscriber(String... args) throws Exception {
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), SubscriberMain.class.getName()));
+            List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
             command.addAll(List.of(args));
-            process = new ProcessBuilder(command).start();
+            ProcessBuilder builder = new ProcessBuilder(command);
+            // The script runs `java` from the PATH: the JVM running this test.
+            builder.environment().put("PATH", Path.of(System.getProperty("java.home"), "bin") + java.io.File.pathSeparator
+                    + System.getenv("PATH"));
+            process = builder.start();
             read(new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)), true);
             read(new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8)), false);
         }

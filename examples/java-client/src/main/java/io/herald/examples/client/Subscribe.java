@@ -1,7 +1,9 @@
-package io.herald.client;
+package io.herald.examples.client;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.client.HeraldClient;
+import io.herald.client.IdentityStore;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,12 +11,14 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The command-line subscriber the process-restart test runs in a second JVM: {@code --url <bayeux url>
- * --channel <channel or pattern> (repeatable) [--identity-file <path>] [--ack]}. One JSON line per message
+ * A command-line subscriber on Herald's Java client, run by {@code examples/java-client/subscribe}:
+ * {@code --url <bayeux url> --channel <channel or pattern> (repeatable) [--identity-file <path>] [--ack]}.
+ * Without an identity file the identity lives in memory; with one, a restarted process resumes its session and
+ * gets what was published while it was down. One JSON line per message
  * ({@code {"channel","position":{"epoch","offset"},"data","redelivered"}}) or gap ({@code {"gap":{...}}}) on
  * stdout, flushed; state changes on stderr; exits 0 on SIGTERM after {@link HeraldClient#stop()}.
  */
-public final class SubscriberMain {
+public final class Subscribe {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
