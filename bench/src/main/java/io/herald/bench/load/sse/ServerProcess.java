@@ -83,8 +83,11 @@ public final class ServerProcess implements AutoCloseable {
         }
         Files.createDirectories(dir.resolve("mnesia"));
         Files.createDirectories(dir.resolve("log"));
+        // Cowboy closes a WebSocket that received nothing for 60 s by default: the idle-connection benchmark
+        // (stomp-idle) keeps its connections for minutes, as Herald does without a limit.
         Files.writeString(dir.resolve("rabbitmq.conf"), "listeners.tcp.default = " + (port + 2) + "\nweb_stomp.tcp.port = " + port
-                + "\nstomp.listeners.tcp.1 = " + (port + 1) + "\n");
+                + "\nstomp.listeners.tcp.1 = " + (port + 1) + "\nweb_stomp.ws_opts.idle_timeout = 3600000"
+                + "\nweb_stomp.cowboy_opts.idle_timeout = 3600000\n");
         Files.writeString(dir.resolve("enabled_plugins"), "[rabbitmq_web_stomp,rabbitmq_stomp].\n");
         Process chown = new ProcessBuilder("chown", "-R", "rabbitmq:rabbitmq", dir.toString()).inheritIO().start();
         if (chown.waitFor() != 0) {
