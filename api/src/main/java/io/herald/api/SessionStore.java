@@ -19,9 +19,21 @@ import java.util.Optional;
  * <p><b>Unacked window.</b> {@link #delivered} records a delivery only while fewer than {@code window}
  * positions are unacked, so the window is bounded (G6).
  *
+ * <p><b>Names.</b> A session may be made under a stable name ({@link #claim}), which a client presents instead
+ * of the session id, so that whichever node it reconnects to finds the same session (G5): a STOMP durable
+ * subscription is one named session. A name is bound to at most one live session at a time, across all nodes
+ * sharing the store. The binding lasts as long as its session: once the session is deleted or expired the
+ * name is free again, so {@link #findNamed} returns nothing and the next claim makes a new session; purging
+ * or deleting that old session later never unbinds the name from a newer one. Names are 1 to
+ * {@value #MAX_NAME_LENGTH} characters; the store compares them exactly (case and all) and does not compare
+ * principals: a caller that wants a name per principal puts the principal into the name.
+ *
  * <p>Implementations are thread-safe and atomic per call.
  */
 public interface SessionStore {
+
+    /** The longest session name a store takes. */
+    int MAX_NAME_LENGTH = 255;
 
     /** Creates a session for {@code principal} with a fresh, unguessable id. */
     SessionRecord create(String principal, Duration ttl);
@@ -71,6 +83,19 @@ public interface SessionStore {
      */
     int acknowledge(String id, String key, Position position, boolean cumulative);
 
+    /**
+     * The live session named {@code name}, its life extended to {@code ttl} from now; or, when no live session
+     * has that name, a new session for {@code principal} with a fresh id, bound to the name. Atomic across
+     * every node sharing the store: callers racing with one name all get the same session, and exactly one of
+     * them gets {@link SessionClaim#created()}. A found session keeps the principal it was created for.
+     *
+     * @throws IllegalArgumentException if the name is empty or longer than {@link #MAX_NAME_LENGTH}
+     */
+    SessionClaim claim(String name, String principal, Duration ttl);
+
+    /** The live session bound to {@code name}, without extending its life; empty for none (or a bad name). */
+    Optional<SessionRecord> findNamed(String name);
+
     /** Ends the session for good (a client that left on purpose); {@code false} if it did not exist. */
     boolean delete(String id);
 
@@ -79,4 +104,17 @@ public interface SessionStore {
      * exactly one call, whichever node makes it.
      */
     List<SessionRecord> purgeExpired(Instant now);
+
+    /**
+     * {@code name} if it is a valid session name, for implementations of {@link #claim}.
+     *
+     * @throws IllegalArgumentException if it is empty or longer than {@link #MAX_NAME_LENGTH}
+     */
+    static String checkName(String name) {
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("a session name has 1 to " + MAX_NAME_LENGTH + " characters, not "
+                    + (name == null ? "none" : name.length()));
+        }
+        return name;
+    }
 }

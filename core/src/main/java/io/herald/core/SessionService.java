@@ -3,6 +3,7 @@ package io.herald.core;
 import io.herald.api.ChannelName;
 import io.herald.api.Lifecycle;
 import io.herald.api.Principal;
+import io.herald.api.SessionClaim;
 import io.herald.api.SessionListener;
 import io.herald.api.SessionRecord;
 import io.herald.api.SessionStore;
@@ -116,6 +117,37 @@ public final class SessionService implements Lifecycle {
             return Optional.empty();
         }
         return resume(id).map(record -> new ClientSession(record.id(), principal, true, record));
+    }
+
+    /**
+     * The durable session named {@code name} (see {@link SessionStore#claim}), resumed with its TTL renewed
+     * while it lives, else a new one for {@code principal}: whichever node a client comes back to, the same
+     * name finds the same session (G5). The listeners hear of it as created or resumed.
+     *
+     * @throws IllegalStateException if the named session belongs to another principal: callers put the
+     *         principal into the name, so this is a name collision, and nothing is handed out
+     * @throws io.herald.api.StoreException if the store cannot be reached
+     */
+    public ClientSession claimDurable(String name, Principal principal) {
+        SessionClaim claim = store.claim(name, principal.name(), ttl);
+        SessionRecord record = claim.session();
+        if (!record.principal().equals(principal.name())) {
+            throw new IllegalStateException("the session named '" + name + "' belongs to another principal");
+        }
+        notify(claim.created() ? l -> l.created(record) : l -> l.resumed(record));
+        return new ClientSession(record.id(), principal, true, record);
+    }
+
+    /**
+     * Ends the durable session named {@code name}, if one lives.
+     *
+     * @return whether there was one
+     * @throws io.herald.api.StoreException if the store cannot be reached
+     */
+    public boolean endNamed(String name) {
+        Optional<SessionRecord> session = store.findNamed(name);
+        session.ifPresent(s -> end(s.id()));
+        return session.isPresent();
     }
 
     /**

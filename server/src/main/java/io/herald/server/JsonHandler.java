@@ -17,7 +17,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -46,6 +48,9 @@ abstract class JsonHandler extends Handler.Abstract {
     interface JsonBody {
         void write(JsonGenerator json) throws IOException;
     }
+
+    private static final HttpField JSON_TYPE = new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, "application/json");
+    private static final HttpField NO_STORE = new PreEncodedHttpField(HttpHeader.CACHE_CONTROL, "no-store");
 
     private final Logger log = LoggerFactory.getLogger(getClass());
     private final String method;
@@ -115,10 +120,16 @@ abstract class JsonHandler extends Handler.Abstract {
         try (JsonGenerator json = JsonResponses.MAPPER.getFactory().createGenerator(bytes)) {
             body.write(json);
         }
+        send(response, callback, status, ByteBuffer.wrap(bytes.toByteArray()));
+    }
+
+    /** Completes the exchange with {@code status} and {@code json}, a JSON document already encoded. */
+    protected static void send(Response response, Callback callback, int status, ByteBuffer json) {
         response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(true, ByteBuffer.wrap(bytes.toByteArray()), callback);
+        // Pre-encoded: the same two headers on every answer need not be encoded again each time.
+        response.getHeaders().put(JSON_TYPE);
+        response.getHeaders().put(NO_STORE);
+        response.write(true, json, callback);
     }
 
     /** The request's path, for messages. */

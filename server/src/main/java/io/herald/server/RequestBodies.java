@@ -4,7 +4,7 @@ import io.herald.api.Lifecycle;
 import io.herald.core.config.Settings;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.IntUnaryOperator;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.Scheduler;
@@ -51,24 +52,25 @@ final class RequestBodies implements Lifecycle {
      * away). Exactly one of them is called, on a thread of the server's pool, possibly before this returns.
      */
     void read(Request request, int cap, Consumer<byte[]> body, Consumer<Throwable> failed) {
+        read(request, cap, first -> cap, body, failed);
+    }
+
+    /**
+     * As {@link #read(Request, int, Consumer, Consumer)}, for a body whose cap depends on what it is: at most
+     * {@code maxCap} bytes until its first byte other than JSON whitespace arrives, then at most what
+     * {@code capOf} answers for that byte (at most {@code maxCap}), e.g. less for an object than for an array.
+     */
+    void read(Request request, int maxCap, IntUnaryOperator capOf, Consumer<byte[]> body, Consumer<Throwable> failed) {
         if (stopping) {
             failed.accept(stopped());
             return;
         }
-        if (!pending.tryAcquire()) {
-            failed.accept(new ClientError(503, "too many request bodies are being received (" + maxPending + "); retry shortly"));
-            return;
-        }
         long declared = request.getLength();
-        Reading reading = new Reading(request, cap, declared, body, failed);
-        active.add(reading);
-        Scheduler.Task timer = request.getComponents().getScheduler().schedule(reading::expire, timeoutMillis, TimeUnit.MILLISECONDS);
-        reading.timer = timer;
-        if (declared > cap + DISCARD_LIMIT) {
-            reading.fail(tooLarge(declared + " bytes", cap));
+        if (declared > maxCap + DISCARD_LIMIT) {
+            failed.accept(tooLarge(declared + " bytes", maxCap));
             return;
         }
-        reading.run();
+        new Reading(request, maxCap, capOf, declared, body, failed).run();
     }
 
     /** Stops before the HTTP server, so that its graceful stop does not wait for bodies that may never come. */
@@ -98,25 +100,37 @@ final class RequestBodies implements Lifecycle {
         return new ClientError(413, "request body of " + size + " exceeds the limit of " + cap + " bytes");
     }
 
-    /** One body being received: a demand loop over the request's content, settled exactly once. */
+    /**
+     * One body being received: a read loop over the request's content, settled exactly once. A body that is
+     * there whole when the handler runs (the common case: a small body arrives with its headers) is read at
+     * once and costs no permit, no timer and no registration; only one that must be waited for registers,
+     * then demands more bytes without holding a thread.
+     */
     private final class Reading implements Runnable {
 
         private final Request request;
-        private final int cap;
+        private final IntUnaryOperator capOf;
         private final long declared;
         private final Consumer<byte[]> body;
         private final Consumer<Throwable> failed;
-        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         private final AtomicBoolean settled = new AtomicBoolean();
-        private long seen;
-        volatile Scheduler.Task timer;
+        private byte[] bytes;
+        private int seen;
+        /** The cap in force: the largest until the body's first significant byte says which applies. */
+        private int cap;
+        private boolean capKnown;
+        /** Whether this reading holds a permit, a timer and its place in {@link #active}; only {@link #run} sets it. */
+        private volatile boolean waiting;
+        private volatile Scheduler.Task timer;
 
-        Reading(Request request, int cap, long declared, Consumer<byte[]> body, Consumer<Throwable> failed) {
+        Reading(Request request, int cap, IntUnaryOperator capOf, long declared, Consumer<byte[]> body, Consumer<Throwable> failed) {
             this.request = request;
             this.cap = cap;
+            this.capOf = capOf;
             this.declared = declared;
             this.body = body;
             this.failed = failed;
+            this.bytes = new byte[declared >= 0 && declared <= cap ? (int) declared : Math.min(cap, 1024)];
         }
 
         @Override
@@ -124,6 +138,9 @@ final class RequestBodies implements Lifecycle {
             while (!settled.get()) {
                 Content.Chunk chunk = request.read();
                 if (chunk == null) {
+                    if (!waiting && !startWaiting()) {
+                        return;
+                    }
                     // Nothing yet: come back when bytes arrive, on a pool thread, holding none meanwhile.
                     request.demand(this);
                     return;
@@ -133,27 +150,68 @@ final class RequestBodies implements Lifecycle {
                     return;
                 }
                 int size = chunk.remaining();
-                seen += size;
-                if (declared <= cap && seen <= cap) {
-                    byte[] copy = new byte[size];
-                    chunk.get(copy, 0, size);
-                    bytes.write(copy, 0, size);
+                long total = (long) seen + size;
+                if (total <= cap && declared <= cap) {
+                    if (total > bytes.length) {
+                        bytes = Arrays.copyOf(bytes, (int) Math.min(cap, Math.max(total, 2L * bytes.length)));
+                    }
+                    chunk.get(bytes, seen, size);
+                    if (!capKnown) {
+                        narrowCap(seen, (int) total);
+                    }
                 }
+                seen = (int) Math.min(Integer.MAX_VALUE, total);
                 chunk.release();
-                if (seen > cap && declared <= cap) {
+                if (total > cap && declared <= cap) {
                     // Chunked, or longer than declared: stop reading at once.
                     fail(tooLarge("more than " + cap + " bytes", cap));
                     return;
                 }
                 if (chunk.isLast()) {
-                    if (seen > cap) {
+                    if (total > cap) {
                         fail(tooLarge(declared + " bytes", cap));
                     } else if (settle()) {
-                        body.accept(bytes.toByteArray());
+                        body.accept(seen == bytes.length ? bytes : Arrays.copyOf(bytes, seen));
                     }
                     return;
                 }
             }
+        }
+
+        /** Applies the cap for the body's first byte other than JSON whitespace, if it is among bytes[from, to). */
+        private void narrowCap(int from, int to) {
+            for (int i = from; i < to; i++) {
+                byte b = bytes[i];
+                if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                    capKnown = true;
+                    cap = Math.min(cap, capOf.applyAsInt(b & 0xff));
+                    return;
+                }
+            }
+        }
+
+        /**
+         * Takes a permit, registers for the server's stop and starts the deadline, before the first wait for
+         * bytes; refuses with 503 when {@code http.max-pending-bodies} bodies are already awaited.
+         *
+         * @return whether to wait for the body
+         */
+        private boolean startWaiting() {
+            if (!pending.tryAcquire()) {
+                if (settled.compareAndSet(false, true)) {
+                    failed.accept(new ClientError(503, "too many request bodies are being received (" + maxPending + "); retry shortly"));
+                }
+                return false;
+            }
+            waiting = true;
+            active.add(this);
+            timer = request.getComponents().getScheduler().schedule(this::expire, timeoutMillis, TimeUnit.MILLISECONDS);
+            if (stopping) {
+                // stop() may have looked at the active readings before this one joined them.
+                fail(stopped());
+                return false;
+            }
+            return true;
         }
 
         void expire() {
@@ -171,12 +229,14 @@ final class RequestBodies implements Lifecycle {
             if (!settled.compareAndSet(false, true)) {
                 return false;
             }
-            Scheduler.Task t = timer;
-            if (t != null) {
-                t.cancel();
+            if (waiting) {
+                Scheduler.Task t = timer;
+                if (t != null) {
+                    t.cancel();
+                }
+                active.remove(this);
+                pending.release();
             }
-            active.remove(this);
-            pending.release();
             return true;
         }
     }

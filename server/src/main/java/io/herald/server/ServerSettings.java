@@ -34,11 +34,17 @@ public final class ServerSettings {
     public static final Setting<Integer> MAX_PENDING_BODIES = Setting.integer("http.max-pending-bodies", 256, 1, 100_000,
             "request bodies received at once; more are refused with 503 at once");
 
+    public static final Setting<Integer> PUBLISH_BATCH_MAX = Setting.integer("publish.batch-max", 1000, 1, 100_000,
+            "messages in one batch publish (a JSON array to the publish API); more are refused with 413");
+    public static final Setting<Long> PUBLISH_BATCH_MAX_BYTES = Setting.size("publish.batch-max-bytes", "1MiB",
+            "largest body of a batch publish; larger ones are refused with 413 without being read to the end");
+
     private ServerSettings() {
     }
 
     public static List<Setting<?>> all() {
-        return List.of(METRICS_PATH, METRICS_PUBLIC, HEALTH_PATH, BODY_TIMEOUT, MAX_PENDING_BODIES, PRESENCE_OTHERS);
+        return List.of(METRICS_PATH, METRICS_PUBLIC, HEALTH_PATH, BODY_TIMEOUT, MAX_PENDING_BODIES, PRESENCE_OTHERS,
+                PUBLISH_BATCH_MAX, PUBLISH_BATCH_MAX_BYTES);
     }
 
     /**

@@ -106,7 +106,6 @@ class PublishApiTest {
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "{\"channel\":\"/refused/a\",\"data\":                                 | malformed JSON",
-        "[1,2]                                                                  | must be a JSON object",
         "\"text\"                                                               | must be a JSON object",
         "{\"data\":1}                                                           | 'channel' is missing",
         "{\"channel\":\"/refused/a\"}                                           | 'data' is missing",

@@ -1,6 +1,7 @@
 package io.herald.jdbc;
 
 import io.herald.api.Position;
+import io.herald.api.SessionClaim;
 import io.herald.api.SessionRecord;
 import io.herald.api.SessionStore;
 import io.herald.api.SessionSubscription;
@@ -26,20 +27,32 @@ import java.util.function.Function;
  * one binary column, changed under {@code SELECT ... FOR UPDATE} so that two nodes changing one session apply
  * both changes. {@link #purgeExpired} deletes each expired row in its own transaction, guarded by the expiry
  * it read: only the caller whose delete removed the row hands the session out, so each expired session is
- * handed out once across every node. Thread-safe.
+ * handed out once across every node. A named session's name is a row of {@code session_name}: a claim locks
+ * that row (or, for a new name, inserts it, the loser of a race retrying) before the session's row, and delete
+ * and purge remove it in the same transaction as the session, in the same order, so nodes never deadlock on
+ * each other's claims for long. Thread-safe.
  */
 final class JdbcSessionStore implements SessionStore {
 
     private static final int PURGE_BATCH = 500;
+    /** How often a claim that lost a race (or a deadlock) runs again before giving up. */
+    private static final int CLAIM_ATTEMPTS = 50;
 
     private final JdbcDatabase db;
     private final Clock clock;
     private final String table;
+    private final String names;
 
     JdbcSessionStore(JdbcDatabase db, Clock clock) {
         this.db = db;
         this.clock = clock;
         this.table = db.tables().session();
+        this.names = db.tables().sessionName();
+    }
+
+    /** Work in one transaction. */
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
     }
 
     @Override
@@ -47,18 +60,131 @@ final class JdbcSessionStore implements SessionStore {
         Instant now = Instant.ofEpochMilli(clock.millis());
         SessionRecord session = new SessionRecord(RandomIds.session(), principal, now, now.plus(ttl), Map.of());
         String what = "create a session for " + principal;
+        try (Connection c = db.connection(what)) {
+            insert(c, session);
+            return session;
+        } catch (SQLException e) {
+            throw db.failure(what, e);
+        }
+    }
+
+    @Override
+    public SessionClaim claim(String name, String principal, Duration ttl) {
+        SessionStore.checkName(name);
+        String what = "claim session " + name;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return transaction(what, c -> claim(c, name, principal, ttl));
+            } catch (SQLException e) {
+                // Another node bound the name first (or the two deadlocked): the next attempt finds its session.
+                if (attempt == CLAIM_ATTEMPTS || !Dialect.isDuplicateKey(e) && !Dialect.isRetryable(e)) {
+                    throw db.failure(what, e);
+                }
+            }
+        }
+    }
+
+    private SessionClaim claim(Connection c, String name, String principal, Duration ttl) throws SQLException {
+        String bound = null;
+        try (PreparedStatement s = c.prepareStatement("SELECT session_id FROM " + names + " WHERE name = ? FOR UPDATE")) {
+            s.setString(1, name);
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next()) {
+                    bound = rs.getString(1);
+                }
+            }
+        }
+        long now = clock.millis();
+        Instant expires = Instant.ofEpochMilli(now).plus(ttl);
+        if (bound != null) {
+            try (PreparedStatement u = c.prepareStatement("UPDATE " + table + " SET expires_at = ? WHERE id = ? AND expires_at > ?")) {
+                u.setLong(1, expires.toEpochMilli());
+                u.setString(2, bound);
+                u.setLong(3, now);
+                if (u.executeUpdate() == 1) {
+                    return new SessionClaim(read(c, bound), false);
+                }
+            }
+        }
+        // No live session has the name: a new one takes it.
+        SessionRecord created = new SessionRecord(RandomIds.session(), principal, Instant.ofEpochMilli(now), expires, Map.of());
+        insert(c, created);
+        try (PreparedStatement b = c.prepareStatement(bound != null
+                ? "UPDATE " + names + " SET session_id = ? WHERE name = ?"
+                : "INSERT INTO " + names + " (session_id, name) VALUES (?, ?)")) {
+            b.setString(1, created.id());
+            b.setString(2, name);
+            b.executeUpdate();
+        }
+        return new SessionClaim(created, true);
+    }
+
+    @Override
+    public Optional<SessionRecord> findNamed(String name) {
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+            return Optional.empty();
+        }
+        String what = "read session name " + name;
         try (Connection c = db.connection(what);
-             PreparedStatement s = c.prepareStatement("INSERT INTO " + table
-                     + " (id, principal, created_at, expires_at, subscriptions) VALUES (?, ?, ?, ?, ?)")) {
+             PreparedStatement s = c.prepareStatement("SELECT s.id, s.principal, s.created_at, s.expires_at, s.subscriptions FROM "
+                     + names + " n JOIN " + table + " s ON s.id = n.session_id WHERE n.name = ? AND s.expires_at > ?")) {
+            s.setString(1, name);
+            s.setLong(2, clock.millis());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? Optional.of(record(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw db.failure(what, e);
+        }
+    }
+
+    private void insert(Connection c, SessionRecord session) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO " + table
+                + " (id, principal, created_at, expires_at, subscriptions) VALUES (?, ?, ?, ?, ?)")) {
             s.setString(1, session.id());
-            s.setString(2, principal);
+            s.setString(2, session.principal());
             s.setLong(3, session.createdAt().toEpochMilli());
             s.setLong(4, session.expiresAt().toEpochMilli());
             s.setBytes(5, Blobs.subscriptions(Map.of()));
             s.executeUpdate();
-            return session;
-        } catch (SQLException e) {
-            throw db.failure(what, e);
+        }
+    }
+
+    private SessionRecord read(Connection c, String id) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT id, principal, created_at, expires_at, subscriptions FROM " + table
+                + " WHERE id = ?")) {
+            s.setString(1, id);
+            try (ResultSet rs = s.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("session " + id + " vanished under its lock");
+                }
+                return record(rs);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code work} in one transaction, committed when it returns and rolled back when it throws.
+     *
+     * @throws SQLException what the work or the database threw, for the caller to tell races from failures
+     */
+    private <T> T transaction(String what, Work<T> work) throws SQLException {
+        try (Connection c = db.connection(what)) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // a broken connection: its transaction is gone anyway
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
         }
     }
 
@@ -160,15 +286,30 @@ final class JdbcSessionStore implements SessionStore {
     @Override
     public boolean delete(String id) {
         String what = "delete session " + id;
-        try (Connection c = db.connection(what);
-             // An expired session is gone for delete too: it stays for purgeExpired, which must still hand it out.
-             PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE id = ? AND expires_at > ?")) {
-            s.setString(1, id);
-            s.setLong(2, clock.millis());
-            return s.executeUpdate() == 1;
+        try {
+            // The name first, as a claim locks it first. An expired session is gone for delete too: it stays
+            // (name and all) for purgeExpired, which must still hand it out.
+            return transaction(what, c -> removeWithName(c, id, "expires_at > ?", clock.millis()));
         } catch (SQLException e) {
             throw db.failure(what, e);
         }
+    }
+
+    /** Deletes the session and the name still bound to it if its row matches {@code guard}; else changes nothing. */
+    private boolean removeWithName(Connection c, String id, String guard, long value) throws SQLException {
+        try (PreparedStatement n = c.prepareStatement("DELETE FROM " + names + " WHERE session_id = ?")) {
+            n.setString(1, id);
+            n.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM " + table + " WHERE id = ? AND " + guard)) {
+            s.setString(1, id);
+            s.setLong(2, value);
+            if (s.executeUpdate() == 1) {
+                return true;
+            }
+        }
+        c.rollback();
+        return false;
     }
 
     @Override
@@ -187,15 +328,25 @@ final class JdbcSessionStore implements SessionStore {
                 }
             }
             // An expired session cannot change (every mutator refuses it), so the row read is the row deleted;
-            // the expiry in the WHERE makes a session touched meanwhile survive.
-            try (PreparedStatement d = c.prepareStatement("DELETE FROM " + table + " WHERE id = ? AND expires_at = ?")) {
+            // the expiry in the WHERE makes a session touched meanwhile survive. Each in a transaction of its
+            // own with its name, if a claim did not give the name to a newer session meanwhile.
+            c.setAutoCommit(false);
+            try {
                 for (SessionRecord session : candidates) {
-                    d.setString(1, session.id());
-                    d.setLong(2, session.expiresAt().toEpochMilli());
-                    if (d.executeUpdate() == 1) {
+                    if (removeWithName(c, session.id(), "expires_at = ?", session.expiresAt().toEpochMilli())) {
+                        c.commit();
                         purged.add(session);
                     }
                 }
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // a broken connection: its transaction is gone anyway
+                }
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
             return purged;
         } catch (SQLException e) {
@@ -209,9 +360,8 @@ final class JdbcSessionStore implements SessionStore {
 
     /** Runs {@code change} on the session's subscriptions under the row's lock and writes them back. */
     private <T> T change(String id, String what, Function<Map<String, SessionSubscription>, T> change) {
-        try (Connection c = db.connection(what)) {
-            c.setAutoCommit(false);
-            try {
+        try {
+            return transaction(what, c -> {
                 Map<String, SessionSubscription> subs;
                 try (PreparedStatement s = c.prepareStatement("SELECT subscriptions FROM " + table
                         + " WHERE id = ? AND expires_at > ? FOR UPDATE")) {
@@ -233,18 +383,8 @@ final class JdbcSessionStore implements SessionStore {
                         u.executeUpdate();
                     }
                 }
-                c.commit();
                 return result;
-            } catch (SQLException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // a broken connection: its transaction is gone anyway
-                }
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            });
         } catch (SQLException e) {
             throw db.failure(what, e);
         }

@@ -18,6 +18,10 @@ record Tables(String prefix) {
         return prefix + "session";
     }
 
+    String sessionName() {
+        return prefix + "session_name";
+    }
+
     String presenceChannel() {
         return prefix + "presence_channel";
     }

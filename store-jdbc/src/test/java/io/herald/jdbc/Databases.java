@@ -84,7 +84,7 @@ enum Databases {
             return;
         }
         List<String> drops = new ArrayList<>();
-        for (String table : List.of("message", "channel", "session", "presence_member", "presence_user", "presence_total",
+        for (String table : List.of("message", "channel", "session", "session_name", "presence_member", "presence_user", "presence_total",
                 "presence_channel", "schema_history", "notify_spill")) {
             drops.add("DROP TABLE IF EXISTS " + prefix + table);
         }

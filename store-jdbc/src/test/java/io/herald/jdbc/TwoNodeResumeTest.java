@@ -2,41 +2,35 @@ package io.herald.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.herald.api.ChannelName;
+import io.herald.api.Broker;
+import io.herald.api.HistoryStore;
+import io.herald.api.Position;
 import io.herald.core.Herald;
 import io.herald.core.config.Settings;
-import io.herald.http.HeraldHttpServer;
 import io.herald.http.HttpServerModule;
 import io.herald.http.HttpSettings;
 import io.herald.sse.SseEventId;
 import io.herald.sse.SseTransportModule;
-import io.herald.testkit.http.SseStream;
-import java.net.URI;
-import java.time.Duration;
-import java.util.ArrayList;
+import io.herald.testkit.scenario.TwoNodeResumeScenario;
 import java.util.List;
-import java.util.stream.IntStream;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Two Herald servers sharing PostgreSQL, with the postgres broker (the jdbc store's default there), behave as
- * one (G5): an SSE client on node A, the publisher on node B;
- * node A is stopped mid-stream while B keeps publishing; the client resumes on B with its Last-Event-ID and
- * has every message once, in order.
+ * one: the testkit scenario.
  */
-class TwoNodeResumeTest {
+class TwoNodeResumeTest extends TwoNodeResumeScenario {
 
     private static final String PREFIX = Databases.uniquePrefix();
-    private static final int TOTAL = 60;
 
     @AfterAll
     static void dropTables() {
         Databases.POSTGRESQL.dropTables(PREFIX);
     }
 
-    private static Herald server() {
+    @Override
+    protected Herald node() {
         Settings settings = Databases.POSTGRESQL.settings(PREFIX).with(HttpSettings.PORT, "0").with(HttpSettings.HOST, "127.0.0.1")
                 .with(HttpSettings.STOP_TIMEOUT, "500ms");
         JdbcStoreModule store = new JdbcStoreModule(settings);
@@ -44,59 +38,21 @@ class TwoNodeResumeTest {
                 .build().start();
     }
 
-    private static void publish(Herald node, ChannelName channel, int from, int to) {
-        for (int n = from; n <= to; n++) {
-            node.publish(channel, "{\"n\":" + n + "}");
-        }
-    }
-
-    private static URI stream(Herald node, ChannelName channel) {
-        return node.injector().getInstance(HeraldHttpServer.class).uri().resolve("/sse?channel=" + channel.value());
+    @Override
+    protected String lastEventIdAfter(Position position) {
+        return SseEventId.encode(List.of(position));
     }
 
     @Test
-    void aClientResumesOnAnotherNodeWithEveryMessageOnceInOrder() throws Exception {
-        Herald a = server();
-        Herald b = server();
-        ChannelName channel = ChannelName.of("/two-nodes/room1");
-        assertThat(b.injector().getInstance(io.herald.api.Broker.class)).as("the jdbc store's default broker on PostgreSQL")
-                .isInstanceOf(PostgresBroker.class);
-        assertThat(b.injector().getInstance(io.herald.api.HistoryStore.class).publishesTo(b.injector().getInstance(io.herald.api.Broker.class)))
-                .as("appends NOTIFY in their own transaction").isTrue();
-        List<SseStream.Event> received = new ArrayList<>();
+    void theNodesFanOutThroughThePostgresBrokerNotifyingInTheAppendTransaction() {
+        Herald node = node();
         try {
-            // Resuming from the head read before anything is published: no message can slip past the client.
-            String start = SseEventId.encode(List.of(b.engine().head(channel)));
-            SseStream onA = SseStream.open(stream(a, channel), start);
-            publish(b, channel, 1, 20);
-            Awaitility.await("the client on node A receives what node B publishes").until(() -> onA.messages().size() >= 20);
-
-            // Node A goes away while node B keeps publishing.
-            Thread stopping = new Thread(a::stop, "stopping-a");
-            stopping.start();
-            publish(b, channel, 21, 40);
-            stopping.join();
-            Awaitility.await("node A's stream ends when node A stops").until(onA::ended);
-            received.addAll(onA.messages());
-            publish(b, channel, 41, 50);
-            assertThat(received.size()).as("messages the client had when node A stopped").isBetween(20, 40);
-            String lastEventId = received.get(received.size() - 1).id();
-
-            try (SseStream onB = SseStream.open(stream(b, channel), lastEventId)) {
-                Awaitility.await("the client resumed on node B catches up").until(() -> received.size() + onB.messages().size() >= 50);
-                publish(b, channel, 51, TOTAL);
-                Awaitility.await("the client resumed on node B receives the rest live").atMost(Duration.ofSeconds(20))
-                        .until(() -> received.size() + onB.messages().size() >= TOTAL);
-                received.addAll(onB.messages());
-                assertThat(onB.events).as("events on node B: no missedevents after a good Last-Event-ID")
-                        .allSatisfy(e -> assertThat(e.type()).isNull());
-            }
-            assertThat(received).extracting(SseStream.Event::data).as("payloads the client received across both nodes")
-                    .containsExactlyElementsOf(IntStream.rangeClosed(1, TOTAL).mapToObj(n -> "{\"n\":" + n + "}").toList());
-            assertThat(received).extracting(SseStream.Event::id).as("event ids across both nodes").doesNotHaveDuplicates();
+            Broker broker = node.injector().getInstance(Broker.class);
+            assertThat(broker).as("the jdbc store's default broker on PostgreSQL").isInstanceOf(PostgresBroker.class);
+            assertThat(node.injector().getInstance(HistoryStore.class).publishesTo(broker))
+                    .as("appends NOTIFY in their own transaction").isTrue();
         } finally {
-            a.stop();
-            b.stop();
+            node.stop();
         }
     }
 }

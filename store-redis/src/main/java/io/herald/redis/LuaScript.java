@@ -21,6 +21,7 @@ final class LuaScript {
     static final LuaScript HISTORY_READ = load(HISTORY_LIB, "history-read.lua");
     static final LuaScript SESSION = load("session.lua");
     static final LuaScript SESSION_PURGE = load("session-purge.lua");
+    static final LuaScript SESSION_CLAIM = load("session-claim.lua");
     /** Functions the presence scripts share. */
     static final String PRESENCE_LIB = "presence-lib.lua";
     static final LuaScript PRESENCE = load(PRESENCE_LIB, "presence.lua");

@@ -108,6 +108,14 @@ final class RedisKeys {
         return prefix + "{sessions:" + bucket + "}:s:";
     }
 
+    /**
+     * String holding the id of the session named {@code name}; in the name's bucket, where named sessions'
+     * ids are drawn, so that one script may touch both.
+     */
+    byte[] sessionName(String name) {
+        return bytes(prefix + "{sessions:" + bucketOf(name) + "}:n:" + name);
+    }
+
     /** Sorted set of the bucket's session ids by expiry (ms). */
     byte[] sessionIndex(int bucket) {
         return bytes(prefix + "{sessions:" + bucket + "}:expiry");

@@ -2,6 +2,7 @@ package io.herald.redis;
 
 import io.herald.api.ChannelName;
 import io.herald.api.Position;
+import io.herald.api.SessionClaim;
 import io.herald.api.SessionRecord;
 import io.herald.api.SessionStore;
 import io.herald.api.SessionSubscription;
@@ -22,7 +23,8 @@ import java.util.Optional;
  * the session expired, whether or not a node purged it; and per bucket a sorted set of ids by expiry, from
  * which {@link #purgeExpired} claims expired sessions atomically ({@code session-purge.lua}), so each is
  * handed out once across every node. Every mutation is one Lua script ({@code session.lua}) that checks the
- * session is alive and changes it in one step. Times come from the node's {@link Clock}, to the millisecond.
+ * session is alive and changes it in one step. A named session is drawn from its name's bucket, so that
+ * {@code session-claim.lua} binds the name and creates the session in one step on one slot. Times come from the node's {@link Clock}, to the millisecond.
  * Thread-safe.
  */
 final class RedisSessionStore implements SessionStore {
@@ -53,6 +55,42 @@ final class RedisSessionStore implements SessionStore {
                 return new SessionRecord(id, principal, Instant.ofEpochMilli(now), Instant.ofEpochMilli(expires), Map.of());
             }
         }
+    }
+
+    @Override
+    public SessionClaim claim(String name, String principal, Duration ttl) {
+        SessionStore.checkName(name);
+        int bucket = RedisKeys.bucketOf(name);
+        List<byte[]> argv = new ArrayList<>(List.of(new byte[0], RedisKeys.bytes(Long.toString(GRACE_MILLIS)), new byte[0],
+                RedisKeys.bytes(principal), new byte[0], RedisKeys.bytes(keys.sessionKeyPrefix(bucket))));
+        while (true) {
+            String fresh = RandomIds.session();
+            if (RedisKeys.bucketOf(fresh) != bucket) {
+                continue; // one in BUCKETS draws is in the name's bucket
+            }
+            long now = clock.millis();
+            argv.set(0, RedisKeys.bytes(Long.toString(now)));
+            argv.set(2, RedisKeys.bytes(fresh));
+            argv.set(4, RedisKeys.bytes(Long.toString(now + ttl.toMillis())));
+            List<?> result = (List<?>) redis.eval(LuaScript.SESSION_CLAIM,
+                    List.of(keys.sessionName(name), keys.sessionIndex(bucket), keys.session(fresh)), argv, "claim session " + name);
+            long outcome = (Long) result.get(0);
+            if (outcome < 0) {
+                continue; // the drawn id is taken
+            }
+            String id = text(result.get(1));
+            SessionRecord session = decode(id, fields((List<?>) result.get(2)));
+            return new SessionClaim(session, outcome == 1);
+        }
+    }
+
+    @Override
+    public Optional<SessionRecord> findNamed(String name) {
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+            return Optional.empty();
+        }
+        byte[] id = redis.call(c -> c.get(keys.sessionName(name)), "read session name " + name);
+        return id == null ? Optional.empty() : find(text(id));
     }
 
     @Override

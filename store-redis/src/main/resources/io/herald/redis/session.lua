@@ -1,7 +1,8 @@
 -- One atomic operation on a durable session, kept in a hash:
 --   p principal, c created (ms), e expires (ms),
 --   s:<key> subscription ('1' or '0' for acknowledged, then the channel), k:<key> cursor '<epoch>:<offset>',
---   u:<key> unacked positions, oldest first, comma-separated.
+--   u:<key> unacked positions, oldest first, comma-separated; n the key of its name, for a named session
+--   (session-claim.lua), which expires and goes with the session while it still holds this session's id.
 -- The key expires <grace> after the session so that Redis drops dead sessions even if no node purges them;
 -- the bucket's index (a sorted set of ids by expiry) lets purging find them first.
 --
@@ -18,9 +19,18 @@ local function keepIndexUntil(at)
   end
 end
 
+-- The key of the session's name, while the name is still bound to this session; nil otherwise.
+local function boundName()
+  local n = redis.call('HGET', key, 'n')
+  if n and redis.call('GET', n) == id then return n end
+  return nil
+end
+
 local function expireAt(e)
   redis.call('HSET', key, 'e', string.format('%d', e))
   redis.call('PEXPIREAT', key, e + grace)
+  local n = boundName()
+  if n then redis.call('PEXPIREAT', n, e + grace) end
   redis.call('ZADD', index, e, id)
   keepIndexUntil(e)
 end
@@ -42,6 +52,8 @@ if op == 'touch' then -- ARGV[5] expires
   expireAt(tonumber(ARGV[5]))
   return 1
 elseif op == 'delete' then
+  local n = boundName()
+  if n then redis.call('DEL', n) end
   redis.call('DEL', key)
   redis.call('ZREM', index, id)
   return 1

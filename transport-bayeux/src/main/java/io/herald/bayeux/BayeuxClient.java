@@ -18,7 +18,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Bayeux client id on this node: the codec over one core {@link Connection} of the client's durable
  * {@link ClientSession}. The connection outlives the HTTP requests and WebSockets the client comes through; its
- * outbox holds what arrives between two {@code /meta/connect}, and every delivery travels in a connect reply.
+ * outbox holds what arrives between two {@code /meta/connect}.
+ *
+ * <p>Where deliveries travel. A client that acknowledges (the CometD acknowledgement extension, or Herald's
+ * position acks, {@code ext.herald.ack}) gets them in connect replies only, since its acknowledgements count
+ * those. A client that acknowledges nothing and whose last connect came over a WebSocket gets them pushed on that
+ * socket as they arrive, each push a message array of its own outside any reply, as CometD's websocket transport
+ * does: no connect round trip per batch. One push is in flight at a time; what arrives meanwhile goes in the
+ * next one, and a socket that stops taking frames lets the outbox fill until the connection is cut off (G6) and
+ * the client resumes from its cursors. Over HTTP every delivery travels in a connect reply.
  *
  * <p>A connect with nothing queued is held up to the timeout; the first message queued, a newer connect, a
  * disconnect or the timeout releases it. A client that sends no connect for {@code max-interval} is released by
@@ -54,11 +62,19 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     final BayeuxExtension.Context context;
     /** The CometD acknowledgement extension is on: exact channels are subscribed with a cumulative ack window. */
     private volatile boolean ack;
+    /** Herald's position acks ({@code ext.herald.ack}) came on a connect: deliveries stay in connect replies. */
+    private volatile boolean positionAcks;
     private volatile Connection connection;
     private final Runnable releaseTask = this::releaseHeld;
+    private final Runnable deliverTask = this::deliverQueued;
+    private final Runnable pushedTask = this::pushed;
 
     // Guarded by this.
     private Held held;
+    /** The WebSocket deliveries are pushed on (the link of the last connect), or null: they wait for a connect. */
+    private BayeuxLink pushTo;
+    /** A push was handed to the socket and has not left yet. */
+    private boolean pushing;
     private boolean detached;
     private boolean handshaken;
     private final List<byte[]> notices = new ArrayList<>(1);
@@ -68,6 +84,8 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     private final java.util.TreeMap<Long, Map<String, Position>> batches = new java.util.TreeMap<>();
     private Map<String, Position> batchPositions;
     private final DeliveryFilter filter = new DeliveryFilter();
+    /** A pattern's channel got its acknowledged subscription during the current drain. */
+    private boolean handedOver;
     private volatile long lastSeen = System.nanoTime();
     private volatile long lastChecked = System.nanoTime();
     private volatile String connectionType = "none";
@@ -103,12 +121,16 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         for (var stored : session.record().subscriptions().values()) {
             ack |= stored.acknowledged();
         }
-        for (var stored : session.record().subscriptions().values()) {
+        List<io.herald.api.SessionSubscription> stored = new ArrayList<>(session.record().subscriptions().values());
+        // Exact channels first: a pattern's channels resume from their own acknowledged subscriptions, which must be
+        // there before the pattern delivers anything (see handOver).
+        stored.sort(java.util.Comparator.comparing(s -> s.channel().isPattern()));
+        for (var subscription : stored) {
             // Live resumes from the stored cursor for an exact channel; a pattern has none to resume from.
-            server.subscribe(this, stored.channel(), null);
-            if (stored.channel().isPattern()) {
+            server.subscribe(this, subscription.key(), subscription.channel(), null);
+            if (subscription.channel().isPattern()) {
                 synchronized (this) {
-                    notices.add(BayeuxDeliveries.gap(Gap.patternReset(stored.channel())));
+                    notices.add(BayeuxDeliveries.gap(Gap.patternReset(subscription.channel())));
                 }
             }
         }
@@ -150,6 +172,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
      * connection) replays from it, so the client misses nothing, and its extension drops what it had already.
      */
     void acknowledgePositions(com.fasterxml.jackson.databind.JsonNode positions) {
+        positionAcks = true;
         var fields = positions.fields();
         int seen = 0;
         while (fields.hasNext() && seen++ < MAX_ACKED_CHANNELS) {
@@ -179,6 +202,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             if (detached) {
                 return;
             }
+            keepPatternChannels();
             connection.close();
             java.util.Optional<ClientSession> resumed = server.sessions.resume(id, session.principal());
             if (resumed.isEmpty()) {
@@ -249,6 +273,8 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
                 respond(older, false);
             }
             now = new Held(link, before, reply);
+            // Pushing needs a socket, and a client that acknowledges nothing: acknowledgements count connect replies.
+            pushTo = link.pushes() && !ack && !positionAcks && server.settings.websocketPush() ? link : null;
             boolean immediate = hold.isZero() || handshaken || !notices.isEmpty() || connection.queued() > 0 || detached;
             handshaken = false;
             holding = !immediate;
@@ -259,6 +285,9 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             }
         }
         if (!holding) {
+            if (link.pushes()) {
+                link.holding(this); // a socket pushed on tells the client when it closes
+            }
             if (connection.isCutOff()) {
                 server.detach(this); // what was queued went out; the next connect resumes through history
             }
@@ -275,8 +304,11 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         timer.cancel(false);
     }
 
-    /** The held connect's link went away (client gone): forget it without draining anything into it. */
+    /** The link went away (client gone): forget its held connect and stop pushing on it, draining nothing into it. */
     synchronized void abandon(BayeuxLink link) {
+        if (pushTo == link) {
+            pushTo = null;
+        }
         if (held != null && held.link == link) {
             cancel(held);
             held = null;
@@ -339,6 +371,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
                 return;
             }
             detached = true;
+            pushTo = null;
             Held h = held;
             held = null;
             if (h != null) {
@@ -351,7 +384,49 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         }
         Connection c = connection;
         if (c != null) {
+            synchronized (this) {
+                keepPatternChannels();
+            }
             c.close();
+        }
+    }
+
+    /**
+     * Before the connection closes with messages still queued (an acking client's lost batch, or the node letting
+     * it go): a pattern's channel that has no acknowledged subscription yet gets one in the session, starting
+     * before its first queued message, so the next connection replays it rather than losing it with the queue.
+     * What exact channels had queued is left to the session's cursors and unacked windows, which bring it again.
+     * Holds the lock.
+     */
+    private void keepPatternChannels() {
+        if (!ack || connection.isIdle()) {
+            return;
+        }
+        Map<String, io.herald.api.SessionSubscription> kept = new java.util.HashMap<>();
+        connection.drain(Integer.MAX_VALUE, new Connection.Items() {
+            @Override
+            public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
+                if (!subscription.channel().isPattern()) {
+                    return;
+                }
+                String key = BayeuxServer.patternChannelKey(subscription.channel(), message.channel());
+                if (connection.subscription(key) == null && connection.subscription(message.channel().value()) == null
+                        && !kept.containsKey(key) && connection.subscriptions().size() + kept.size() < MAX_ACKED_CHANNELS) {
+                    kept.put(key, new io.herald.api.SessionSubscription(key, message.channel(), true,
+                            new Position(message.position().epoch(), message.offset() - 1), List.of()));
+                }
+            }
+
+            @Override
+            public void gap(ConnectionSubscription subscription, Gap gap) {
+            }
+        });
+        for (var subscription : kept.values()) {
+            try {
+                server.sessions.store().subscribe(id, subscription);
+            } catch (RuntimeException e) {
+                // The session is gone or the store unreachable: the pattern's reset notice tells the client.
+            }
         }
     }
 
@@ -361,20 +436,85 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         }
     }
 
+    /**
+     * The writer, after something was queued: pushes it on the client's WebSocket, or answers the held connect
+     * with it.
+     */
+    private void deliverQueued() {
+        boolean pushed;
+        synchronized (this) {
+            pushed = pushTo != null && !detached && push();
+        }
+        if (!pushed) {
+            releaseHeld();
+        } else if (connection.isCutOff()) {
+            server.detach(this); // what was queued went out; the next connect resumes through history
+        }
+    }
+
+    /**
+     * Pushes everything queued on {@link #pushTo}, unless a push is still in flight (its completion comes back
+     * for the rest). Holds the lock.
+     *
+     * @return false when the socket is gone: delivery falls back to connect replies
+     */
+    private boolean push() {
+        if (!pushTo.isOpen()) {
+            pushTo = null;
+            return false;
+        }
+        if (pushing) {
+            return true;
+        }
+        List<byte[]> deliveries = drainQueued();
+        batchPositions = null;
+        if (deliveries.isEmpty()) {
+            return true;
+        }
+        pushing = true;
+        server.stats.delivered.add(deliveries.size());
+        server.stats.pushes.increment();
+        pushTo.push(deliveries, pushedTask);
+        return true;
+    }
+
+    /** A push left (or failed); what was queued meanwhile goes next. May run inside {@link #push}. */
+    private void pushed() {
+        boolean more;
+        synchronized (this) {
+            pushing = false;
+            more = !detached && (!notices.isEmpty() || connection.queued() > 0);
+        }
+        if (more) {
+            writable();
+        }
+    }
+
+    /** Hands everything queued (notices first) to this client's filter and encoder. Holds the lock. */
+    private List<byte[]> drainQueued() {
+        List<byte[]> deliveries = new ArrayList<>(notices);
+        notices.clear();
+        sink = deliveries;
+        batchPositions = ack ? new java.util.HashMap<>() : null;
+        try {
+            // A pattern's channel that got its acknowledged subscription during this drain replayed into the
+            // outbox meanwhile: that goes in the same response.
+            int rounds = 0;
+            do {
+                handedOver = false;
+                connection.drain(Integer.MAX_VALUE, this);
+            } while (handedOver && ++rounds < 4);
+        } finally {
+            sink = null;
+        }
+        return deliveries;
+    }
+
     /** Writes {@code h}'s response; with {@code deliver}, everything queued goes with it. Holds the lock. */
     private void respond(Held h, boolean deliver) {
         List<byte[]> deliveries = List.of();
         if (deliver && !detached && h.link.isOpen()) {
-            deliveries = new ArrayList<>();
-            deliveries.addAll(notices);
-            notices.clear();
-            sink = deliveries;
-            batchPositions = ack ? new java.util.HashMap<>() : null;
-            try {
-                connection.drain(Integer.MAX_VALUE, this);
-            } finally {
-                sink = null;
-            }
+            deliveries = drainQueued();
             if (ack && !deliveries.isEmpty()) {
                 // Only a reply that carries messages gets a batch number: a late empty reply must not move the
                 // client's acknowledged batch backwards.
@@ -395,25 +535,63 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
 
     @Override
     public void writable() {
-        server.threads.write(System.identityHashCode(this), releaseTask);
+        server.threads.write(System.identityHashCode(this), deliverTask);
     }
 
     @Override
     public void cutOff() {
-        // Too slow to keep up: what is queued goes with the next connect reply, then the client resumes from
-        // its cursors through history on a fresh connection.
+        // Too slow to keep up: what is queued goes with the next push or connect reply, then the client resumes
+        // from its cursors through history on a fresh connection.
         server.stats.cutOffs.increment();
         writable();
     }
 
     @Override
     public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
+        if (ack && subscription.channel().isPattern() && handOver(subscription, message)) {
+            return;
+        }
         if (!filter.accept(message, redelivered)) {
             return;
         }
         sink.add(server.deliveries.message(message));
         if (batchPositions != null && subscription.ackMode().acknowledged()) {
             batchPositions.put(subscription.key(), message.position());
+        }
+    }
+
+    /**
+     * Acknowledged delivery for a pattern: core's ack window is per exact channel, so each channel the pattern
+     * delivers from gets an acknowledged subscription of its own (key {@link BayeuxServer#patternChannelKey}),
+     * recorded in the session like any other, starting just before the first message the pattern brought from it.
+     * That subscription delivers the message and everything after it on the channel, in order, in batches the
+     * client acknowledges, redelivered after a lost reply or a cut; the pattern's own copies are dropped. A copy
+     * at or before where the channel's subscription has been written stays with the pattern (the filter drops it
+     * when written already). Runs inside a drain, under the lock.
+     *
+     * @return whether this copy is dropped; false when the channel cannot get a subscription (too many channels,
+     *     or refused): this copy is delivered without acknowledgement
+     */
+    private boolean handOver(ConnectionSubscription pattern, Message message) {
+        ChannelName channel = message.channel();
+        ConnectionSubscription own = connection.subscription(channel.value());
+        if (own == null || !own.ackMode().acknowledged()) {
+            own = connection.subscription(BayeuxServer.patternChannelKey(pattern.channel(), channel));
+        }
+        if (own != null) {
+            Position written = own.cursor();
+            return written == null || !written.sameEpoch(message.position()) || message.offset() > written.offset();
+        }
+        if (connection.subscriptions().size() >= MAX_ACKED_CHANNELS) {
+            return false;
+        }
+        try {
+            Position before = new Position(message.position().epoch(), message.offset() - 1);
+            server.subscribe(this, BayeuxServer.patternChannelKey(pattern.channel(), channel), channel, before);
+            handedOver = true;
+            return true;
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

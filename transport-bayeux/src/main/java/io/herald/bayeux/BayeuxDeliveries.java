@@ -13,9 +13,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * Encodes what Bayeux clients receive from channels: a message becomes
  * {@code {"channel":"/a/b","data":<payload>,"id":"<message id>","ext":{"herald":{"position":"<epoch>:<offset>"}}}}.
- * The bytes are the same for every subscriber, so they are encoded once per message and shared: fan-out hands
- * the same {@link Message} to every connection in a row, and a small cache keyed by identity hits for all but
- * the first.
+ * The bytes are the same for every subscriber, so they are encoded once per message and shared through a cache
+ * of recent messages, keyed by channel and position (a history replay of a message hits as the live copy does).
+ * Consecutive positions of a channel take consecutive slots, so subscribers spread over the last {@value #SLOTS}
+ * messages of a channel (clients lagging by different amounts) all hit; keyed by identity hash, two live
+ * messages in one slot evicted each other and were encoded again and again.
  *
  * <p>A JSON payload is embedded as it is; any other payload (or one labelled JSON that does not parse) travels
  * as a JSON string, so one bad publish cannot break the response arrays of every subscriber.
@@ -27,7 +29,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 final class BayeuxDeliveries {
 
-    private static final int SLOTS = 256;
+    static final int SLOTS = 1024;
 
     private record Encoded(Message message, byte[] bytes) {
     }
@@ -36,9 +38,10 @@ final class BayeuxDeliveries {
 
     /** The shared bytes of {@code message}; never modify them. */
     byte[] message(Message message) {
-        int slot = System.identityHashCode(message) & (SLOTS - 1);
+        int slot = (message.channel().hashCode() + (int) message.offset()) & (SLOTS - 1);
         Encoded hit = cache.get(slot);
-        if (hit != null && hit.message == message) {
+        if (hit != null && (hit.message == message || (hit.message.position().equals(message.position())
+                && hit.message.channel().equals(message.channel())))) {
             return hit.bytes;
         }
         byte[] bytes = encode(message);

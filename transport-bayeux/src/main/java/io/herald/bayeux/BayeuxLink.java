@@ -25,6 +25,23 @@ interface BayeuxLink {
     default void holding(BayeuxClient client) {
     }
 
+    /**
+     * Whether deliveries may be written on this link between two connect replies: a WebSocket, on which Bayeux
+     * lets the server send at any time (Faye and CometD take a message array that answers no request).
+     */
+    default boolean pushes() {
+        return false;
+    }
+
+    /**
+     * Writes {@code deliveries} as one response of their own, outside any reply; {@code written} runs once the
+     * frame left or failed (the client's flow control: one push in flight at a time). Only on a link that
+     * {@link #pushes()}.
+     */
+    default void push(List<byte[]> deliveries, Runnable written) {
+        throw new UnsupportedOperationException(type() + " cannot push");
+    }
+
     /** The connection type to report in statistics and logs: {@code long-polling}, {@code websocket}, ... */
     String type();
 }

@@ -172,8 +172,26 @@ public final class BayeuxServer implements Lifecycle {
      * (a subscription the client already has starts over from there). Subscribing twice is harmless.
      */
     void subscribe(BayeuxClient client, ChannelName channel, Position after) {
+        subscribe(client, channel.value(), channel, after);
+    }
+
+    /**
+     * The key of the acknowledged subscription that {@code channel} gets, for a client using the acknowledgement
+     * extension, once its pattern {@code pattern} delivers from it (a space never occurs in a channel name).
+     */
+    static String patternChannelKey(ChannelName pattern, ChannelName channel) {
+        return pattern.value() + " " + channel.value();
+    }
+
+    /** The pattern a {@link #patternChannelKey} belongs to, or null for a key that is a channel's own. */
+    static String patternOf(String key) {
+        int space = key.indexOf(' ');
+        return space < 0 ? null : key.substring(0, space);
+    }
+
+    /** {@link #subscribe(BayeuxClient, ChannelName, Position)} under {@code key}. */
+    void subscribe(BayeuxClient client, String key, ChannelName channel, Position after) {
         Connection connection = client.connection();
-        String key = channel.value();
         var existing = connection.subscription(key);
         if (existing != null) {
             if (after == null) {
@@ -186,7 +204,8 @@ public final class BayeuxServer implements Lifecycle {
             client.replaying(channel, after, null);
         }
         try {
-            // Acknowledged delivery needs an exact channel (core's window is per channel); patterns stay automatic.
+            // Core's ack window is per exact channel: a pattern stays automatic, and for an acking client each of its
+            // channels gets an acknowledged subscription of its own as it appears (BayeuxClient#handOver).
             boolean acked = client.ack() && !channel.isPattern();
             connection.subscribe(key, channel, after == null ? Resume.live() : Resume.after(after),
                     acked ? AckMode.CUMULATIVE : AckMode.AUTO, acked ? settings.ackWindow() : 0);

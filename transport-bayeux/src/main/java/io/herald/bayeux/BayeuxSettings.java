@@ -19,9 +19,11 @@ import java.util.List;
  * @param maxBatch the most messages one request may carry
  * @param ackWindow unacked messages per channel of a client using the acknowledgement extension
  * @param websocket whether WebSocket upgrades are served (and {@code websocket} advertised)
+ * @param websocketPush whether deliveries are pushed on the WebSocket of a client that acknowledges nothing,
+ *     rather than waiting for its next connect
  */
 public record BayeuxSettings(Settings source, String path, Duration timeout, Duration interval, Duration maxInterval,
-                             long maxBody, int maxBatch, int ackWindow, boolean websocket) implements PluginSettings {
+                             long maxBody, int maxBatch, int ackWindow, boolean websocket, boolean websocketPush) implements PluginSettings {
 
     public static final Setting<String> PATH = Setting.string("bayeux.path", "/bayeux",
             "where the Bayeux endpoint is mounted (every sub-path is routed to it)");
@@ -40,9 +42,11 @@ public record BayeuxSettings(Settings source, String path, Duration timeout, Dur
             "unacked messages per channel of a client using the acknowledgement extension; delivery pauses when full");
     public static final Setting<Boolean> WEBSOCKET = Setting.bool("bayeux.websocket", true,
             "serve the websocket connection type on the Bayeux path");
+    public static final Setting<Boolean> WEBSOCKET_PUSH = Setting.bool("bayeux.websocket-push", true,
+            "push deliveries on the WebSocket of a client that acknowledges nothing as they arrive (false: only in /meta/connect replies)");
 
     public static List<Setting<?>> all() {
-        return List.of(PATH, TIMEOUT, INTERVAL, MAX_INTERVAL, MAX_BODY, MAX_BATCH, ACK_WINDOW, WEBSOCKET);
+        return List.of(PATH, TIMEOUT, INTERVAL, MAX_INTERVAL, MAX_BODY, MAX_BATCH, ACK_WINDOW, WEBSOCKET, WEBSOCKET_PUSH);
     }
 
     /**
@@ -53,7 +57,7 @@ public record BayeuxSettings(Settings source, String path, Duration timeout, Dur
     public static BayeuxSettings from(Settings settings) {
         return new BayeuxSettings(settings, settings.get(PATH), settings.get(TIMEOUT), settings.get(INTERVAL),
                 settings.get(MAX_INTERVAL), settings.get(MAX_BODY), settings.get(MAX_BATCH),
-                settings.get(ACK_WINDOW), settings.get(WEBSOCKET));
+                settings.get(ACK_WINDOW), settings.get(WEBSOCKET), settings.get(WEBSOCKET_PUSH));
     }
 
     @Override

@@ -14,6 +14,8 @@ final class BayeuxStats {
     final LongAdder unknownClients = new LongAdder();
     final LongAdder published = new LongAdder();
     final LongAdder delivered = new LongAdder();
+    /** WebSocket frames of deliveries sent outside any reply (clients that acknowledge nothing). */
+    final LongAdder pushes = new LongAdder();
     final LongAdder cutOffs = new LongAdder();
     final LongAdder redelivered = new LongAdder();
 
@@ -27,6 +29,7 @@ final class BayeuxStats {
         json.put("unknownClients", unknownClients.sum());
         json.put("published", published.sum());
         json.put("delivered", delivered.sum());
+        json.put("pushes", pushes.sum());
         json.put("cutOffs", cutOffs.sum());
         json.put("batchesResent", redelivered.sum());
         return json;

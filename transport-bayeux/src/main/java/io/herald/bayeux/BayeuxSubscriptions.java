@@ -71,6 +71,14 @@ final class BayeuxSubscriptions {
             } else {
                 for (ChannelName channel : channels) {
                     client.connection().unsubscribe(channel.value(), true);
+                    if (channel.isPattern()) {
+                        // The acknowledged subscriptions its channels got for an acking client go with it.
+                        for (var own : List.copyOf(client.connection().subscriptions())) {
+                            if (channel.value().equals(BayeuxServer.patternOf(own.key()))) {
+                                client.connection().unsubscribe(own.key(), true);
+                            }
+                        }
+                    }
                 }
             }
         } catch (BadPosition e) {

@@ -12,9 +12,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Bayeux over one WebSocket ({@code websocket} connection type): each text frame is a request (an array of
  * messages, as Faye and CometD send), each response one text frame. Replies to non-connect messages go out at
- * once; a {@code /meta/connect} is held as over HTTP and its reply carries the deliveries, so that delivery
- * order and the acknowledgement extension work the same on both transports. A client id is not tied to one
- * socket: a client may come back on another socket, or over HTTP, with the same id.
+ * once; a {@code /meta/connect} is held as over HTTP. A client that acknowledges nothing gets its deliveries
+ * pushed on the socket as they arrive, each push a message array of its own, as CometD's websocket transport
+ * does ({@link BayeuxClient}); one using the acknowledgement extension or Herald's position acks gets them in
+ * the connect replies, which its acknowledgements count. A client id is not tied to one socket: a client may
+ * come back on another socket, or over HTTP, with the same id.
  *
  * <p>A frame that is not Bayeux closes the socket with 1003 (bad data), one over the size limit with 1009
  * (Jetty enforces it). Thread-safe: Jetty's frame flusher queues sends in call order, and a client's
@@ -93,6 +95,25 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
             LOG.trace("ws<- {}", frame);
         }
         s.sendText(frame, Callback.NOOP);
+    }
+
+    @Override
+    public boolean pushes() {
+        return true;
+    }
+
+    @Override
+    public void push(List<byte[]> deliveries, Runnable written) {
+        Session s = session;
+        if (s == null || !s.isOpen()) {
+            written.run();
+            return;
+        }
+        String frame = new String(BayeuxCodec.encode(List.of(), deliveries), StandardCharsets.UTF_8);
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("ws<- (push) {}", frame);
+        }
+        s.sendText(frame, Callback.from(written, failure -> written.run()));
     }
 
     @Override

@@ -20,22 +20,25 @@ import org.cometd.client.transport.ClientTransport;
 import org.cometd.client.websocket.jakarta.WebSocketTransport;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.util.component.LifeCycle;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The real CometD 9 Java client, unmodified, with its acknowledgement extension on, over long polling and over
- * websocket. Its network first swallows a connect reply carrying a batch (the server wrote it, the client never
+ * websocket, subscribed to the channel itself or to a wildcard pattern over it. Its network first swallows a connect reply carrying a batch (the server wrote it, the client never
  * gets it), then goes down while more messages are published, then comes back: after CometD's own reconnection
- * with the same client id, every message arrives exactly once, in order.
+ * with the same client id, every message arrives exactly once, in order. Without the extension, over websocket,
+ * it takes the deliveries the server pushes between connects.
  */
 class CometdInteropTest {
 
     private static final ChannelName CHANNEL = ChannelName.of("/cometd/acked");
 
     @ParameterizedTest
-    @ValueSource(strings = {"long-polling", "websocket"})
-    void killAndResumeLosesNothingAndDuplicatesNothing(String type) throws Exception {
+    @CsvSource({"long-polling, /cometd/acked", "websocket, /cometd/acked", "long-polling, /cometd/*", "websocket, /cometd/**"})
+    void killAndResumeLosesNothingAndDuplicatesNothing(String type, String subscription) throws Exception {
         HttpClient http = new HttpClient();
         http.start();
         WebSocketContainer ws = type.equals("websocket") ? ContainerProvider.getWebSocketContainer() : null;
@@ -50,7 +53,7 @@ class CometdInteropTest {
             CountDownLatch subscribed = new CountDownLatch(1);
             client.handshake(reply -> {
                 if (reply.isSuccessful()) {
-                    client.getChannel(CHANNEL.value()).subscribe((channel, message) ->
+                    client.getChannel(subscription).subscribe((channel, message) ->
                             received.add(((Number) message.getDataAsMap().get("n")).longValue()), r -> subscribed.countDown());
                 }
             });
@@ -85,6 +88,53 @@ class CometdInteropTest {
             if (ws != null) {
                 LifeCycle.stop(ws);
             }
+        }
+    }
+
+    @Test
+    @DisplayName("without acks over websocket, CometD takes the deliveries pushed between connects; a cut loses nothing published while down")
+    void withoutAcksDeliveriesArePushedAndACutLosesNothing() throws Exception {
+        WebSocketContainer ws = ContainerProvider.getWebSocketContainer();
+        try (BayeuxTestServer server = new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "5s"));
+             TcpProxy proxy = new TcpProxy(server.uri.getPort())) {
+            BayeuxClient client = new BayeuxClient("http://127.0.0.1:" + proxy.port() + "/bayeux",
+                    new WebSocketTransport(new java.util.HashMap<>(), null, ws));
+            client.setOption(BayeuxClient.BACKOFF_INCREMENT_OPTION, 200L);
+            client.setOption(BayeuxClient.MAX_BACKOFF_OPTION, 1000L);
+            List<Long> received = new CopyOnWriteArrayList<>();
+            CountDownLatch subscribed = new CountDownLatch(1);
+            client.handshake(reply -> {
+                if (reply.isSuccessful()) {
+                    client.getChannel(CHANNEL.value()).subscribe((channel, message) ->
+                            received.add(((Number) message.getDataAsMap().get("n")).longValue()), r -> subscribed.countDown());
+                }
+            });
+            assertThat(subscribed.await(10, TimeUnit.SECONDS)).isTrue();
+            String clientId = client.getId();
+            await().until(() -> server.server().local(clientId) != null && server.server().local(clientId).isHolding());
+            assertThat(server.server().local(clientId).ack()).isFalse();
+
+            publish(server, 0, 5);
+            await().until(() -> received.size() == 5);
+            // They came while the connect stayed held: pushed, not in connect replies.
+            assertThat((Long) server.server().stats().get("pushes")).isPositive();
+            assertThat(server.server().local(clientId).isHolding()).isTrue();
+
+            proxy.down();
+            // The server notices the socket is gone, so nothing is pushed into a dead link.
+            await().until(() -> !server.server().local(clientId).isHolding());
+            publish(server, 5, 15);
+            await().pollDelay(Duration.ofSeconds(2)).until(() -> true); // the network stays down a while
+            proxy.up();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 15);
+            publish(server, 15, 16);
+            await().until(() -> received.size() >= 16);
+            assertThat(received).containsExactlyElementsOf(IntStream.range(0, 16).mapToObj(Long::valueOf).toList());
+            assertThat(client.getId()).isEqualTo(clientId);
+            assertThat(client.disconnect(5000)).isTrue();
+        } finally {
+            LifeCycle.stop(ws);
         }
     }
 

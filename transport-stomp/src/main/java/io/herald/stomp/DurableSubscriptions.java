@@ -8,6 +8,10 @@ import io.herald.core.SessionService;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,18 +26,39 @@ import java.util.concurrent.ConcurrentHashMap;
  * old connection die takes the subscription over ({@link #attach}); the old connection's attachment ends
  * first, so the new one resumes from everything the old one had not had acked.
  *
- * <p>The key-to-session map is kept on this node: a durable subscription resumes on the node it was made
- * on (or, after that node restarted, starts over). Thread-safe.
+ * <p>The key finds its session through the session store: the session is {@linkplain SessionService#claimDurable
+ * named} after the key, so a client that comes back to another node, or to this one restarted, resumes the
+ * same subscription on a shared or persistent store (G5), and two nodes subscribing with one key at once
+ * agree on one session. Taking a subscription over from a connection that still lives on another node is not
+ * coordinated: both deliver until that one drops, and acks from either settle the shared window.
+ *
+ * <p>A shared queue's session ({@link StompQueue}, principal {@link Principal#SERVER}) stays this node's
+ * own: each node dispatches its queues to its own consumers, so they must not share a cursor. Thread-safe.
  */
 @Singleton
 final class DurableSubscriptions implements SessionListener {
 
     /** What identifies a durable subscription. */
     record Key(String principal, String destination, String id) {
+
+        /**
+         * The session name of this key: a digest, so that any destination and id fit the store's name length,
+         * with each part's length in it, so that no two keys run together into one name.
+         */
+        String sessionName() {
+            String whole = principal.length() + ":" + principal + destination.length() + ":" + destination + id;
+            try {
+                byte[] digest = MessageDigest.getInstance("SHA-256").digest(whole.getBytes(StandardCharsets.UTF_8));
+                return "stomp-durable:" + Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every JVM has SHA-256", e);
+            }
+        }
     }
 
     // A provider: the session service is told of expiries through this listener, so each needs the other.
     private final Provider<SessionService> sessions;
+    /** The sessions of the keys this node opened and that live: queues' only record, and for stats. */
     private final Map<Key, String> sessionIds = new ConcurrentHashMap<>();
     private final Map<Key, StompConnection> holders = new ConcurrentHashMap<>();
 
@@ -63,6 +88,11 @@ final class DurableSubscriptions implements SessionListener {
      * @throws io.herald.api.StoreException if the store cannot be reached
      */
     ClientSession session(Key key, Principal principal) {
+        if (principal != Principal.SERVER) {
+            ClientSession claimed = sessions.get().claimDurable(key.sessionName(), principal);
+            sessionIds.put(key, claimed.id());
+            return claimed;
+        }
         synchronized (this) {
             String id = sessionIds.get(key);
             if (id != null) {
@@ -77,20 +107,21 @@ final class DurableSubscriptions implements SessionListener {
         }
     }
 
-    /** The session id of {@code key}, if this node knows one. */
+    /** The session id of {@code key}, if this node opened one that still lives. */
     Optional<String> sessionId(Key key) {
         return Optional.ofNullable(sessionIds.get(key));
     }
 
-    /** Ends the durable subscription: its session and everything it kept are deleted. */
+    /**
+     * Ends the durable subscription, wherever it was made: its session and everything it kept are deleted.
+     * (Only subscriptions are deleted: a queue outlives its consumers.)
+     */
     void delete(Key key) {
-        String id = sessionIds.remove(key);
-        if (id != null) {
-            sessions.get().end(id);
-        }
+        sessionIds.remove(key);
+        sessions.get().endNamed(key.sessionName());
     }
 
-    /** How many durable subscriptions this node knows. */
+    /** How many durable subscriptions (and queues) this node opened that still live. */
     int size() {
         return sessionIds.size();
     }

@@ -357,13 +357,22 @@ final class StompConnection {
     /** Hands a drained message to the outbound, unless its subscription is gone. */
     static void route(StompOutbound out, StompSubscription subscription, ConnectionSubscription core, Message message,
                       boolean redelivered) {
-        if (subscription != null && (subscription.core == null || subscription.core == core)) {
+        if (current(subscription, core)) {
             out.message(subscription, message, redelivered);
         }
     }
 
+    /**
+     * Whether {@code core} still feeds {@code subscription}: a durable subscription that starts over (a NACK
+     * requeue) gets a new core subscription, and what its old one still had queued is dropped. A plain one
+     * keeps its core subscriptions (two for a destination ending with {@code #}) for its whole life.
+     */
+    private static boolean current(StompSubscription subscription, ConnectionSubscription core) {
+        return subscription != null && (!subscription.durable() || subscription.core == null || subscription.core == core);
+    }
+
     static void routeGap(StompOutbound out, StompSubscription subscription, ConnectionSubscription core, Gap gap) {
-        if (subscription != null && (subscription.core == null || subscription.core == core)) {
+        if (current(subscription, core)) {
             out.gap(subscription, gap);
         }
     }

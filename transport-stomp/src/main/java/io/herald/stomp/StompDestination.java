@@ -10,9 +10,12 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code /topic/chat.room1} is {@code /chat/room1}: the routing key's dot-separated words are the
- *       segments; a last {@code *} (one word) and a last {@code #} (one or more words) become {@code *} and
- *       {@code **}. A wildcard elsewhere ({@code a.*.c}, {@code #.c}, a lone {@code #}) has no Herald channel
- *       pattern to map to and is refused with an ERROR naming the destination.</li>
+ *       segments. As on a RabbitMQ topic exchange, a last {@code *} matches exactly one word and a last
+ *       {@code #} zero or more: {@code chat.*} is {@code /chat/*}, and {@code chat.#} is {@code /chat/**}
+ *       (one or more words) together with {@link #zeroWords() /chat} itself. Herald's channel patterns end
+ *       with their wildcard after at least one fixed segment, so what RabbitMQ also allows but Herald cannot
+ *       express is refused with an ERROR naming the destination: a wildcard before the last word
+ *       ({@code a.*.c}, {@code a.#.c}, {@code #.c}) and a lone wildcard ({@code #}, {@code *}: every key).</li>
  *   <li>{@code /exchange/chat/room1.x} is {@code /chat/room1/x}: the exchange names the first segment and
  *       its routing key the rest; {@code /exchange/amq.topic/<key>} is {@code /topic/<key>}.</li>
  *   <li>{@code /queue/jobs} is the channel {@code /queue/jobs}, consumed as a shared queue.</li>
@@ -83,11 +86,31 @@ public record StompDestination(Kind kind, String exchange, ChannelName channel) 
                 // Herald's channel patterns (shared by every protocol, store and broker) have their wildcard
                 // last, after at least one fixed segment: refuse plainly rather than match something else.
                 throw new StompProtocolException("unsupported destination '" + destination + "': '*' and '#' are "
-                        + "supported only as the last word of a routing key, after at least one other word (like a.b.*)");
+                        + "supported only as the last word of a routing key, after at least one other word (like a.b.*"
+                        + " or a.b.#); " + (last ? "a lone wildcard (every routing key)" : "a wildcard before the last word")
+                        + " has no Herald channel pattern");
+            }
+            if (w.equals("**")) {
+                // Not a wildcard to RabbitMQ but a word, which no channel segment can hold; as a segment it
+                // would become Herald's ** wildcard.
+                throw new StompProtocolException("bad destination '" + destination + "': '**' is not a word a routing key"
+                        + " may hold here; '#' matches any number of words");
             }
             segments.add(w.equals("#") ? "**" : w);
         }
         return "/" + String.join("/", segments);
+    }
+
+    /**
+     * The channel a last {@code #} matches with zero words ({@code /topic/a.#} matches {@code a} itself), which
+     * a subscription takes besides {@link #channel}; {@code null} unless the destination ends with {@code #}.
+     */
+    public ChannelName zeroWords() {
+        if (kind == Kind.QUEUE || channel.wildcard() != ChannelName.Wildcard.DEEP) {
+            return null;
+        }
+        List<String> segments = channel.segments();
+        return ChannelName.of("/" + String.join("/", segments.subList(0, segments.size() - 1)));
     }
 
     /** Whether this names a pattern rather than one channel. */

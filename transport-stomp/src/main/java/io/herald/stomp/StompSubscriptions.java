@@ -1,5 +1,6 @@
 package io.herald.stomp;
 
+import io.herald.api.ChannelName;
 import io.herald.api.Gap;
 import io.herald.api.Message;
 import io.herald.api.Position;
@@ -27,6 +28,9 @@ final class StompSubscriptions {
     /** A core connection whose items the writer drains; {@code owner} for a durable one, else null. */
     private record Source(Connection connection, StompSubscription owner, Connection.Items items) {
     }
+
+    /** Appended to a subscription's core key for the channel its last {@code #} matches with zero words. */
+    private static final String ZERO_WORDS = "+";
 
     private final StompConnection stomp;
     private final Map<String, StompSubscription> byId = new ConcurrentHashMap<>();
@@ -60,7 +64,7 @@ final class StompSubscriptions {
 
     private static int index(String key) {
         try {
-            return Integer.parseInt(key);
+            return Integer.parseInt(key.endsWith(ZERO_WORDS) ? key.substring(0, key.length() - ZERO_WORDS.length()) : key);
         } catch (NumberFormatException e) {
             return -1;
         }
@@ -112,10 +116,28 @@ final class StompSubscriptions {
             } else {
                 sub.connection = stomp.live();
                 sub.core = stomp.live().subscribe(sub.coreKey(), destination.channel(), resume, ack, window);
+                subscribeZeroWords(sub);
             }
         } catch (RuntimeException e) {
             byId.remove(id, sub);
             byIndex.remove(sub.index, sub);
+            throw e;
+        }
+    }
+
+    /**
+     * A destination ending with {@code #} matches zero words too: its subscription also takes that channel,
+     * live like the pattern itself, under its core key with {@link #ZERO_WORDS} appended.
+     */
+    private void subscribeZeroWords(StompSubscription sub) {
+        ChannelName zero = sub.destination.zeroWords();
+        if (zero == null) {
+            return;
+        }
+        try {
+            stomp.live().subscribe(sub.coreKey() + ZERO_WORDS, zero, Resume.live(), sub.ack, sub.window);
+        } catch (RuntimeException e) {
+            stomp.live().unsubscribe(sub.coreKey(), false);
             throw e;
         }
     }
@@ -208,6 +230,9 @@ final class StompSubscriptions {
             }
         } else {
             sub.connection.unsubscribe(sub.coreKey(), false);
+            if (sub.destination.zeroWords() != null) {
+                sub.connection.unsubscribe(sub.coreKey() + ZERO_WORDS, false);
+            }
         }
     }
 

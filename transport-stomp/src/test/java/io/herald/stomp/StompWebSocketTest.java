@@ -161,6 +161,35 @@ class StompWebSocketTest {
         }
 
         @Test
+        void aLastHashMatchesZeroOrMoreWordsAsOnRabbitMq() throws Exception {
+            try (StompTestClient c = StompTestClient.connected(server.ws)) {
+                c.subscribe("t", "/topic/zero.#");
+                c.subscribe("x", "/exchange/zex/#");
+                server.herald.publish(ChannelName.of("/zero"), "1");
+                server.herald.publish(ChannelName.of("/zero/a"), "2");
+                server.herald.publish(ChannelName.of("/zero/a/b"), "3");
+                server.herald.publish(ChannelName.of("/zero"), "4");
+                server.herald.publish(ChannelName.of("/zeroth"), "not a match");
+                server.herald.publish(ChannelName.of("/zex"), "5");
+                java.util.List<StompFrame> got = new java.util.ArrayList<>();
+                for (int i = 0; i < 5; i++) {
+                    got.add(c.next("MESSAGE"));
+                }
+                assertThat(got).extracting(f -> f.header("subscription") + " " + f.header("destination") + " " + f.text())
+                        .containsExactlyInAnyOrder("t /topic/zero 1", "t /topic/zero.a 2", "t /topic/zero.a.b 3", "t /topic/zero 4",
+                                "x /exchange/zex 5");
+                assertThat(got).filteredOn(f -> "/topic/zero".equals(f.header("destination"))).extracting(StompFrame::text)
+                        .as("one channel's messages in order").containsExactly("1", "4");
+                c.assertNothingWithin(Duration.ofMillis(300));
+
+                c.sendAndAwaitReceipt("UNSUBSCRIBE", headers("id", "t"), "");
+                server.herald.publish(ChannelName.of("/zero"), "after");
+                server.herald.publish(ChannelName.of("/zero/a"), "after");
+                c.assertNothingWithin(Duration.ofMillis(300));
+            }
+        }
+
+        @Test
         void unsubscribeStopsDelivery() throws Exception {
             try (StompTestClient c = StompTestClient.connected(server.ws)) {
                 c.subscribe("s", "/topic/unsub");

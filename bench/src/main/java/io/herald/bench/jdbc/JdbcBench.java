@@ -45,7 +45,7 @@ import org.postgresql.PGConnection;
  */
 public final class JdbcBench {
 
-    private static final List<String> TABLES = List.of("message", "channel", "session", "presence_member", "presence_user",
+    private static final List<String> TABLES = List.of("message", "channel", "session", "session_name", "presence_member", "presence_user",
             "presence_total", "presence_channel", "schema_history");
 
     public static void main(String[] args) throws Exception {

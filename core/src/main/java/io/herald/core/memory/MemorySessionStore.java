@@ -1,6 +1,7 @@
 package io.herald.core.memory;
 
 import io.herald.api.Position;
+import io.herald.api.SessionClaim;
 import io.herald.api.SessionRecord;
 import io.herald.api.SessionStore;
 import io.herald.api.SessionSubscription;
@@ -19,11 +20,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Durable sessions in this process's memory; they survive connections but not a restart. Each session is
- * updated under its own lock. Thread-safe.
+ * updated under its own lock; a name is bound under the name's lock, which is taken before a session's and
+ * never the other way round. Thread-safe.
  */
 public final class MemorySessionStore implements SessionStore {
 
     private final Map<String, SessionRecord> sessions = new ConcurrentHashMap<>();
+    /** Session id by name, and back: a binding whose session is gone is dropped when the session goes. */
+    private final Map<String, String> names = new ConcurrentHashMap<>();
+    private final Map<String, String> nameOf = new ConcurrentHashMap<>();
     private final Clock clock;
 
     public MemorySessionStore(Clock clock) {
@@ -43,6 +48,33 @@ public final class MemorySessionStore implements SessionStore {
     }
 
     @Override
+    public SessionClaim claim(String name, String principal, Duration ttl) {
+        SessionStore.checkName(name);
+        SessionClaim[] claim = new SessionClaim[1];
+        names.compute(name, (n, id) -> {
+            if (id != null) {
+                try {
+                    claim[0] = new SessionClaim(update(id, s -> extended(s, ttl)), false);
+                    return id;
+                } catch (SessionUnknownException e) {
+                    nameOf.remove(id, n); // expired: the name goes to a new session
+                }
+            }
+            SessionRecord created = create(principal, ttl);
+            nameOf.put(created.id(), n);
+            claim[0] = new SessionClaim(created, true);
+            return created.id();
+        });
+        return claim[0];
+    }
+
+    @Override
+    public Optional<SessionRecord> findNamed(String name) {
+        String id = name == null ? null : names.get(name);
+        return id == null ? Optional.empty() : find(id);
+    }
+
+    @Override
     public Optional<SessionRecord> find(String id) {
         SessionRecord session = sessions.get(id);
         return session == null || isExpired(session) ? Optional.empty() : Optional.of(session);
@@ -51,7 +83,7 @@ public final class MemorySessionStore implements SessionStore {
     @Override
     public boolean touch(String id, Duration ttl) {
         try {
-            update(id, s -> new SessionRecord(s.id(), s.principal(), s.createdAt(), clock.instant().plus(ttl), s.subscriptions()));
+            update(id, s -> extended(s, ttl));
             return true;
         } catch (SessionUnknownException e) {
             return false;
@@ -129,6 +161,9 @@ public final class MemorySessionStore implements SessionStore {
             deleted[0] = true;
             return null;
         });
+        if (deleted[0]) {
+            unbind(id);
+        }
         return deleted[0];
     }
 
@@ -137,21 +172,35 @@ public final class MemorySessionStore implements SessionStore {
         List<SessionRecord> expired = new ArrayList<>();
         for (SessionRecord session : sessions.values()) {
             if (!session.expiresAt().isAfter(now) && sessions.remove(session.id(), session)) {
+                unbind(session.id());
                 expired.add(session);
             }
         }
         return expired;
     }
 
+    /** Frees the name of a session that is gone, unless the name went to another session meanwhile. */
+    private void unbind(String id) {
+        String name = nameOf.remove(id);
+        if (name != null) {
+            names.remove(name, id);
+        }
+    }
+
+    private SessionRecord extended(SessionRecord s, Duration ttl) {
+        return new SessionRecord(s.id(), s.principal(), s.createdAt(), clock.instant().plus(ttl), s.subscriptions());
+    }
+
     private boolean isExpired(SessionRecord session) {
         return !session.expiresAt().isAfter(clock.instant());
     }
 
-    private void update(String id, java.util.function.UnaryOperator<SessionRecord> change) {
+    private SessionRecord update(String id, java.util.function.UnaryOperator<SessionRecord> change) {
         SessionRecord result = sessions.computeIfPresent(id, (k, s) -> isExpired(s) ? s : change.apply(s));
         if (result == null || isExpired(result)) {
             throw new SessionUnknownException(id);
         }
+        return result;
     }
 
     private static SessionRecord withSubscriptions(SessionRecord s, java.util.function.Consumer<Map<String, SessionSubscription>> change) {

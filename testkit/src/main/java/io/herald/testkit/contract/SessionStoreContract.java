@@ -78,6 +78,16 @@ public abstract class SessionStoreContract {
         return null;
     }
 
+    /**
+     * A store over the same backend data as the store under test, as another node sharing it would have; the
+     * named-session races run on both. By default {@link #restartStore()}, or the store under test itself
+     * when that is {@code null} (nodes in one process share one store). Started and closed by the contract.
+     */
+    protected SessionStore otherNodeStore() throws Exception {
+        SessionStore other = restartStore();
+        return other != null ? other : store;
+    }
+
     /** Closes a store made by {@link #createStore}: {@code Lifecycle.stop()}, else {@code close()}. */
     protected void closeStore(SessionStore store) throws Exception {
         Lifecycles.stop(store);
@@ -91,6 +101,15 @@ public abstract class SessionStoreContract {
     /** The store under test. */
     protected final SessionStore store() {
         return store;
+    }
+
+    final TestEnvironment env() {
+        return env;
+    }
+
+    /** A name of this test's own, for channels and session names. */
+    final String namespace() {
+        return namespace;
     }
 
     @BeforeEach
@@ -158,6 +177,14 @@ public abstract class SessionStoreContract {
     }
 
     // --- the contract ---
+
+    @Nested
+    @DisplayName("8. named sessions")
+    class Names extends SessionNameRules {
+        Names() {
+            super(SessionStoreContract.this);
+        }
+    }
 
     @Nested
     @DisplayName("1. creating, finding and touching")

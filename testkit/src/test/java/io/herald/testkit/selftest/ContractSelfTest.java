@@ -91,6 +91,15 @@ class ContractSelfTest {
                             "expired sessions handed out by 8 threads purging at once", "duplicate")
                     .requireSuccess("required_session_1_5_expiredSessionIsGone");
         }
+
+        @Test
+        @DisplayName("catches a claim that finds and creates in two steps")
+        void racyClaim() {
+            KitRun.of(RacyClaimSessionKit.class)
+                    .requireFailure("required_session_8_7_racingClaimsAgree", "by racing claims (seed")
+                    .requireSuccess("required_session_8_1_claimCreatesOnceThenFinds")
+                    .requireSuccess("required_session_8_5_anotherNodeFindsTheName");
+        }
     }
 
     @Nested

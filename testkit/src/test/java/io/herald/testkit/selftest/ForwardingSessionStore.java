@@ -1,6 +1,7 @@
 package io.herald.testkit.selftest;
 
 import io.herald.api.Position;
+import io.herald.api.SessionClaim;
 import io.herald.api.SessionRecord;
 import io.herald.api.SessionStore;
 import io.herald.api.SessionSubscription;
@@ -21,6 +22,16 @@ class ForwardingSessionStore implements SessionStore {
     @Override
     public SessionRecord create(String principal, Duration ttl) {
         return inner.create(principal, ttl);
+    }
+
+    @Override
+    public SessionClaim claim(String name, String principal, Duration ttl) {
+        return inner.claim(name, principal, ttl);
+    }
+
+    @Override
+    public Optional<SessionRecord> findNamed(String name) {
+        return inner.findNamed(name);
     }
 
     @Override

@@ -17,8 +17,9 @@ import org.eclipse.jetty.websocket.api.Session;
  * {@code bayeux-fanout}: N Bayeux clients over WebSocket subscribed to one channel, and a publisher client
  * on its own WebSocket publishing at the run's fixed rate. Plain Bayeux 1.0 as every server speaks it:
  * {@code /meta/handshake} (websocket only), {@code /meta/connect} held by the server and sent again as soon
- * as its reply comes, {@code /meta/subscribe}; deliveries are taken wherever they come (CometD writes them
- * at once on the socket, Herald in the connect replies). With {@code ack} the handshake asks for the
+ * as its reply comes, {@code /meta/subscribe}; deliveries are taken wherever they come (without acks both
+ * servers push them on the socket between connects, Herald unless {@code --bayeux-websocket-push false}; with
+ * acks they ride the connect replies). With {@code ack} the handshake asks for the
  * acknowledgement extension ({@code ext.ack: true}) and every connect acknowledges the last batch received,
  * as CometD's {@code AckExtension} does. An unsuccessful meta reply, or a connection closed during the
  * run, counts as an error. Not thread-safe (one run).

@@ -2,7 +2,7 @@ package io.herald.bench.load.sse;
 
 import io.herald.bench.load.DeliverySink;
 import io.herald.bench.load.LoadOptions;
-import io.herald.bench.load.ProcProbe;
+import io.herald.bench.load.MeasuredWindow;
 import io.herald.bench.load.Scenario;
 import io.herald.bench.load.ServerProbe;
 import java.net.InetAddress;
@@ -29,17 +29,11 @@ public final class SseFanoutScenario implements Scenario {
     private final List<InetAddress> bindAddresses;
     private final int ioThreads;
     private final int maxPending;
-    private final ProcProbe self = new ProcProbe(ProcessHandle.current().pid());
+    private final MeasuredWindow window;
     private SseStreams streams;
     private volatile DeliverySink sink;
     private volatile boolean open;
     private volatile boolean sending;
-    private long clientCpuStart = -1;
-    private long clientWallStart;
-    private long serverCpuStart;
-    private long machineBusyStart;
-    private volatile double clientCpuShare = -1;
-    private volatile double otherCpuShare = -1;
 
     /**
      * @param measureFrom the first measured sequence number (the warm-up sends), where the client CPU
@@ -51,6 +45,7 @@ public final class SseFanoutScenario implements Scenario {
         this.subscribers = subscribers;
         this.publisher = publisher;
         this.probe = probe;
+        this.window = new MeasuredWindow(probe);
         this.measureFrom = measureFrom;
         this.bindAddresses = bindAddresses;
         this.ioThreads = ioThreads;
@@ -117,10 +112,7 @@ public final class SseFanoutScenario implements Scenario {
     public void send(long seq) {
         sending = true;
         if (seq == measureFrom) {
-            clientWallStart = System.nanoTime();
-            clientCpuStart = self.cpuNanos();
-            serverCpuStart = probe.cpuNanos();
-            machineBusyStart = MachineLoad.busyNanos();
+            window.open();
         }
         publisher.publish(seq, sink);
     }
@@ -142,7 +134,7 @@ public final class SseFanoutScenario implements Scenario {
 
     /** The load generator's CPU time over the measured window divided by its wall time (1.0 = one core busy). */
     public double clientCpuShare() {
-        return clientCpuShare;
+        return window.clientCpuShare();
     }
 
     /**
@@ -151,7 +143,7 @@ public final class SseFanoutScenario implements Scenario {
      * disturbed. -1 when unknown.
      */
     public double otherCpuShare() {
-        return otherCpuShare;
+        return window.otherCpuShare();
     }
 
     /** The streams, while open. */
@@ -161,14 +153,7 @@ public final class SseFanoutScenario implements Scenario {
 
     @Override
     public void close() throws Exception {
-        if (clientCpuStart >= 0) {
-            long wall = System.nanoTime() - clientWallStart;
-            long client = self.cpuNanos() - clientCpuStart;
-            long server = probe.cpuNanos() - serverCpuStart;
-            long machine = MachineLoad.busyNanos() - machineBusyStart;
-            clientCpuShare = wall > 0 ? client / (double) wall : -1;
-            otherCpuShare = wall > 0 && server >= 0 && machine >= 0 ? Math.max(0, machine - client - server) / (double) wall : -1;
-        }
+        window.close();
         open = false;
         try {
             if (streams != null) {

@@ -26,7 +26,9 @@ import java.util.Map;
  * Herald against its protocol's peer, one run after another in one job (Herald, peer, Herald, peer, ...),
  * each server started fresh for each repetition and pinned to the server CPU, the same load client for
  * both: {@code stomp-suite} (Herald's {@code /stomp} against RabbitMQ Web-STOMP, a node of its own) and
- * {@code bayeux-suite} (Herald's {@code /bayeux} against a real CometD 9 server). Each run is a fan-out:
+ * {@code bayeux-suite} (Herald's {@code /bayeux} against a real CometD 9 server; {@code --servers
+ * herald,herald-replies,cometd} adds Herald with {@code --bayeux-websocket-push false}, every delivery in a connect
+ * reply, as the baseline of the push path). Each run is a fan-out:
  * {@code --subscribers} on one channel, {@code --rate} messages per second. Prints one JSON line per run
  * (also appended to {@code <work-dir>/<protocol>-results.jsonl}), then medians [min-max] per server and
  * Herald's ratios to the peer, oriented so that > 1 means Herald does better.
@@ -141,10 +143,10 @@ public final class PeerSuite {
         int maxPending = Integer.parseInt(options.get("max-pending"));
         int port = process.port();
         WebSocketFanoutScenario scenario = switch (server) {
-            case "herald" -> protocol.equals("stomp")
+            case "herald", "herald-replies" -> protocol.equals("stomp")
                     ? new StompFanoutScenario(StompFanoutScenario.Target.herald("127.0.0.1", port, "/topic/bench.stomp"), subscribers,
                             options.get("ack"), pad, probe, load.warmupSends(), maxPending)
-                    : new BayeuxFanoutScenario("herald", URI.create("ws://127.0.0.1:" + port + "/bayeux"), "/bench/bayeux",
+                    : new BayeuxFanoutScenario(server, URI.create("ws://127.0.0.1:" + port + "/bayeux"), "/bench/bayeux",
                             subscribers, Boolean.parseBoolean(options.get("ack")), pad, probe, load.warmupSends(), maxPending);
             case "rabbitmq" -> new StompFanoutScenario(StompFanoutScenario.Target.rabbitmq("127.0.0.1", port, "/topic/bench.stomp"),
                     subscribers, options.get("ack"), pad, probe, load.warmupSends(), maxPending);
@@ -164,6 +166,9 @@ public final class PeerSuite {
             // Default settings (memory store) with the three transports; the STOMP client asks prefetch-count 1000 of both servers.
             case "herald" -> ServerProcess.herald(Path.of(options.get("herald-jar")), base, cpu, flags, workDir,
                     List.of("--transports", "sse,stomp,bayeux"));
+            // The same server delivering only in /meta/connect replies, as every Bayeux client got them before pushes.
+            case "herald-replies" -> ServerProcess.herald(Path.of(options.get("herald-jar")), base, cpu, flags, workDir,
+                    List.of("--transports", "sse,stomp,bayeux", "--bayeux-websocket-push", "false"));
             case "rabbitmq" -> ServerProcess.rabbitmq(base + 10, cpu, workDir);
             case "cometd" -> ServerProcess.cometd(Path.of(options.get("bench-jar")), base + 1, cpu, flags, workDir);
             default -> throw new IllegalArgumentException("unknown server '" + server + "'; known: herald, rabbitmq, cometd");

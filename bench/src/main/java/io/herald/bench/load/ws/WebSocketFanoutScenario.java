@@ -1,7 +1,7 @@
 package io.herald.bench.load.ws;
 
 import io.herald.bench.load.DeliverySink;
-import io.herald.bench.load.ProcProbe;
+import io.herald.bench.load.MeasuredWindow;
 import io.herald.bench.load.Scenario;
 import io.herald.bench.load.ServerProbe;
 import java.net.URI;
@@ -39,24 +39,19 @@ public abstract class WebSocketFanoutScenario implements Scenario {
     private final ServerProbe probe;
     private final long measureFrom;
     private final int maxPending;
-    private final ProcProbe self = new ProcProbe(ProcessHandle.current().pid());
+    private final MeasuredWindow window;
     private final WebSocketClient client = new WebSocketClient();
     private final List<Subscriber> opened = new ArrayList<>();
     private volatile DeliverySink sink;
     private volatile boolean open;
     private volatile boolean sending;
-    private long clientCpuStart = -1;
-    private long clientWallStart;
-    private long serverCpuStart;
-    private long machineBusyStart;
-    private volatile double clientCpuShare = -1;
-    private volatile double otherCpuShare = -1;
 
     protected WebSocketFanoutScenario(String name, URI uri, int subscribers, ServerProbe probe, long measureFrom, int maxPending) {
         this.name = name;
         this.uri = uri;
         this.subscribers = subscribers;
         this.probe = probe;
+        this.window = new MeasuredWindow(probe);
         this.measureFrom = measureFrom;
         this.maxPending = maxPending;
         client.setMaxTextMessageSize(16 * 1024 * 1024);
@@ -155,10 +150,7 @@ public abstract class WebSocketFanoutScenario implements Scenario {
     public void send(long seq) {
         sending = true;
         if (seq == measureFrom) {
-            clientWallStart = System.nanoTime();
-            clientCpuStart = self.cpuNanos();
-            serverCpuStart = probe.cpuNanos();
-            machineBusyStart = io.herald.bench.load.sse.MachineLoad.busyNanos();
+            window.open();
         }
         publish(seq);
     }
@@ -180,24 +172,17 @@ public abstract class WebSocketFanoutScenario implements Scenario {
 
     /** The load generator's CPU time over the measured window divided by its wall time (1.0 = one core). */
     public double clientCpuShare() {
-        return clientCpuShare;
+        return window.clientCpuShare();
     }
 
     /** CPU the rest of the machine used over the measured window, per wall second; -1 when unknown. */
     public double otherCpuShare() {
-        return otherCpuShare;
+        return window.otherCpuShare();
     }
 
     @Override
     public void close() throws Exception {
-        if (clientCpuStart >= 0) {
-            long wall = System.nanoTime() - clientWallStart;
-            long clientCpu = self.cpuNanos() - clientCpuStart;
-            long server = probe.cpuNanos() - serverCpuStart;
-            long machine = io.herald.bench.load.sse.MachineLoad.busyNanos() - machineBusyStart;
-            clientCpuShare = wall > 0 ? clientCpu / (double) wall : -1;
-            otherCpuShare = wall > 0 && server >= 0 && machine >= 0 ? Math.max(0, machine - clientCpu - server) / (double) wall : -1;
-        }
+        window.close();
         open = false;
         try {
             closePublisher();

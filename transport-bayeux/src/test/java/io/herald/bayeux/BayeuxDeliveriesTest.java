@@ -1,0 +1,51 @@
+package io.herald.bayeux;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.api.ChannelName;
+import io.herald.api.Message;
+import io.herald.api.Payload;
+import io.herald.api.Position;
+import io.herald.api.Publication;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The shared encoding of deliveries: one encoding per message for every subscriber. */
+class BayeuxDeliveriesTest {
+
+    private static Message message(String channel, long offset) {
+        return new Message(ChannelName.of(channel), new Position("e1", offset), "m" + offset, null,
+                Payload.copyOf(("{\"n\":" + offset + "}").getBytes(StandardCharsets.UTF_8)), Publication.JSON, Map.of(),
+                Instant.EPOCH);
+    }
+
+    @Test
+    @DisplayName("subscribers spread over the last messages of channels (lagging clients) share one encoding of each")
+    void recentMessagesAreEncodedOnce() {
+        BayeuxDeliveries deliveries = new BayeuxDeliveries();
+        List<Message> recent = new ArrayList<>();
+        for (long offset = 1; offset <= BayeuxDeliveries.SLOTS / 2; offset++) {
+            recent.add(message("/d/a", offset));
+        }
+        List<byte[]> first = recent.stream().map(deliveries::message).toList();
+        for (int i = 0; i < recent.size(); i++) {
+            assertThat(deliveries.message(recent.get(i))).as("message %d", i).isSameAs(first.get(i));
+        }
+        assertThat(new String(first.get(0), StandardCharsets.UTF_8))
+                .isEqualTo("{\"channel\":\"/d/a\",\"data\":{\"n\":1},\"id\":\"m1\",\"ext\":{\"herald\":{\"position\":\"e1:1\"}}}");
+    }
+
+    @Test
+    @DisplayName("a history replay of a message (another instance, same channel and position) hits the live copy's encoding")
+    void replayedCopyHits() {
+        BayeuxDeliveries deliveries = new BayeuxDeliveries();
+        byte[] live = deliveries.message(message("/d/b", 7));
+        assertThat(deliveries.message(message("/d/b", 7))).isSameAs(live);
+        assertThat(deliveries.message(message("/d/c", 7))).isNotSameAs(live);
+    }
+}
