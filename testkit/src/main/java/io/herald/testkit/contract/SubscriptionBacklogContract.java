@@ -193,7 +193,8 @@ public abstract class SubscriptionBacklogContract {
             backlog.open(name, channel);
             published = new ArrayList<>(published);
             published.addAll(publishAll(channel, 3));
-            assertThat(readAll(name, before(EPOCH), 100)).isEqualTo(published);
+            assertThat(readAll(name, before(EPOCH), 100)).as("what backlog %s keeps after it was closed and opened again", name)
+                    .isEqualTo(published);
         }
     }
 

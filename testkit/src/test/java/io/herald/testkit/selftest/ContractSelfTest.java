@@ -185,4 +185,29 @@ class ContractSelfTest {
                     .requireSuccess("required_broker_1_2_keepsPerChannelOrder");
         }
     }
+
+    @Nested
+    @DisplayName("SubscriptionBacklogContract")
+    class Backlog {
+
+        @Test
+        @DisplayName("catches a backlog that keeps nothing (history alone)")
+        void keepsNothing() {
+            KitRun.of(NoBacklogKit.class)
+                    .requireFailure("required_backlog_1_1_keepsEverythingAfterOpenInOrder", "what backlog", "keeps")
+                    .requireFailure("required_backlog_1_4_reopenKeeps", "closed and opened again")
+                    .requireSuccess("required_backlog_2_4_unknownNameIsEmpty")
+                    .requireSuccess("required_backlog_4_1_defaultNamesAreDistinct");
+        }
+
+        @Test
+        @DisplayName("catches a read that takes messages away")
+        void destructiveRead() {
+            KitRun.of(DestructiveReadBacklogKit.class)
+                    .requireFailure("required_backlog_2_1_readAfterPositionWithLimit", "the same read again")
+                    .requireFailure("required_backlog_2_2_closeGivesBackWhatWasRead", "read again after close")
+                    .requireSuccess("required_backlog_1_2_nothingFromBeforeOpen")
+                    .requireSuccess("required_backlog_3_4_delete");
+        }
+    }
 }
