@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 final class BayeuxClient implements Connection.Wire, Connection.Items {
 
     /** Positions one connect may acknowledge; a client has no more exact channels than that in practice. */
-    private static final int MAX_ACKED_CHANNELS = 1000;
+    static final int MAX_ACKED_CHANNELS = 1000;
 
     /** A {@code /meta/connect} waiting for something to deliver. */
     private static final class Held {
@@ -84,8 +84,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     private final java.util.TreeMap<Long, Map<String, Position>> batches = new java.util.TreeMap<>();
     private Map<String, Position> batchPositions;
     private final DeliveryFilter filter = new DeliveryFilter();
-    /** A pattern's channel got its acknowledged subscription during the current drain. */
-    private boolean handedOver;
+    private final PatternChannels patternChannels;
     private volatile long lastSeen = System.nanoTime();
     private volatile long lastChecked = System.nanoTime();
     private volatile String connectionType = "none";
@@ -95,6 +94,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         this.id = session.id();
         this.session = session;
         this.context = new BayeuxExtension.Context(session.id(), session.principal(), remoteAddress);
+        this.patternChannels = new PatternChannels(server, this);
     }
 
     String id() {
@@ -123,7 +123,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         }
         List<io.herald.api.SessionSubscription> stored = new ArrayList<>(session.record().subscriptions().values());
         // Exact channels first: a pattern's channels resume from their own acknowledged subscriptions, which must be
-        // there before the pattern delivers anything (see handOver).
+        // there before the pattern delivers anything (see PatternChannels).
         stored.sort(java.util.Comparator.comparing(s -> s.channel().isPattern()));
         for (var subscription : stored) {
             // Live resumes from the stored cursor for an exact channel; a pattern has none to resume from.
@@ -202,7 +202,9 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             if (detached) {
                 return;
             }
-            keepPatternChannels();
+            if (ack) {
+                patternChannels.keepQueued(connection);
+            }
             connection.close();
             java.util.Optional<ClientSession> resumed = server.sessions.resume(id, session.principal());
             if (resumed.isEmpty()) {
@@ -384,49 +386,12 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         }
         Connection c = connection;
         if (c != null) {
-            synchronized (this) {
-                keepPatternChannels();
+            if (ack) {
+                synchronized (this) {
+                    patternChannels.keepQueued(c);
+                }
             }
             c.close();
-        }
-    }
-
-    /**
-     * Before the connection closes with messages still queued (an acking client's lost batch, or the node letting
-     * it go): a pattern's channel that has no acknowledged subscription yet gets one in the session, starting
-     * before its first queued message, so the next connection replays it rather than losing it with the queue.
-     * What exact channels had queued is left to the session's cursors and unacked windows, which bring it again.
-     * Holds the lock.
-     */
-    private void keepPatternChannels() {
-        if (!ack || connection.isIdle()) {
-            return;
-        }
-        Map<String, io.herald.api.SessionSubscription> kept = new java.util.HashMap<>();
-        connection.drain(Integer.MAX_VALUE, new Connection.Items() {
-            @Override
-            public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
-                if (!subscription.channel().isPattern()) {
-                    return;
-                }
-                String key = BayeuxServer.patternChannelKey(subscription.channel(), message.channel());
-                if (connection.subscription(key) == null && connection.subscription(message.channel().value()) == null
-                        && !kept.containsKey(key) && connection.subscriptions().size() + kept.size() < MAX_ACKED_CHANNELS) {
-                    kept.put(key, new io.herald.api.SessionSubscription(key, message.channel(), true,
-                            new Position(message.position().epoch(), message.offset() - 1), List.of()));
-                }
-            }
-
-            @Override
-            public void gap(ConnectionSubscription subscription, Gap gap) {
-            }
-        });
-        for (var subscription : kept.values()) {
-            try {
-                server.sessions.store().subscribe(id, subscription);
-            } catch (RuntimeException e) {
-                // The session is gone or the store unreachable: the pattern's reset notice tells the client.
-            }
         }
     }
 
@@ -501,9 +466,8 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             // outbox meanwhile: that goes in the same response.
             int rounds = 0;
             do {
-                handedOver = false;
                 connection.drain(Integer.MAX_VALUE, this);
-            } while (handedOver && ++rounds < 4);
+            } while (patternChannels.handedOver() && ++rounds < 4);
         } finally {
             sink = null;
         }
@@ -548,7 +512,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
 
     @Override
     public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
-        if (ack && subscription.channel().isPattern() && handOver(subscription, message)) {
+        if (ack && subscription.channel().isPattern() && patternChannels.handOver(connection, subscription, message)) {
             return;
         }
         if (!filter.accept(message, redelivered)) {
@@ -557,41 +521,6 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         sink.add(server.deliveries.message(message));
         if (batchPositions != null && subscription.ackMode().acknowledged()) {
             batchPositions.put(subscription.key(), message.position());
-        }
-    }
-
-    /**
-     * Acknowledged delivery for a pattern: core's ack window is per exact channel, so each channel the pattern
-     * delivers from gets an acknowledged subscription of its own (key {@link BayeuxServer#patternChannelKey}),
-     * recorded in the session like any other, starting just before the first message the pattern brought from it.
-     * That subscription delivers the message and everything after it on the channel, in order, in batches the
-     * client acknowledges, redelivered after a lost reply or a cut; the pattern's own copies are dropped. A copy
-     * at or before where the channel's subscription has been written stays with the pattern (the filter drops it
-     * when written already). Runs inside a drain, under the lock.
-     *
-     * @return whether this copy is dropped; false when the channel cannot get a subscription (too many channels,
-     *     or refused): this copy is delivered without acknowledgement
-     */
-    private boolean handOver(ConnectionSubscription pattern, Message message) {
-        ChannelName channel = message.channel();
-        ConnectionSubscription own = connection.subscription(channel.value());
-        if (own == null || !own.ackMode().acknowledged()) {
-            own = connection.subscription(BayeuxServer.patternChannelKey(pattern.channel(), channel));
-        }
-        if (own != null) {
-            Position written = own.cursor();
-            return written == null || !written.sameEpoch(message.position()) || message.offset() > written.offset();
-        }
-        if (connection.subscriptions().size() >= MAX_ACKED_CHANNELS) {
-            return false;
-        }
-        try {
-            Position before = new Position(message.position().epoch(), message.offset() - 1);
-            server.subscribe(this, BayeuxServer.patternChannelKey(pattern.channel(), channel), channel, before);
-            handedOver = true;
-            return true;
-        } catch (RuntimeException e) {
-            return false;
         }
     }
 

@@ -175,20 +175,6 @@ public final class BayeuxServer implements Lifecycle {
         subscribe(client, channel.value(), channel, after);
     }
 
-    /**
-     * The key of the acknowledged subscription that {@code channel} gets, for a client using the acknowledgement
-     * extension, once its pattern {@code pattern} delivers from it (a space never occurs in a channel name).
-     */
-    static String patternChannelKey(ChannelName pattern, ChannelName channel) {
-        return pattern.value() + " " + channel.value();
-    }
-
-    /** The pattern a {@link #patternChannelKey} belongs to, or null for a key that is a channel's own. */
-    static String patternOf(String key) {
-        int space = key.indexOf(' ');
-        return space < 0 ? null : key.substring(0, space);
-    }
-
     /** {@link #subscribe(BayeuxClient, ChannelName, Position)} under {@code key}. */
     void subscribe(BayeuxClient client, String key, ChannelName channel, Position after) {
         Connection connection = client.connection();
@@ -205,7 +191,7 @@ public final class BayeuxServer implements Lifecycle {
         }
         try {
             // Core's ack window is per exact channel: a pattern stays automatic, and for an acking client each of its
-            // channels gets an acknowledged subscription of its own as it appears (BayeuxClient#handOver).
+            // channels gets an acknowledged subscription of its own as it appears (PatternChannels).
             boolean acked = client.ack() && !channel.isPattern();
             connection.subscribe(key, channel, after == null ? Resume.live() : Resume.after(after),
                     acked ? AckMode.CUMULATIVE : AckMode.AUTO, acked ? settings.ackWindow() : 0);

@@ -74,7 +74,7 @@ final class BayeuxSubscriptions {
                     if (channel.isPattern()) {
                         // The acknowledged subscriptions its channels got for an acking client go with it.
                         for (var own : List.copyOf(client.connection().subscriptions())) {
-                            if (channel.value().equals(BayeuxServer.patternOf(own.key()))) {
+                            if (channel.value().equals(PatternChannels.patternOf(own.key()))) {
                                 client.connection().unsubscribe(own.key(), true);
                             }
                         }
