@@ -26,10 +26,11 @@ import java.util.Map;
  * @param connections HTTP connections the client may open to the server
  * @param apiKey bearer key for the publish API, or {@code null}
  * @param heap whether to read heap after GC at the end of each run (forces a GC in the server)
+ * @param batch messages per request of the {@code publish-batch} scenario
  */
 public record LoadOptions(List<String> scenarios, URI url, long serverPid, URI ceilingUrl, long ceilingPid, double rate, double warmupSeconds,
                           double durationSeconds, double drainSeconds, int repeat, String channel, int pad,
-                          int connections, String apiKey, boolean heap) {
+                          int connections, String apiKey, boolean heap, int batch) {
 
     private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
 
@@ -49,6 +50,7 @@ public record LoadOptions(List<String> scenarios, URI url, long serverPid, URI c
         DEFAULTS.put("connections", "16");
         DEFAULTS.put("api-key", "");
         DEFAULTS.put("heap", "true");
+        DEFAULTS.put("batch", "10");
     }
 
     /**
@@ -106,7 +108,8 @@ public record LoadOptions(List<String> scenarios, URI url, long serverPid, URI c
                 number(values, "pad", 0, 1 << 20).intValue(),
                 number(values, "connections", 1, 100_000).intValue(),
                 key.isEmpty() ? null : key,
-                Boolean.parseBoolean(values.get("heap")));
+                Boolean.parseBoolean(values.get("heap")),
+                number(values, "batch", 1, 100_000).intValue());
     }
 
     /** Messages sent during warm-up. */

@@ -4,14 +4,15 @@ import java.util.List;
 
 /**
  * The scenarios the generator knows, by name: {@code ceiling} (the raw handler, in this JVM or, with
- * {@code --ceiling-url}, in its own process) and {@code publish} (Herald's publish API). A transport adds its
+ * {@code --ceiling-url}, in its own process), {@code publish} (Herald's publish API) and {@code publish-batch}
+ * (the same API, {@code --batch} messages per request). A transport adds its
  * own here (e.g. {@code sse}: N SSE
  * connections on one channel, a publisher at a fixed rate).
  */
 public final class Scenarios {
 
     /** Names accepted by {@link #create}. */
-    public static final List<String> NAMES = List.of("ceiling", "publish", "sse-fanout");
+    public static final List<String> NAMES = List.of("ceiling", "publish", "publish-batch", "sse-fanout");
 
     private Scenarios() {
     }
@@ -30,6 +31,8 @@ public final class Scenarios {
             case "publish" -> new HttpPublishScenario("publish", options.url(), options.channel(), options.pad(),
                     options.connections(), options.apiKey(),
                     probe(options.serverPid()));
+            case "publish-batch" -> new BatchPublishScenario(options.url(), options.channel(), options.pad(),
+                    options.connections(), options.apiKey(), options.batch(), probe(options.serverPid()));
             case "sse-fanout" -> io.herald.bench.load.sse.SseFanoutScenario.herald(options, probe(options.serverPid()));
             default -> throw new IllegalArgumentException("unknown scenario '" + name + "'; known: " + String.join(", ", NAMES));
         };
