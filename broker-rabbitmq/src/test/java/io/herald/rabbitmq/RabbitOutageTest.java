@@ -142,7 +142,9 @@ class RabbitOutageTest {
             attempts.incrementAndGet();
             CompletableFuture<Message> f = node.engine().publishAsync(Principal.SERVER,
                     Publication.json(channel, "{\"node\":\"" + name + "\",\"n\":" + n + "}"));
-            f.whenComplete((m, e) -> {
+            // Waited for below as the bookkeeping stage, not f: a future's dependents run last-registered first, so
+            // waiting on f itself could return before this stage counted it.
+            all.add(f.whenComplete((m, e) -> {
                 if (e == null) {
                     confirmed.put(m.id(), m);
                 } else {
@@ -150,8 +152,7 @@ class RabbitOutageTest {
                     failed.incrementAndGet();
                 }
                 window.release();
-            });
-            all.add(f);
+            }));
             if (failed.get() > 0) {
                 // A publisher backs off until the broker is back rather than failing its whole backlog.
                 Awaitility.await(name + " sees RabbitMQ back").atMost(Duration.ofSeconds(60))
