@@ -126,6 +126,14 @@ class BayeuxStressTest {
                 ack = response.get(0).get("ext").get("ack").asLong();
             }
             for (JsonNode delivery : BayeuxTestClient.deliveries(response)) {
+                if (delivery.path("ext").path("herald").path("missedevents").asBoolean()) {
+                    // A pattern has no cursor: a client the node let go (a slow machine can stretch a plain client's
+                    // connect loop past max-interval) is told its pattern was reset. Its exact channel resumed from its
+                    // cursor, which the offsets check below holds to every message once; any other notice is a loss.
+                    assertThat(delivery.get("channel").asText()).as("%s client told of missed messages: %s", kind, delivery)
+                            .isEqualTo("/st/*");
+                    continue;
+                }
                 String at = delivery.get("ext").get("herald").get("position").asText();
                 offsets.add(Long.parseLong(at.substring(at.lastIndexOf(':') + 1)));
                 position = at;
