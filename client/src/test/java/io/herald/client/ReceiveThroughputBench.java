@@ -30,7 +30,7 @@ class ReceiveThroughputBench {
     @Test
     void receiveThroughput() throws Exception {
         try (TestHerald server = new TestHerald(Settings.defaults().with(CoreSettings.HISTORY_SIZE, "100000"), null)) {
-            for (int round = 0; round < 1; round++) {
+            for (int round = 0; round < Integer.getInteger("bench.rounds", 3); round++) {
                 double raw = raw(server, "/bench/raw" + round);
                 double herald = herald(server, "/bench/client" + round);
                 System.out.printf("round %d: raw Bayeux WebSocket %.0f msg/s, HeraldClient %.0f msg/s, ratio %.2f%n",
