@@ -22,7 +22,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * sending slowly cannot occupy the request threads that {@code /health} and every other endpoint need.
  *
  * <p>What a slow or hostile client can hold is bounded three ways: at most {@code http.max-pending-bodies}
- * bodies are being received at once (503 with {@code Retry-After} beyond that, answered at once); each must
+ * bodies are being awaited at once (503 with {@code Retry-After} beyond that, answered at once; a body that is
+ * there whole when the handler asks for it is read at once and holds nothing); each must
  * arrive whole within {@code http.body-timeout} (408 otherwise, however steadily it trickles); and each is
  * capped (413, without reading on). When the server stops, bodies still arriving are answered 503 at once
  * (the client retries elsewhere) rather than holding up the graceful stop. Thread-safe.
