@@ -272,14 +272,13 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
 
     @Override
     public void close(String name) {
-        // After any release already asked for, so that it is applied first.
-        submit(() -> {
-            Position pending = releases.remove(name);
-            if (pending != null) {
-                applyRelease(name, pending);
-            }
-            closeNow(name);
-        });
+        // Here, not on the release thread: once close returns, what was read is back in the queue, so the next
+        // reader (this subscriber reconnecting at once) finds it in order. A release asked for before goes first.
+        Position pending = releases.remove(name);
+        if (pending != null) {
+            applyRelease(name, pending);
+        }
+        closeNow(name);
     }
 
     private void closeNow(String name) {
@@ -334,10 +333,24 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
         return reader.amqp;
     }
 
-    /** Closes the reader's channel: RabbitMQ puts every unacked message back in the queue, in place. */
+    /**
+     * Gives what the reader holds back to the queue, in place, and closes its channel. Closing alone would
+     * requeue too, but RabbitMQ does that after the close returns, so another node reading at once could see
+     * later messages first; a nack then a queue status call on the same channel returns only once the queue
+     * has taken them back (the queue handles one channel's commands in order).
+     */
     private static void reset(Reader reader) {
+        Held last = reader.held.peekLast();
         reader.held.clear();
         if (reader.amqp != null) {
+            if (last != null && reader.amqp.isOpen()) {
+                try {
+                    reader.amqp.basicNack(last.tag(), true, true);
+                    reader.amqp.queueDeclarePassive(reader.name);
+                } catch (IOException | ShutdownSignalException e) {
+                    LOG.debug("giving back what was read of '{}': {}", reader.name, RabbitBroker.describe(e));
+                }
+            }
             closeQuietly(reader.amqp);
             reader.amqp = null;
         }
