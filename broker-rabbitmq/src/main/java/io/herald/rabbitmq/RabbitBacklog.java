@@ -70,6 +70,12 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
         final String name;
         Channel amqp;
         final ArrayDeque<Held> held = new ArrayDeque<>();
+        /**
+         * Closed by {@link #closeNow}: a read or release that found this reader before the close and got its lock
+         * after must not open a channel for it again, since no close would ever come to give that channel's
+         * messages back (they would stay unacknowledged in the queue, out of every subscriber's reach).
+         */
+        boolean closed;
 
         Reader(String name) {
             this.name = name;
@@ -166,6 +172,8 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
         // Not opened here (closed meanwhile): read, then give everything back to the queue at once.
         Reader reader = open != null ? open : new Reader(name);
         synchronized (reader) {
+            // Closed while this waited for the lock: read as a passer-by and give everything back at once.
+            boolean passing = open == null || reader.closed;
             try {
                 List<Message> out = new ArrayList<>();
                 for (Held h : reader.held) {
@@ -195,7 +203,7 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
                 }
                 throw new StoreException("cannot read the durable queue '" + name + "': " + RabbitBroker.describe(e), e);
             } finally {
-                if (open == null) {
+                if (passing) {
                     reset(reader);
                 }
             }
@@ -223,6 +231,7 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
         Reader open = readers.get(name);
         Reader reader = open != null ? open : new Reader(name);
         synchronized (reader) {
+            boolean passing = open == null || reader.closed; // as in read
             try {
                 Iterator<Held> it = reader.held.iterator();
                 long last = -1;
@@ -258,7 +267,7 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
                 LOG.debug("releasing durable queue '{}' up to {} failed: {}", name, upTo, RabbitBroker.describe(e));
                 reset(reader);
             } finally {
-                if (open == null) {
+                if (passing) {
                     reset(reader);
                 }
             }
@@ -285,6 +294,7 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
         Reader reader = readers.remove(name);
         if (reader != null) {
             synchronized (reader) {
+                reader.closed = true;
                 reset(reader);
             }
         }
@@ -310,6 +320,9 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
     private void renew() {
         for (Reader reader : readers.values()) {
             synchronized (reader) {
+                if (reader.closed) {
+                    continue;
+                }
                 try {
                     declare(channel(reader), reader.name);
                 } catch (IOException | ShutdownSignalException e) {

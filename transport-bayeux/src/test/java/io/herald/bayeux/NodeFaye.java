@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 final class NodeFaye implements AutoCloseable {
 
     static final Path PROJECT = Path.of("src/test/js").toAbsolutePath();
+    private static final Path NPM_LOG = Path.of("target/npm-ci.log").toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
@@ -63,9 +64,13 @@ final class NodeFaye implements AutoCloseable {
             return;
         }
         try {
-            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(PROJECT.toFile()).inheritIO().start();
+            Process npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(PROJECT.toFile())
+                    // Not inheritIO: npm would share the test JVM's stdin and stdout, surefire's channel to its fork, and
+                    // make them non-blocking ("std/in stream corrupted", the fork then fails to exit).
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(NPM_LOG.toFile())).start();
             if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
-                throw new IOException("npm ci failed in " + PROJECT);
+                throw new IOException("npm ci failed in " + PROJECT + ", its output is in " + NPM_LOG);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
