@@ -187,11 +187,13 @@ abstract class SessionNameRules {
         try {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> futures = new ArrayList<>();
+            // Every thread claims the names in the same (seeded) order, so they meet on each name at about the same
+            // moment: in a different order each, two threads rarely claim one name at once on a quiet machine.
+            List<String> order = new ArrayList<>(names);
+            Collections.shuffle(order, new Random(seed));
             for (int t = 0; t < 8; t++) {
                 SessionStore node = nodes[t % 2];
                 Random random = new Random(seed + t);
-                List<String> order = new ArrayList<>(names);
-                Collections.shuffle(order, random);
                 futures.add(pool.submit(() -> {
                     start.await();
                     for (String name : order) {

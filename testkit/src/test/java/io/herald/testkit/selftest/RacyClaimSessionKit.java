@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The session contract run against a WRONG store: a claim looks the name up, then creates and binds a session
@@ -29,7 +30,7 @@ class RacyClaimSessionKit extends SessionStoreContract {
                 if (found.isPresent() && touch(found.get().id(), ttl)) {
                     return new SessionClaim(find(found.get().id()).orElseThrow(), false);
                 }
-                Thread.yield();
+                LockSupport.parkNanos(100_000); // the window a slow store would have between its two steps
                 SessionRecord created = create(principal, ttl);
                 names.put(name, created.id());
                 return new SessionClaim(created, true);
