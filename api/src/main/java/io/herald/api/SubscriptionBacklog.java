@@ -31,7 +31,10 @@ import java.util.List;
  * subscriber is told a reset, as without a backlog.
  *
  * <p>{@link #NONE} keeps nothing: a subscriber away beyond retention gets the gap (G2). Implementations are
- * thread-safe; calls for one name come from one subscription at a time.
+ * thread-safe. Each {@link #open} is matched by one {@link #close} (or a {@link #delete}); a name may be opened
+ * again before an earlier opener closed it, when a client takes its subscription over from a connection not yet
+ * seen dropping: the earlier close must then leave the newer opener everything, and a close racing the next open
+ * must never let that open read past what the closing one still holds.
  */
 public interface SubscriptionBacklog {
 

@@ -1,7 +1,6 @@
 package io.herald.rabbitmq;
 
 import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.GetResponse;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.herald.api.ChannelName;
 import io.herald.api.InvalidRequestException;
@@ -13,7 +12,6 @@ import io.herald.api.SubscriptionBacklog;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -23,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * {@code x-expires} of twice the session TTL and redeclared by the node reading it every third of that, so a
  * queue whose session expired while no node knew its name (a restart) is still deleted by RabbitMQ.
  *
- * <p>Thread-safe: operations on one backlog are serialized on its reader.
+ * <p>Thread-safe: operations on one backlog are serialized on its reader. A name may be opened again before its
+ * last opener closed it (a client taking its subscription over from a connection not yet seen dropping): both
+ * share the reader, and only the last close gives back.
  */
 final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
 
@@ -54,7 +55,7 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
     private final RabbitBroker broker;
     private final String exchange;
     private final long expiresMillis;
-    private final Map<String, Reader> readers = new ConcurrentHashMap<>();
+    private final Map<String, QueueReader> readers = new ConcurrentHashMap<>();
     /** Coalesced releases: the furthest position asked for, per backlog, not yet applied. */
     private final Map<String, Position> releases = new ConcurrentHashMap<>();
     private ScheduledExecutorService worker;
@@ -63,27 +64,6 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
         this.broker = broker;
         this.exchange = exchange;
         this.expiresMillis = Math.min(Integer.MAX_VALUE, Math.max(60_000, sessionTtl.multipliedBy(2).toMillis()));
-    }
-
-    /** One backlog this node reads: its channel and the messages fetched and not yet acked, in queue order. */
-    private static final class Reader {
-        final String name;
-        Channel amqp;
-        final ArrayDeque<Held> held = new ArrayDeque<>();
-        /**
-         * Closed by {@link #closeNow}: a read or release that found this reader before the close and got its lock
-         * after must not open a channel for it again, since no close would ever come to give that channel's
-         * messages back (they would stay unacknowledged in the queue, out of every subscriber's reach).
-         */
-        boolean closed;
-
-        Reader(String name) {
-            this.name = name;
-        }
-    }
-
-    /** A message fetched and not acked: its delivery tag on the reader's channel. */
-    private record Held(long tag, Message message) {
     }
 
     @Override
@@ -112,7 +92,7 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
                 Thread.currentThread().interrupt();
             }
         }
-        readers.keySet().forEach(this::closeNow);
+        readers.values().forEach(this::closeNow);
     }
 
     @Override
@@ -150,9 +130,9 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
                 declare(ch, name);
                 ch.queueBind(name, exchange, key);
             } finally {
-                closeQuietly(ch);
+                QueueReader.closeQuietly(ch);
             }
-            readers.computeIfAbsent(name, Reader::new);
+            hold(name);
         } catch (IOException | ShutdownSignalException e) {
             String why = RabbitBroker.describe(e);
             if (why.contains("PRECONDITION_FAILED") || why.contains("RESOURCE_LOCKED") || why.contains("ACCESS_REFUSED")) {
@@ -162,21 +142,34 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
         }
     }
 
+    /**
+     * Counts one more holder of the name's reader. A reader being closed stays in the map until it has given back
+     * what it held, so an open that meets it waits for that (on its lock) and then starts a new one: a new reader
+     * never reads the queue while an old one still holds its head.
+     */
+    private void hold(String name) {
+        while (true) {
+            QueueReader reader = readers.computeIfAbsent(name, QueueReader::new);
+            synchronized (reader) {
+                if (!reader.closed) {
+                    reader.holders++;
+                    return;
+                }
+            }
+            readers.remove(name, reader);
+        }
+    }
+
     private void declare(Channel ch, String name) throws IOException {
         ch.queueDeclare(name, true, false, false, Map.of("x-expires", expiresMillis));
     }
 
     @Override
     public List<Message> read(String name, Position after, int limit) {
-        Reader open = readers.get(name);
-        // Not opened here (closed meanwhile): read, then give everything back to the queue at once.
-        Reader reader = open != null ? open : new Reader(name);
-        synchronized (reader) {
-            // Closed while this waited for the lock: read as a passer-by and give everything back at once.
-            boolean passing = open == null || reader.closed;
+        return withQueueReader(name, reader -> {
             try {
                 List<Message> out = new ArrayList<>();
-                for (Held h : reader.held) {
+                for (QueueReader.Held h : reader.held) {
                     if (out.size() >= limit) {
                         return out;
                     }
@@ -185,26 +178,46 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
                     }
                 }
                 while (out.size() < limit) {
-                    GetResponse got = channel(reader).basicGet(name, false);
+                    QueueReader.Held got = reader.fetch(broker);
                     if (got == null) {
                         break;
                     }
-                    Message m = decode(got);
-                    reader.held.add(new Held(got.getEnvelope().getDeliveryTag(), m));
-                    if (m != null && isAfter(m.position(), after)) {
-                        out.add(m);
+                    reader.held.add(got);
+                    if (got.message() != null && isAfter(got.message().position(), after)) {
+                        out.add(got.message());
                     }
                 }
                 return out;
             } catch (IOException | ShutdownSignalException e) {
-                reset(reader);
+                reader.giveBack();
                 if (RabbitBroker.describe(e).contains("NOT_FOUND")) {
                     return List.of(); // no such queue: deleted, or never opened
                 }
                 throw new StoreException("cannot read the durable queue '" + name + "': " + RabbitBroker.describe(e), e);
-            } finally {
-                if (passing) {
-                    reset(reader);
+            }
+        });
+    }
+
+    /**
+     * Runs {@code operation} on the name's reader, under its lock: every read and release of a name on this node
+     * goes through the one reader, since two channels fetching from one queue at once would each see it with
+     * holes (and one giving back would put messages behind later ones the other already took). A reader that no
+     * subscription holds (a release or read after the close) gives everything back when the operation ends.
+     */
+    private <T> T withQueueReader(String name, Function<QueueReader, T> operation) {
+        while (true) {
+            QueueReader reader = readers.computeIfAbsent(name, QueueReader::new);
+            synchronized (reader) {
+                if (reader.closed) {
+                    readers.remove(name, reader); // let go meanwhile, after giving back: start a new one
+                    continue;
+                }
+                try {
+                    return operation.apply(reader);
+                } finally {
+                    if (reader.holders <= 0) {
+                        closeNow(reader);
+                    }
                 }
             }
         }
@@ -228,15 +241,12 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
 
     /** Acks what is held up to {@code upTo}, then fetches and acks what the queue has up to it. */
     private void applyRelease(String name, Position upTo) {
-        Reader open = readers.get(name);
-        Reader reader = open != null ? open : new Reader(name);
-        synchronized (reader) {
-            boolean passing = open == null || reader.closed; // as in read
+        withQueueReader(name, reader -> {
             try {
-                Iterator<Held> it = reader.held.iterator();
+                Iterator<QueueReader.Held> it = reader.held.iterator();
                 long last = -1;
                 while (it.hasNext()) {
-                    Held h = it.next();
+                    QueueReader.Held h = it.next();
                     if (h.message() != null && !done(h.message().position(), upTo)) {
                         break;
                     }
@@ -244,34 +254,29 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
                     it.remove();
                 }
                 if (last >= 0) {
-                    channel(reader).basicAck(last, true);
+                    reader.channel(broker).basicAck(last, true);
                 }
                 if (!reader.held.isEmpty()) {
-                    return; // the queue's order: nothing behind a kept message can be done with
+                    return null; // the queue's order: nothing behind a kept message can be done with
                 }
                 while (true) {
-                    GetResponse got = channel(reader).basicGet(name, false);
+                    QueueReader.Held got = reader.fetch(broker);
                     if (got == null) {
-                        return;
+                        return null;
                     }
-                    Message m = decode(got);
-                    long tag = got.getEnvelope().getDeliveryTag();
-                    if (m != null && !done(m.position(), upTo)) {
-                        reader.held.add(new Held(tag, m));
-                        return;
+                    if (got.message() != null && !done(got.message().position(), upTo)) {
+                        reader.held.add(got);
+                        return null;
                     }
-                    reader.amqp.basicAck(tag, false);
+                    reader.channel(broker).basicAck(got.tag(), false);
                 }
             } catch (IOException | ShutdownSignalException e) {
                 // What was not acked stays in the queue: the next release tries again.
                 LOG.debug("releasing durable queue '{}' up to {} failed: {}", name, upTo, RabbitBroker.describe(e));
-                reset(reader);
-            } finally {
-                if (passing) {
-                    reset(reader);
-                }
+                reader.giveBack();
+                return null;
             }
-        }
+        });
     }
 
     /** Whether a subscriber done up to {@code upTo} is done with {@code p}: it is no later, or of an older epoch. */
@@ -287,16 +292,30 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
         if (pending != null) {
             applyRelease(name, pending);
         }
-        closeNow(name);
+        QueueReader reader = readers.get(name);
+        if (reader != null) {
+            synchronized (reader) {
+                if (--reader.holders > 0) {
+                    return; // a connection that took the subscription over reads on: what is held is its now
+                }
+                closeNow(reader);
+            }
+        }
     }
 
     private void closeNow(String name) {
-        Reader reader = readers.remove(name);
+        QueueReader reader = readers.get(name);
         if (reader != null) {
-            synchronized (reader) {
-                reader.closed = true;
-                reset(reader);
-            }
+            closeNow(reader);
+        }
+    }
+
+    /** Gives back what the reader holds, then lets it go; an open waiting on its lock then starts a new one. */
+    private void closeNow(QueueReader reader) {
+        synchronized (reader) {
+            reader.closed = true;
+            reader.giveBack();
+            readers.remove(reader.name, reader);
         }
     }
 
@@ -309,7 +328,7 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
             try {
                 ch.queueDelete(name);
             } finally {
-                closeQuietly(ch);
+                QueueReader.closeQuietly(ch);
             }
         } catch (IOException | ShutdownSignalException e) {
             throw new StoreException("cannot delete the durable queue '" + name + "': " + RabbitBroker.describe(e), e);
@@ -318,16 +337,16 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
 
     /** Redeclares the queues this node reads, which renews their {@code x-expires} lease. */
     private void renew() {
-        for (Reader reader : readers.values()) {
+        for (QueueReader reader : readers.values()) {
             synchronized (reader) {
                 if (reader.closed) {
                     continue;
                 }
                 try {
-                    declare(channel(reader), reader.name);
+                    declare(reader.channel(broker), reader.name);
                 } catch (IOException | ShutdownSignalException e) {
                     LOG.warn("cannot renew durable queue '{}': {}", reader.name, RabbitBroker.describe(e));
-                    reset(reader);
+                    reader.giveBack();
                 }
             }
         }
@@ -338,61 +357,11 @@ final class RabbitBacklog implements SubscriptionBacklog, Lifecycle {
         return readers.size();
     }
 
-    private Channel channel(Reader reader) throws IOException {
-        if (reader.amqp == null || !reader.amqp.isOpen()) {
-            reader.held.clear(); // a new channel: the old one's unacked messages went back to the queue
-            reader.amqp = broker.openChannel();
-        }
-        return reader.amqp;
-    }
-
-    /**
-     * Gives what the reader holds back to the queue, in place, and closes its channel. Closing alone would
-     * requeue too, but RabbitMQ does that after the close returns, so another node reading at once could see
-     * later messages first; a nack then a queue status call on the same channel returns only once the queue
-     * has taken them back (the queue handles one channel's commands in order).
-     */
-    private static void reset(Reader reader) {
-        Held last = reader.held.peekLast();
-        reader.held.clear();
-        if (reader.amqp != null) {
-            if (last != null && reader.amqp.isOpen()) {
-                try {
-                    reader.amqp.basicNack(last.tag(), true, true);
-                    reader.amqp.queueDeclarePassive(reader.name);
-                } catch (IOException | ShutdownSignalException e) {
-                    LOG.debug("giving back what was read of '{}': {}", reader.name, RabbitBroker.describe(e));
-                }
-            }
-            closeQuietly(reader.amqp);
-            reader.amqp = null;
-        }
-    }
-
-    private Message decode(GetResponse got) {
-        try {
-            return AmqpMessages.decode(got.getEnvelope().getRoutingKey(), got.getProps(), got.getBody());
-        } catch (RuntimeException e) {
-            LOG.warn("dropping an unreadable message in a durable queue ({})", e.getMessage());
-            return null;
-        }
-    }
-
     private void submit(Runnable task) {
         try {
             worker.execute(task);
         } catch (RejectedExecutionException | NullPointerException e) {
             task.run(); // stopped, or used before start: do it here
-        }
-    }
-
-    private static void closeQuietly(Channel ch) {
-        try {
-            if (ch.isOpen()) {
-                ch.close();
-            }
-        } catch (IOException | java.util.concurrent.TimeoutException | ShutdownSignalException e) {
-            LOG.debug("closing a channel: {}", e.toString());
         }
     }
 }

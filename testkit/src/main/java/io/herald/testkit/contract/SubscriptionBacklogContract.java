@@ -18,8 +18,13 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -311,6 +316,64 @@ public abstract class SubscriptionBacklogContract {
             List<Message> published = publishAll(channel, 5);
             backlog.delete(a);
             assertThat(readAll(b, before(EPOCH), 10)).isEqualTo(published);
+        }
+    }
+
+    @Nested
+    @DisplayName("5. taking over")
+    class TakingOver {
+
+        @Test
+        @DisplayName("an earlier opener's close, after the name was opened again, leaves the newer opener everything")
+        void required_backlog_5_1_earlierCloseLeavesTheNewerOpener() {
+            ChannelName channel = channel("/orders");
+            String name = opened("a", channel);
+            List<Message> published = publishAll(channel, 10);
+            assertThat(readAll(name, before(EPOCH), 4)).isEqualTo(published);
+            backlog.open(name, channel); // the client took its subscription over before its old connection closed
+            backlog.close(name);         // the old connection closes
+            published = new ArrayList<>(published);
+            published.addAll(publishAll(channel, 3));
+            assertThat(readAll(name, before(EPOCH), 4)).as("what the newer opener of %s reads", name).isEqualTo(published);
+            backlog.release(name, published.get(5).position());
+            backlog.close(name);
+            awaitKept(name, published.subList(6, published.size()), "what follows the newer opener's release, kept");
+        }
+
+        @Test
+        @DisplayName("a close racing the next open of the same name never hides what the closing opener held")
+        void required_backlog_5_2_closeRacingOpenHidesNothing() throws Exception {
+            ChannelName channel = channel("/orders");
+            String name = opened("a", channel);
+            long seed = System.nanoTime();
+            Random random = new Random(seed);
+            List<Message> published = new ArrayList<>();
+            ExecutorService other = Executors.newSingleThreadExecutor();
+            try {
+                for (int round = 0; round < 25; round++) {
+                    published.addAll(publishAll(channel, 3));
+                    assertThat(readAll(name, before(EPOCH), 8)).isEqualTo(published); // this opener holds them all
+                    long delayNanos = random.nextInt(3_000_000);
+                    boolean closeFirst = random.nextBoolean();
+                    // The old connection closes on another thread while the client's new connection opens and reads.
+                    Future<?> closing = other.submit(() -> {
+                        if (!closeFirst) {
+                            LockSupport.parkNanos(delayNanos);
+                        }
+                        backlog.close(name);
+                    });
+                    if (closeFirst) {
+                        LockSupport.parkNanos(delayNanos);
+                    }
+                    backlog.open(name, channel);
+                    List<Message> read = readAll(name, before(EPOCH), 8);
+                    closing.get();
+                    assertThat(read).as("round %s (seed %s): what the new opener of %s read while the old one closed",
+                            round, seed, name).isEqualTo(published);
+                }
+            } finally {
+                other.shutdownNow();
+            }
         }
     }
 
