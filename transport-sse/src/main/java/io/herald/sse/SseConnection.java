@@ -9,6 +9,7 @@ import io.herald.core.ClientSession;
 import io.herald.core.Connection;
 import io.herald.core.ConnectionSubscription;
 import io.herald.core.Resume;
+import io.herald.http.DirectStream;
 import io.herald.http.JsonResponses;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -71,7 +72,11 @@ final class SseConnection implements Connection.Wire, Connection.Items {
     private boolean ended;
     /** The batch being written; made on first use, so a wake-up that writes nothing or one shared event allocates none. */
     private ByteArrayOutputStream out;
-    private byte[] pendingSingle;
+    /** The single-channel message held back in case it is the batch's only event (then its shared bytes are written). */
+    private Message pendingSingle;
+    /** Where the stream's chunks go once Jetty has written its first one, when Jetty chunks it; else null. */
+    private DirectStream direct;
+    private boolean directChecked;
     private List<Gap> gaps;
     private final Position[] ids;
     /** For a stream bound to a durable session: its id and each channel's base epoch; else null. */
@@ -253,7 +258,7 @@ final class SseConnection implements Connection.Wire, Connection.Items {
     /** The single-channel event held back in case it is the batch's only write; now copied into the batch. */
     private void flushSingle() {
         if (pendingSingle != null) {
-            out().writeBytes(pendingSingle);
+            out().writeBytes(transport.encoder.singleChannelEvent(pendingSingle));
             pendingSingle = null;
         }
     }
@@ -262,13 +267,12 @@ final class SseConnection implements Connection.Wire, Connection.Items {
     public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
         writeGaps();
         if (message.channel().equals(single)) {
-            byte[] event = transport.encoder.singleChannelEvent(message);
             flushSingle();
             if (written() == 0 && !firstWrite) {
                 // Likely the whole batch (live fan-out): written as the shared bytes, without copying.
-                pendingSingle = event;
+                pendingSingle = message;
             } else {
-                out().writeBytes(event);
+                out().writeBytes(transport.encoder.singleChannelEvent(message));
             }
         } else {
             Integer slot = slots.get(message.channel());
@@ -300,6 +304,11 @@ final class SseConnection implements Connection.Wire, Connection.Items {
             boolean pollEnding = request.polling() && pollDone;
             if (pollEnding && !closing) {
                 end();
+            }
+            if (!firstWrite && !directChecked) {
+                // Jetty has written the first chunk (headers included): from now on chunks can go straight out.
+                directChecked = true;
+                direct = DirectStream.of(response.getRequest());
             }
             Connection c = connection;
             out = null;
@@ -336,9 +345,12 @@ final class SseConnection implements Connection.Wire, Connection.Items {
                 }
                 ended = true;
             }
+            if (direct != null && !last) {
+                return writeDirect(direct);
+            }
             ByteBuffer bytes;
             if (pendingSingle != null && written() == 0) {
-                bytes = ByteBuffer.wrap(pendingSingle).asReadOnlyBuffer();
+                bytes = ByteBuffer.wrap(transport.encoder.singleChannelEvent(pendingSingle)).asReadOnlyBuffer();
             } else {
                 flushSingle();
                 if (written() == 0 && !last) {
@@ -349,6 +361,27 @@ final class SseConnection implements Connection.Wire, Connection.Items {
             pendingSingle = null;
             transport.stats.bytes.add(bytes.remaining());
             response.write(last, bytes, this);
+            return Action.SCHEDULED;
+        }
+
+        /** Writes the batch as framed chunks on the connection; the one shared chunk when it is a single event. */
+        private Action writeDirect(DirectStream stream) {
+            ByteBuffer[] buffers;
+            if (pendingSingle != null && written() == 0) {
+                transport.stats.bytes.add(transport.encoder.singleChannelEvent(pendingSingle).length);
+                buffers = new ByteBuffer[] {ByteBuffer.wrap(transport.encoder.singleChannelChunk(pendingSingle))};
+            } else {
+                flushSingle();
+                if (written() == 0) {
+                    return Action.IDLE;
+                }
+                byte[] batch = out().toByteArray();
+                transport.stats.bytes.add(batch.length);
+                buffers = new ByteBuffer[] {ByteBuffer.wrap(DirectStream.header(batch.length)), ByteBuffer.wrap(batch)};
+            }
+            pendingSingle = null;
+            // Calls back before returning when the socket took it all: IteratingCallback then processes again.
+            stream.write(this, buffers);
             return Action.SCHEDULED;
         }
 
