@@ -86,7 +86,8 @@ public final class DirectStream {
     /**
      * Writes {@code buffers} (framed chunks): at once if the socket takes them all, and then
      * {@code callback} succeeds before this returns; otherwise the rest is written asynchronously and
-     * {@code callback} completes later. A failed write fails it.
+     * {@code callback} completes later. A failed write fails it. The buffer objects are the caller's again
+     * when this returns (the bytes they wrap must stay unchanged until the callback).
      */
     public void write(Callback callback, ByteBuffer... buffers) {
         boolean flushed;
@@ -98,9 +99,14 @@ public final class DirectStream {
         }
         if (flushed) {
             callback.succeeded();
-        } else {
-            // The endpoint takes over what is left and calls back once it is written or failed.
-            endPoint.write(callback, buffers);
+            return;
         }
+        // The endpoint takes over what is left, in buffers of its own (the caller may reuse its buffer objects
+        // as soon as this returns; the bytes under them are never modified), and calls back once it is written.
+        ByteBuffer[] rest = new ByteBuffer[buffers.length];
+        for (int i = 0; i < buffers.length; i++) {
+            rest[i] = buffers[i].slice();
+        }
+        endPoint.write(callback, rest);
     }
 }
