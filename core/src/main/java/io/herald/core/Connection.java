@@ -72,7 +72,6 @@ public final class Connection {
     private final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
     private final AtomicBoolean cutOff = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final List<Object> drained = new ArrayList<>();
 
     Connection(SessionService sessions, ClientSession session, Wire wire, int queue, boolean keepCursors) {
         this.sessions = sessions;
@@ -266,11 +265,15 @@ public final class Connection {
      * @return how many items were drained
      */
     public int drain(int max, Items items) {
-        drained.clear();
-        int n = outbox.drainTo(drained, max);
+        // Items are taken one at a time rather than copied into a list first: a list kept per connection would
+        // take a reference store per item into a long-lived object (a GC card to refine per connection and
+        // message), and a fresh one would be garbage per wake-up.
+        int n = 0;
+        Object item;
         // Each cursor moves once its item is handed over, so during a callback the cursors say what the
         // client had before that item: what an event id written with it must carry.
-        for (Object item : drained) {
+        while (n < max && (item = outbox.poll()) != null) {
+            n++;
             if (item instanceof Message message) {
                 ConnectionSubscription subscription = plainByChannel.get(message.channel());
                 if (subscription != null) {
@@ -292,7 +295,6 @@ public final class Connection {
                 notice.subscription().moveTo(notice.gap().resumeAfter());
             }
         }
-        drained.clear();
         return n;
     }
 

@@ -106,19 +106,29 @@ public final class Outbox {
 
     /** Moves up to {@code max} items, oldest first, into {@code sink}; returns how many. */
     public int drainTo(List<Object> sink, int max) {
-        List<Runnable> ready = null;
         int moved = 0;
+        Object item;
+        while (moved < max && (item = poll()) != null) {
+            sink.add(item);
+            moved++;
+        }
+        return moved;
+    }
+
+    /** Takes the oldest item; {@code null} when none is queued. Runs the room waiters once half the capacity is free. */
+    public Object poll() {
+        List<Runnable> ready = null;
+        Object item;
         synchronized (this) {
-            while (moved < max && size > 0) {
-                sink.add(ring[head]);
+            if (size > 0) {
+                item = ring[head];
                 ring[head] = null;
                 head = (head + 1) % ring.length;
                 size--;
-                moved++;
-            }
-            while (moved < max && size == 0 && !overflow.isEmpty()) {
-                sink.add(overflow.remove(0));
-                moved++;
+            } else if (!overflow.isEmpty()) {
+                item = overflow.remove(0);
+            } else {
+                return null;
             }
             // Items that overflowed go before anything queued later, so move them into the ring in order.
             while (!overflow.isEmpty() && size < capacity) {
@@ -132,7 +142,7 @@ public final class Outbox {
         if (ready != null) {
             ready.forEach(Runnable::run);
         }
-        return moved;
+        return item;
     }
 
     /** Refuses new items from now on; what is queued can still be drained. */

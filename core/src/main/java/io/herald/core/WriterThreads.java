@@ -49,6 +49,9 @@ final class WriterThreads {
         void add(Runnable task) {
             tasks.add(task);
             if (sleeping) {
+                // One unpark per sleep: a publish that wakes 10,000 connections while this thread has not run
+                // yet (on one CPU it cannot) would otherwise unpark it 10,000 times.
+                sleeping = false;
                 LockSupport.unpark(this);
             }
         }

@@ -93,4 +93,21 @@ class OutboxTest {
         outbox.drainTo(out, 10);
         assertThat(out).containsExactly("a");
     }
+
+    @Test
+    void pollTakesOneItemAtATimeOverflowIncludedAndNullWhenEmpty() {
+        Outbox outbox = new Outbox(2, () -> { });
+        assertThat(outbox.poll()).isNull();
+        outbox.offer("a");
+        outbox.offer("b");
+        outbox.offerAlways("gap");
+        assertThat(outbox.poll()).isEqualTo("a");
+        assertThat(outbox.offer("c")).as("b and the gap fill it").isFalse();
+        assertThat(outbox.poll()).isEqualTo("b");
+        assertThat(outbox.offer("c")).isTrue();
+        assertThat(outbox.poll()).isEqualTo("gap");
+        assertThat(outbox.poll()).isEqualTo("c");
+        assertThat(outbox.poll()).isNull();
+        assertThat(outbox.isEmpty()).isTrue();
+    }
 }

@@ -9,6 +9,7 @@ import io.herald.core.ClientSession;
 import io.herald.core.Connection;
 import io.herald.core.ConnectionSubscription;
 import io.herald.core.Resume;
+import io.herald.http.DirectStream;
 import io.herald.http.JsonResponses;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -69,9 +70,9 @@ final class SseConnection implements Connection.Wire, Connection.Items {
     private boolean wroteEvent;
     private boolean wroteMessage;
     private boolean ended;
-    /** The batch being written; made on first use, so a wake-up that writes nothing or one shared event allocates none. */
-    private ByteArrayOutputStream out;
-    private byte[] pendingSingle;
+    /** Where the stream's chunks go once Jetty has written its first one, when Jetty chunks it; else null. */
+    private DirectStream direct;
+    private boolean directChecked;
     private List<Gap> gaps;
     private final Position[] ids;
     /** For a stream bound to a durable session: its id and each channel's base epoch; else null. */
@@ -239,22 +240,21 @@ final class SseConnection implements Connection.Wire, Connection.Items {
         gaps.clear();
     }
 
-    private ByteArrayOutputStream out() {
-        if (out == null) {
-            out = new ByteArrayOutputStream(256);
-        }
-        return out;
+    /** The batch being built, this thread's ({@link SseBatch}): a stream keeps none of it between passes. */
+    private static ByteArrayOutputStream out() {
+        return SseBatch.current().out();
     }
 
-    private int written() {
-        return out == null ? 0 : out.size();
+    private static int written() {
+        return SseBatch.current().written();
     }
 
     /** The single-channel event held back in case it is the batch's only write; now copied into the batch. */
     private void flushSingle() {
-        if (pendingSingle != null) {
-            out().writeBytes(pendingSingle);
-            pendingSingle = null;
+        SseBatch batch = SseBatch.current();
+        if (batch.single != null) {
+            batch.out().writeBytes(transport.encoder.singleChannelEvent(batch.single));
+            batch.single = null;
         }
     }
 
@@ -262,13 +262,12 @@ final class SseConnection implements Connection.Wire, Connection.Items {
     public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
         writeGaps();
         if (message.channel().equals(single)) {
-            byte[] event = transport.encoder.singleChannelEvent(message);
             flushSingle();
             if (written() == 0 && !firstWrite) {
                 // Likely the whole batch (live fan-out): written as the shared bytes, without copying.
-                pendingSingle = event;
+                SseBatch.current().single = message;
             } else {
-                out().writeBytes(event);
+                out().writeBytes(transport.encoder.singleChannelEvent(message));
             }
         } else {
             Integer slot = slots.get(message.channel());
@@ -301,8 +300,14 @@ final class SseConnection implements Connection.Wire, Connection.Items {
             if (pollEnding && !closing) {
                 end();
             }
+            if (!firstWrite && !directChecked) {
+                // Jetty has written the first chunk (headers included): from now on chunks can go straight out.
+                directChecked = true;
+                direct = DirectStream.of(response.getRequest());
+            }
             Connection c = connection;
-            out = null;
+            SseBatch batch = SseBatch.current();
+            batch.reset();
             if (firstWrite) {
                 out().writeBytes(("retry: " + transport.retry.toMillis() + "\n\n").getBytes(StandardCharsets.US_ASCII));
             }
@@ -325,7 +330,7 @@ final class SseConnection implements Connection.Wire, Connection.Items {
             firstWrite = false;
             if (heartbeatDue) {
                 heartbeatDue = false;
-                if (written() == 0 && pendingSingle == null) {
+                if (written() == 0 && batch.single == null) {
                     out().writeBytes(HEARTBEAT);
                 }
             }
@@ -336,9 +341,12 @@ final class SseConnection implements Connection.Wire, Connection.Items {
                 }
                 ended = true;
             }
+            if (direct != null && !last) {
+                return writeDirect(direct, batch);
+            }
             ByteBuffer bytes;
-            if (pendingSingle != null && written() == 0) {
-                bytes = ByteBuffer.wrap(pendingSingle).asReadOnlyBuffer();
+            if (batch.single != null && written() == 0) {
+                bytes = ByteBuffer.wrap(transport.encoder.singleChannelEvent(batch.single)).asReadOnlyBuffer();
             } else {
                 flushSingle();
                 if (written() == 0 && !last) {
@@ -346,9 +354,30 @@ final class SseConnection implements Connection.Wire, Connection.Items {
                 }
                 bytes = ByteBuffer.wrap(out().toByteArray());
             }
-            pendingSingle = null;
+            batch.single = null;
             transport.stats.bytes.add(bytes.remaining());
             response.write(last, bytes, this);
+            return Action.SCHEDULED;
+        }
+
+        /** Writes the batch as framed chunks on the connection; the one shared chunk when it is a single event. */
+        private Action writeDirect(DirectStream stream, SseBatch batch) {
+            ByteBuffer[] buffers;
+            if (batch.single != null && batch.written() == 0) {
+                transport.stats.bytes.add(transport.encoder.singleChannelEvent(batch.single).length);
+                buffers = batch.chunk(batch.single, transport.encoder.singleChannelChunk(batch.single));
+            } else {
+                flushSingle();
+                if (batch.written() == 0) {
+                    return Action.IDLE;
+                }
+                byte[] bytes = batch.out().toByteArray();
+                transport.stats.bytes.add(bytes.length);
+                buffers = batch.framed(DirectStream.header(bytes.length), bytes);
+            }
+            batch.single = null;
+            // Calls back before returning when the socket took it all: IteratingCallback then processes again.
+            stream.write(this, buffers);
             return Action.SCHEDULED;
         }
 

@@ -3,6 +3,7 @@ package io.herald.sse;
 import io.herald.api.Message;
 import io.herald.api.Payload;
 import io.herald.api.Position;
+import io.herald.http.DirectStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * to every connection in a row, so a small cache keyed by message identity hits for all but the first.
  * The {@code id:} line of a connection with several channels carries all of them and is written by the
  * connection; for the common connection with one channel it depends on the message alone, so the whole
- * event ({@link #singleChannelEvent}) is encoded once too and every such connection writes the same bytes.
+ * event ({@link #singleChannelEvent}) is encoded once too and every such connection writes the same bytes,
+ * framed once more as an HTTP chunk for the streams that write on their connection directly.
  * Thread-safe.
  */
 final class SseEncoder {
@@ -22,7 +24,7 @@ final class SseEncoder {
     private static final byte[] EVENT = "event: ".getBytes(StandardCharsets.US_ASCII);
     private static final int SLOTS = 256;
 
-    private record Encoded(Message message, byte[] body, byte[] event) {
+    private record Encoded(Message message, byte[] body, byte[] event, byte[] chunk) {
     }
 
     private final AtomicReferenceArray<Encoded> cache = new AtomicReferenceArray<>(SLOTS);
@@ -40,6 +42,14 @@ final class SseEncoder {
         return encoded(message).event;
     }
 
+    /**
+     * {@link #singleChannelEvent} framed as one HTTP/1.1 chunk ({@link DirectStream#chunk}), for streams written
+     * straight on their connection. Shared: never modify it.
+     */
+    byte[] singleChannelChunk(Message message) {
+        return encoded(message).chunk;
+    }
+
     private Encoded encoded(Message message) {
         int slot = System.identityHashCode(message) & (SLOTS - 1);
         Encoded hit = cache.get(slot);
@@ -51,7 +61,7 @@ final class SseEncoder {
         byte[] event = new byte[id.length + body.length];
         System.arraycopy(id, 0, event, 0, id.length);
         System.arraycopy(body, 0, event, id.length, body.length);
-        Encoded encoded = new Encoded(message, body, event);
+        Encoded encoded = new Encoded(message, body, event, DirectStream.chunk(event));
         cache.set(slot, encoded);
         return encoded;
     }

@@ -11,12 +11,15 @@ import java.util.Locale;
  *     whose streams are not ordered (HTTP acknowledgements over a connection pool)
  * @param serverCpuNanos server CPU time (user + system) during the measured window and the drain
  * @param cpuMicrosPerDelivery that CPU time per delivered message
+ * @param coreMicrosPerDelivery busy time of the CPU the server is pinned to over the same window (the kernel's
+ *     work there included: loopback TCP is partly charged to no process), per delivered message; -1 when the
+ *     server is not pinned to one known CPU
  */
 public record LoadResult(String scenario, int repetition, double offeredRate, double warmupSeconds,
                          double durationSeconds, long sends, long expected, long delivered,
                          double deliveredPerSecond, long lost, long duplicated, long reordered, long errors,
                          String firstError, long p50Micros, long p99Micros, long p999Micros, long maxMicros,
-                         long serverCpuNanos, double cpuMicrosPerDelivery, long rssBytes, long heapAfterGcBytes,
+                         long serverCpuNanos, double cpuMicrosPerDelivery, double coreMicrosPerDelivery, long rssBytes, long heapAfterGcBytes,
                          String probe) {
 
     /** One JSON object on one line. */
@@ -39,6 +42,7 @@ public record LoadResult(String scenario, int repetition, double offeredRate, do
                 + ",\"p999\":" + opt(p999Micros) + ",\"max\":" + opt(maxMicros) + "}"
                 + ",\"serverCpuNanos\":" + opt(serverCpuNanos)
                 + ",\"cpuMicrosPerDelivery\":" + (cpuMicrosPerDelivery < 0 ? "null" : num(cpuMicrosPerDelivery))
+                + ",\"coreMicrosPerDelivery\":" + (coreMicrosPerDelivery < 0 ? "null" : num(coreMicrosPerDelivery))
                 + ",\"rssBytes\":" + opt(rssBytes)
                 + ",\"heapAfterGcBytes\":" + opt(heapAfterGcBytes)
                 + ",\"probe\":" + quote(probe) + "}";
@@ -46,17 +50,18 @@ public record LoadResult(String scenario, int repetition, double offeredRate, do
 
     /** The column headings of {@link #tableRow()}. */
     public static String tableHeader() {
-        return String.format(Locale.ROOT, "%-10s %3s %10s %12s %7s %5s %5s %5s %9s %9s %9s %9s %10s %8s %8s",
+        return String.format(Locale.ROOT, "%-10s %3s %10s %12s %7s %5s %5s %5s %9s %9s %9s %9s %10s %11s %8s %8s",
                 "scenario", "rep", "offered/s", "delivered/s", "lost", "dup", "reord", "err",
-                "p50 ms", "p99 ms", "p99.9 ms", "max ms", "cpu us/msg", "RSS MiB", "heap MiB");
+                "p50 ms", "p99 ms", "p99.9 ms", "max ms", "cpu us/msg", "core us/msg", "RSS MiB", "heap MiB");
     }
 
     /** This run as one row of a table. */
     public String tableRow() {
-        return String.format(Locale.ROOT, "%-10s %3d %10.0f %12.0f %7d %5d %5s %5d %9s %9s %9s %9s %10s %8s %8s",
+        return String.format(Locale.ROOT, "%-10s %3d %10.0f %12.0f %7d %5d %5s %5d %9s %9s %9s %9s %10s %11s %8s %8s",
                 scenario, repetition, offeredRate, deliveredPerSecond, lost, duplicated,
                 reordered < 0 ? "n/a" : Long.toString(reordered), errors, ms(p50Micros), ms(p99Micros),
                 ms(p999Micros), ms(maxMicros), cpuMicrosPerDelivery < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", cpuMicrosPerDelivery),
+                coreMicrosPerDelivery < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", coreMicrosPerDelivery),
                 mib(rssBytes), mib(heapAfterGcBytes));
     }
 

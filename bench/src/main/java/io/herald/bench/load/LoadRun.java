@@ -49,10 +49,12 @@ public final class LoadRun implements DeliverySink {
             long total = warmupSends + measuredSends;
             start = System.nanoTime() + START_DELAY_NANOS;
             long cpuBefore = -1;
+            long coreBefore = -1;
             for (long seq = 0; seq < total; seq++) {
                 long due = scheduled(seq);
                 if (seq == warmupSends) {
                     cpuBefore = probe.cpuNanos();
+                    coreBefore = probe.coreBusyNanos();
                 }
                 for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
                     LockSupport.parkNanos(wait);
@@ -64,6 +66,7 @@ public final class LoadRun implements DeliverySink {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
             }
             long cpuAfter = probe.cpuNanos();
+            long coreAfter = probe.coreBusyNanos();
             long rss = probe.rssBytes();
             long heap = options.heap() ? probe.heapAfterGcBytes() : -1;
             Histogram h = latencies.getIntervalHistogram();
@@ -72,6 +75,7 @@ public final class LoadRun implements DeliverySink {
             double seconds = (measureEnd - measureStart) / 1e9;
             long delivered = ledger.delivered();
             long cpu = cpuBefore >= 0 && cpuAfter >= 0 ? cpuAfter - cpuBefore : -1;
+            long core = coreBefore >= 0 && coreAfter >= 0 ? coreAfter - coreBefore : -1;
             return new LoadResult(scenario.name(), repetition, options.rate(), options.warmupSeconds(),
                     options.durationSeconds(), measuredSends, ledger.expected(), delivered,
                     delivered / seconds, ledger.lost(), ledger.duplicated(), ledger.reordered(), errors.get(),
@@ -79,7 +83,8 @@ public final class LoadRun implements DeliverySink {
                     h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99),
                     h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99.9),
                     h.getTotalCount() == 0 ? -1 : h.getMaxValue(),
-                    cpu, cpu >= 0 && delivered > 0 ? cpu / 1000.0 / delivered : -1, rss, heap, probe.describe());
+                    cpu, cpu >= 0 && delivered > 0 ? cpu / 1000.0 / delivered : -1,
+                    core >= 0 && delivered > 0 ? core / 1000.0 / delivered : -1, rss, heap, probe.describe());
         }
     }
 

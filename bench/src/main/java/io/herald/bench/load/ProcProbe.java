@@ -21,12 +21,24 @@ public final class ProcProbe implements ServerProbe {
     private static final long CLOCK_TICKS = clockTicks();
 
     private final long pid;
+    private final int core;
 
     public ProcProbe(long pid) {
+        this(pid, -1);
+    }
+
+    /** A probe of {@code pid}, which runs pinned to CPU {@code core} ({@code -1}: not pinned to one CPU). */
+    public ProcProbe(long pid, int core) {
         if (!Files.isReadable(Path.of("/proc", Long.toString(pid), "stat"))) {
             throw new IllegalArgumentException("no process " + pid + " to probe: /proc/" + pid + "/stat is not readable");
         }
         this.pid = pid;
+        this.core = core;
+    }
+
+    @Override
+    public long coreBusyNanos() {
+        return core < 0 ? -1 : io.herald.bench.load.sse.MachineLoad.busyNanos(core);
     }
 
     /** Clock ticks per second of {@code /proc} CPU times. */

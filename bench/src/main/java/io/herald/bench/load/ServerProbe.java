@@ -33,6 +33,14 @@ public interface ServerProbe {
     /** CPU time (user + system) the server used so far, in nanoseconds; -1 if unknown. */
     long cpuNanos();
 
+    /**
+     * Busy time of the CPU the server is pinned to (all of it: the kernel's work there included), in
+     * nanoseconds; -1 when the server is not pinned to one known CPU.
+     */
+    default long coreBusyNanos() {
+        return -1;
+    }
+
     /** Resident set size of the server process now, in bytes; -1 if unknown. */
     long rssBytes();
 

@@ -34,6 +34,18 @@ class ProbeAndOptionsTest {
     }
 
     @Test
+    void theServerCoreIsReadFromItsOwnProcStatLineAndOnlyWhenPinned() {
+        ProcProbe pinned = new ProcProbe(ProcessHandle.current().pid(), 0);
+        ProcProbe unpinned = new ProcProbe(ProcessHandle.current().pid());
+
+        assertThat(pinned.coreBusyNanos()).isPositive();
+        assertThat(unpinned.coreBusyNanos()).isEqualTo(-1);
+        assertThat(io.herald.bench.load.sse.MachineLoad.busyNanos(Integer.MAX_VALUE)).isEqualTo(-1);
+        // One CPU is never busier than the whole machine.
+        assertThat(io.herald.bench.load.sse.MachineLoad.busyNanos(0)).isLessThanOrEqualTo(io.herald.bench.load.sse.MachineLoad.busyNanos());
+    }
+
+    @Test
     void aProcessThatDoesNotExistIsRefusedByPid() {
         assertThatThrownBy(() -> new ProcProbe(Integer.MAX_VALUE))
                 .isInstanceOf(IllegalArgumentException.class)

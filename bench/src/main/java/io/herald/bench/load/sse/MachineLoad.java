@@ -26,6 +26,25 @@ public final class MachineLoad {
         }
     }
 
+    /**
+     * Busy CPU time of one CPU since boot (the {@code cpuN} line of {@code /proc/stat}), in nanoseconds: every
+     * process on it and the kernel's own work there (interrupts, softirqs such as loopback TCP receive), which a
+     * process's {@code utime + stime} does not always include; -1 if it cannot be read.
+     */
+    public static long busyNanos(int cpu) {
+        try {
+            String prefix = "cpu" + cpu + " ";
+            for (String line : Files.readAllLines(Path.of("/proc/stat"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith(prefix)) {
+                    return busyTicks(line) * 1_000_000_000L / ProcProbe.clockTicksPerSecond();
+                }
+            }
+            return -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** Busy ticks of a {@code cpu  user nice system idle iowait irq softirq steal ...} line. */
     static long busyTicks(String cpuLine) {
         String[] f = cpuLine.trim().split("\\s+");

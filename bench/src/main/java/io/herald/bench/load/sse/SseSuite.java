@@ -141,7 +141,7 @@ public final class SseSuite {
         SseTarget target = target(server);
         int pad = Integer.parseInt(options.get("pad"));
         List<InetAddress> bind = SseStreams.loopbackAliases(Integer.parseInt(options.get("bind-addresses")));
-        SseBench bench = new SseBench(target, new ProcProbe(process.servingPid()), () -> {
+        SseBench bench = new SseBench(target, new ProcProbe(process.servingPid(), serverCore()), () -> {
             try {
                 return new HttpSsePublisher(target, pad);
             } catch (Exception e) {
@@ -184,10 +184,17 @@ public final class SseSuite {
         out.flush();
     }
 
+    /** The one CPU the servers are pinned to, or -1 when {@code --server-cpu} names several. */
+    private int serverCore() {
+        String cpu = options.get("server-cpu").trim();
+        return cpu.matches("\\d+") ? Integer.parseInt(cpu) : -1;
+    }
+
     private ServerProcess start(String server) throws IOException {
         int port = port(server);
         String cpu = options.get("server-cpu");
-        List<String> flags = split(options.get("jvm-flags").replace(' ', ','));
+        // Flags are separated by spaces only: one may hold commas (-XX:StartFlightRecording=filename=f.jfr,settings=profile).
+        List<String> flags = Arrays.stream(options.get("jvm-flags").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         return switch (server) {
             case "herald" -> ServerProcess.herald(Path.of(options.get("herald-jar")), port, cpu, flags, workDir);
             case "ceiling" -> ServerProcess.ceiling(Path.of(options.get("bench-jar")), port, cpu, flags, workDir);
