@@ -8,34 +8,123 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.api.ChannelName;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
+import jakarta.websocket.ContainerProvider;
+import jakarta.websocket.WebSocketContainer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.cometd.client.BayeuxClient;
+import org.cometd.client.websocket.jakarta.WebSocketTransport;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
- * Not part of the suite (no *Test suffix): messages/s one client receives from an in-process Herald over
- * WebSocket, HeraldClient vs a raw Bayeux loop on the JDK WebSocket (no positions, no dedup, no dispatch
- * thread) in the same run. Run: -Dtest=ReceiveThroughputBench. Figures in docs/benchmarks.md.
+ * Not part of the suite (no *Test suffix): what one client gets from an in-process Herald over WebSocket, for
+ * HeraldClient, the CometD 9 Java client (BayeuxClient, WebSocket transport) and a raw Bayeux loop on the JDK
+ * WebSocket (no positions, no dedup, no dispatch thread), in the same run: messages/s received while publishing as
+ * fast as possible; latency p50/p99 from publish to handler at a fixed 1,000 msg/s; and heap per connected,
+ * subscribed client instance. Run: -Dtest=ReceiveThroughputBench [-Dbench.rounds=3]. Figures in docs/benchmarks.md.
  */
 class ReceiveThroughputBench {
 
     private static final int MESSAGES = 20_000;
+    private static final int LATENCY_MESSAGES = 3_000;
+    private static final int INSTANCES = 50;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
+    @Timeout(value = 20, unit = TimeUnit.MINUTES)
     void receiveThroughput() throws Exception {
+        WebSocketContainer container = ContainerProvider.getWebSocketContainer();
+        // Herald writes what has queued in one frame; the container's 64 KiB default would refuse a large batch.
+        container.setDefaultMaxTextMessageBufferSize(4 << 20);
         try (TestHerald server = new TestHerald(Settings.defaults().with(CoreSettings.HISTORY_SIZE, "100000"), null)) {
             for (int round = 0; round < Integer.getInteger("bench.rounds", 3); round++) {
                 double raw = raw(server, "/bench/raw" + round);
-                double herald = herald(server, "/bench/client" + round);
-                System.out.printf("round %d: raw Bayeux WebSocket %.0f msg/s, HeraldClient %.0f msg/s, ratio %.2f%n",
-                        round, raw, herald, herald / raw);
+                System.out.printf("round %d: raw %.0f msg/s%n", round, raw);
+                double herald = throughput(server, "/bench/client" + round, heraldClient(server));
+                System.out.printf("round %d: HeraldClient %.0f msg/s%n", round, herald);
+                double cometd = throughput(server, "/bench/cometd" + round, cometdClient(server, container));
+                System.out.printf("round %d: messages/s raw Bayeux WebSocket %.0f, HeraldClient %.0f, CometD BayeuxClient %.0f%n",
+                        round, raw, herald, cometd);
+                long[] h = latency(server, "/bench/lat-client" + round, heraldClient(server));
+                long[] c = latency(server, "/bench/lat-cometd" + round, cometdClient(server, container));
+                System.out.printf("round %d: latency at 1,000 msg/s, p50/p99 us: HeraldClient %d/%d, CometD BayeuxClient %d/%d%n",
+                        round, h[0], h[1], c[0], c[1]);
             }
+            long heraldBytes = heapPerInstance(() -> heraldClient(server));
+            long cometdBytes = heapPerInstance(() -> cometdClient(server, container));
+            System.out.printf("heap per connected, subscribed instance (%d each): HeraldClient %d KiB, CometD BayeuxClient %d KiB%n",
+                    INSTANCES, heraldBytes / 1024, cometdBytes / 1024);
+        }
+    }
+
+    /** A client under test: connects, subscribes a handler that gets each message's data, and closes. */
+    private interface Receiver extends AutoCloseable {
+        void subscribe(String channel, java.util.function.Consumer<JsonNode> data) throws Exception;
+
+        @Override
+        void close() throws Exception;
+    }
+
+    private static Receiver heraldClient(TestHerald server) throws Exception {
+        HeraldClient client = HeraldClient.builder(server.bayeux()).build();
+        client.connect().get();
+        return new Receiver() {
+            @Override
+            public void subscribe(String channel, java.util.function.Consumer<JsonNode> data) throws Exception {
+                client.subscribe(channel, m -> data.accept(m.data())).get();
+            }
+
+            @Override
+            public void close() {
+                client.close();
+            }
+        };
+    }
+
+    private static Receiver cometdClient(TestHerald server, WebSocketContainer container) throws Exception {
+        BayeuxClient client = new BayeuxClient(server.bayeux().toString(), new WebSocketTransport(new HashMap<>(), null, container));
+        CountDownLatch handshaken = new CountDownLatch(1);
+        client.handshake(reply -> handshaken.countDown());
+        if (!handshaken.await(10, TimeUnit.SECONDS) || !client.isHandshook()) {
+            throw new IllegalStateException("CometD client did not handshake with " + server.bayeux());
+        }
+        return new Receiver() {
+            @Override
+            public void subscribe(String channel, java.util.function.Consumer<JsonNode> data) throws Exception {
+                CountDownLatch subscribed = new CountDownLatch(1);
+                client.getChannel(channel).subscribe((c, m) -> data.accept(JSON.valueToTree(m.getDataAsMap())), r -> subscribed.countDown());
+                if (!subscribed.await(10, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("CometD client did not subscribe to " + channel);
+                }
+            }
+
+            @Override
+            public void close() {
+                client.disconnect(1000);
+            }
+        };
+    }
+
+    private static double throughput(TestHerald server, String channel, Receiver receiver) throws Exception {
+        try (receiver) {
+            AtomicInteger received = new AtomicInteger();
+            receiver.subscribe(channel, d -> received.incrementAndGet());
+            return publishAndTime(server, channel, received);
         }
     }
 
@@ -49,13 +138,57 @@ class ReceiveThroughputBench {
         return MESSAGES / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static double herald(TestHerald server, String channel) throws Exception {
-        AtomicInteger received = new AtomicInteger();
-        try (HeraldClient client = HeraldClient.builder(server.bayeux()).build()) {
-            client.connect().get();
-            client.subscribe(channel, m -> received.incrementAndGet()).get();
-            return publishAndTime(server, channel, received);
+    /** p50 and p99, in microseconds, from publish to the handler, publishing at 1,000 msg/s. */
+    private static long[] latency(TestHerald server, String channel, Receiver receiver) throws Exception {
+        try (receiver) {
+            long[] latencies = new long[LATENCY_MESSAGES];
+            AtomicInteger received = new AtomicInteger();
+            receiver.subscribe(channel, d -> {
+                int n = received.getAndIncrement();
+                if (n < LATENCY_MESSAGES) {
+                    latencies[n] = System.nanoTime() - d.path("t").asLong();
+                }
+            });
+            long next = System.nanoTime();
+            for (int i = 0; i < LATENCY_MESSAGES; i++) {
+                next += 1_000_000;
+                LockSupport.parkNanos(next - System.nanoTime());
+                server.herald.publish(ChannelName.of(channel), "{\"t\":" + System.nanoTime() + ",\"text\":\"a message of some ordinary length\"}");
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> received.get() >= LATENCY_MESSAGES);
+            Arrays.sort(latencies);
+            return new long[] {latencies[LATENCY_MESSAGES / 2] / 1000, latencies[LATENCY_MESSAGES * 99 / 100] / 1000};
         }
+    }
+
+    private interface Factory {
+        Receiver make() throws Exception;
+    }
+
+    /** Heap grown by {@link #INSTANCES} connected, subscribed clients, per client, after a full GC each side. */
+    private static long heapPerInstance(Factory factory) throws Exception {
+        long before = usedAfterGc();
+        List<Receiver> made = new ArrayList<>();
+        try {
+            for (int i = 0; i < INSTANCES; i++) {
+                Receiver r = factory.make();
+                made.add(r);
+                r.subscribe("/bench/memory", d -> { });
+            }
+            return (usedAfterGc() - before) / INSTANCES;
+        } finally {
+            for (Receiver r : made) {
+                r.close();
+            }
+        }
+    }
+
+    private static long usedAfterGc() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++) {
+            memory.gc();
+        }
+        return memory.getHeapMemoryUsage().getUsed();
     }
 
     private static double raw(TestHerald server, String channel) throws Exception {
