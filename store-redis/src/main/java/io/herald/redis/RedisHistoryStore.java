@@ -43,6 +43,7 @@ final class RedisHistoryStore implements HistoryStore {
 
     private static final byte[] NO_EPOCH = new byte[0];
     private static final byte[] NO_ID = new byte[0];
+    private static final byte[] NO_BUS = new byte[0];
     private static final byte[] ZERO = {'0'};
     private static final byte[] EPOCH_FIELD = bytes("epoch");
     private static final byte[] HEAD_FIELD = bytes("head");
@@ -82,7 +83,8 @@ final class RedisHistoryStore implements HistoryStore {
         Retention r = retention.retentionFor(channel);
         return List.of(bytes(RandomIds.epoch()), bytes(Integer.toString(r.maxCount())), bytes(Long.toString(r.maxAge().toMillis())),
                 MessageCodec.body(publication), keys.pubsub(channel), bytes(RandomIds.epoch()),
-                publication.id() == null ? NO_ID : bytes(publication.id()));
+                publication.id() == null ? NO_ID : bytes(publication.id()),
+                keys.cluster() ? keys.patternBus(channel) : NO_BUS, keys.patternMarker());
     }
 
     /** The script's answer: {@code {epoch, offset, ms}} for a new message, plus the stored body for a retry. */
@@ -123,7 +125,8 @@ final class RedisHistoryStore implements HistoryStore {
 
     private Read read(ChannelName channel, Position after, int limit, String what) {
         Retention r = retention.retentionFor(channel);
-        if (!r.hasMaxAge()) {
+        // Jedis has no MULTI on a cluster: there the script reads, at one instant too.
+        if (!r.hasMaxAge() && !keys.cluster()) {
             Read read = redis.call(c -> readInTransaction(c, channel, after, limit), what);
             if (read != null) {
                 return read;

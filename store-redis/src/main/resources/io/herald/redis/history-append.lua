@@ -10,6 +10,9 @@
 -- ARGV[2] messages to keep; ARGV[3] age in ms after which messages go, 0 for none
 -- ARGV[4] message body; ARGV[5] pub/sub channel; ARGV[6] another random epoch, set aside for the next loss
 -- ARGV[7] the publisher's id, '' for none
+-- ARGV[8] '' for one Redis, where ARGV[5] is a classic channel; on a cluster ARGV[5] is the channel's shard
+-- channel (SPUBLISH, same slot as KEYS) and ARGV[8] the classic channel pattern subscribers read, published
+-- to only while this master has a subscriber of the marker channel ARGV[9] (some node has a pattern)
 -- Returns {epoch, offset, timestamp ms} for a new message, {epoch, offset, timestamp ms, body} for the
 -- message already stored with that id. Runs after history-lib.lua.
 local meta, log, ids = KEYS[1], KEYS[2], KEYS[4]
@@ -57,5 +60,13 @@ if oldest > 1 then
   redis.call('ZREMRANGEBYSCORE', ids, '-inf', '(' .. oldest)
 end
 
-redis.call('PUBLISH', ARGV[5], string.format('%s\n%d\n%d\n', epoch, offset, now) .. ARGV[4])
+local frame = string.format('%s\n%d\n%d\n', epoch, offset, now) .. ARGV[4]
+if ARGV[8] == '' then
+  redis.call('PUBLISH', ARGV[5], frame)
+else
+  redis.call('SPUBLISH', ARGV[5], frame)
+  if redis.call('PUBSUB', 'NUMSUB', ARGV[9])[2] > 0 then
+    redis.call('PUBLISH', ARGV[8], frame)
+  end
+end
 return {epoch, offset, now}
