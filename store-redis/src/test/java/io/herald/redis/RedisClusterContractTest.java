@@ -1,10 +1,12 @@
 package io.herald.redis;
 
+import io.herald.api.Broker;
 import io.herald.api.ChannelName;
 import io.herald.api.HistoryStore;
 import io.herald.api.PresenceStore;
 import io.herald.api.Retention;
 import io.herald.api.SessionStore;
+import io.herald.testkit.contract.BrokerContract;
 import io.herald.testkit.contract.HistoryStoreContract;
 import io.herald.testkit.contract.PresenceStoreContract;
 import io.herald.testkit.contract.SessionStoreContract;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.Jedis;
 
 /**
  * Every testkit contract that {@link RedisContractTest} runs on one Redis, run on a Redis Cluster of three
@@ -72,6 +75,38 @@ class RedisClusterContractTest {
         @Override
         protected HistoryStore restartStore() {
             return new RedisHistoryStore(started(), keys, retention());
+        }
+    }
+
+    @Nested
+    class Brokers extends BrokerContract {
+        private RedisKeys keys;
+
+        @Override
+        protected Broker createBroker() {
+            String prefix = testPrefix();
+            keys = RedisTestSupport.keys(cluster.url(), prefix);
+            return new RedisBroker(RedisTestSupport.options(cluster.url(), prefix), keys);
+        }
+
+        @Override
+        protected Broker createPeerBroker() {
+            return new RedisBroker(RedisTestSupport.options(cluster.url(), keys.prefix()), keys);
+        }
+
+        @Override
+        protected boolean dropConnection(Broker broker) {
+            // Its connection to one master: the broker replaces every one and resyncs.
+            String name = ((RedisBroker) broker).clientName();
+            for (int port : cluster.ports()) {
+                try (Jedis node = RedisCluster.admin(port)) {
+                    if (node.clientList().contains(" name=" + name + " ")) {
+                        RedisTestSupport.killClient(node, name);
+                        return true;
+                    }
+                }
+            }
+            throw new AssertionError("no node of the cluster has a connection named " + name);
         }
     }
 
