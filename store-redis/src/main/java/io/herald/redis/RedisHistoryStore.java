@@ -44,6 +44,7 @@ final class RedisHistoryStore implements HistoryStore {
     private static final byte[] NO_EPOCH = new byte[0];
     private static final byte[] NO_ID = new byte[0];
     private static final byte[] NO_BUS = new byte[0];
+    private static final byte[] CLUSTER = {'1'};
     private static final byte[] ZERO = {'0'};
     private static final byte[] EPOCH_FIELD = bytes("epoch");
     private static final byte[] HEAD_FIELD = bytes("head");
@@ -179,7 +180,7 @@ final class RedisHistoryStore implements HistoryStore {
     private Read readWithScript(ChannelName channel, Position after, int limit, Retention r, String what) {
         List<byte[]> args = List.of(bytes(RandomIds.epoch()), bytes(Long.toString(r.maxAge().toMillis())),
                 after == null ? NO_EPOCH : bytes(after.epoch()), after == null ? ZERO : bytes(Long.toString(after.offset())),
-                bytes(Integer.toString(limit)));
+                bytes(Integer.toString(limit)), keys.cluster() ? CLUSTER : NO_ID);
         List<?> result = (List<?>) redis.eval(LuaScript.HISTORY_READ, List.of(keys.meta(channel), keys.log(channel), keys.next(channel),
                 keys.ids(channel)), args, what);
         String epoch = text(result.get(0));

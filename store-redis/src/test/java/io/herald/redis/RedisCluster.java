@@ -105,13 +105,20 @@ final class RedisCluster implements AutoCloseable {
         awaitHealthy();
     }
 
-    /** Waits until every running node sees every slot served ({@code cluster_state:ok}). */
+    /**
+     * Waits until every running node sees every slot served ({@code cluster_state:ok}) and every replica has
+     * synchronized with its master (a replica that never did cannot take over).
+     */
     void awaitHealthy() {
         Awaitility.await("the Redis Cluster on " + ports + " is healthy").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .ignoreExceptions().until(() -> {
                     for (int port : processes.keySet()) {
                         try (Jedis admin = admin(port)) {
                             if (!admin.clusterInfo().contains("cluster_state:ok")) {
+                                return false;
+                            }
+                            String replication = admin.info("replication");
+                            if (replication.contains("role:slave") && !replication.contains("master_link_status:up")) {
                                 return false;
                             }
                         }
@@ -183,6 +190,7 @@ final class RedisCluster implements AutoCloseable {
             Files.createDirectories(nodeDir);
             Process p = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1", "--cluster-enabled", "yes",
                     "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", Integer.toString(NODE_TIMEOUT_MILLIS),
+                    "--repl-diskless-sync-delay", "0",
                     "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", nodeDir.toString())
                     .redirectInput(new File("/dev/null")).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(nodeDir.resolve("redis.log").toFile())).start();
