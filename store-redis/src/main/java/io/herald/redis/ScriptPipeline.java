@@ -35,7 +35,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * as with any remote store) and the next call connects again. A {@code NOSCRIPT} reply ({@code SCRIPT FLUSH}
  * without a restart) fails that call, which did nothing, and makes the writer load the scripts again.
  *
- * <p>Thread-safe. Started on first use by the {@link RedisPool}, stopped with it.
+ * <p>Thread-safe. Started on first use by the {@link RedisPool}, stopped with it; on a Redis Cluster the pool
+ * keeps one per master, so the order holds per slot.
  */
 final class ScriptPipeline {
 
