@@ -11,14 +11,16 @@ end
 -- channel never published to one derived from its meta key and the hour. A position read from an empty
 -- channel then stays valid when the first message comes (in the same hour; across the hour it gets a reset,
 -- which loses nothing), and a channel recreated after all its keys were lost (FLUSHALL, eviction) in
--- another hour cannot take its first epoch again.
-local function absent_epoch(meta, next)
+-- another hour cannot take its first epoch again. On a cluster the master's replication id (replid) is
+-- part of it: a channel whose first messages a failed master took with it (asynchronous replication) must
+-- not take their epoch again on the replica that replaced it, or their offsets would name other messages.
+local function absent_epoch(meta, next, replid)
   local reserved = redis.call('GET', next)
   if reserved then
     return reserved
   end
   local hour = math.floor(tonumber(redis.call('TIME')[1]) / 3600)
-  return string.sub(redis.sha1hex(meta .. '@' .. hour), 1, 12)
+  return string.sub(redis.sha1hex(meta .. '@' .. hour .. replid), 1, 12)
 end
 
 -- The replication id of this master (Redis Cluster): it changes when a replica takes over, and when a
@@ -51,7 +53,7 @@ local function resolve_epoch(meta, log, next, candidate, ids, replid)
     return candidate, 0, true
   end
   redis.call('DEL', log, ids)
-  return absent_epoch(meta, next), 0, true
+  return absent_epoch(meta, next, replid), 0, true
 end
 
 -- Drops the entries older than cutoff (ms; entry ids are <offset>-<timestamp ms>) and returns the oldest

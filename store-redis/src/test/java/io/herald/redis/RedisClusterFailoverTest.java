@@ -175,6 +175,66 @@ class RedisClusterFailoverTest {
         }
     }
 
+    /**
+     * The broker across a failover, and a channel whose first message the killed master may take with it:
+     * a listener subscribed before the kill gets, after its resync, what the promoted replica publishes, and
+     * no position ever names two different messages (were the lost message's epoch taken again, its offset 1
+     * would name the first message published after the failover too).
+     */
+    @Test
+    void theBrokerFollowsAFailoverAndAPositionNeverNamesTwoMessages() throws Exception {
+        RedisCluster cluster = RedisCluster.shared();
+        String prefix = RedisTestSupport.uniquePrefix();
+        RedisKeys keys = RedisTestSupport.keys(cluster.url(), prefix);
+        ChannelName channel = ChannelName.of("/takeover/fresh");
+        int slot = ClusterSlots.slotOf(keys.meta(channel));
+        int victim = cluster.masterOf(slot);
+        RedisBroker broker = new RedisBroker(RedisTestSupport.options(cluster.url(), prefix), keys);
+        RedisPool pool = RedisTestSupport.startedPool(cluster.url(), prefix);
+        broker.start();
+        try {
+            Map<Position, String> received = new ConcurrentHashMap<>();
+            List<String> twice = new java.util.concurrent.CopyOnWriteArrayList<>();
+            AtomicInteger resyncs = new AtomicInteger();
+            broker.subscribe(channel, new io.herald.api.Broker.Listener() {
+                @Override
+                public void onMessage(Message m) {
+                    String before = received.putIfAbsent(m.position(), m.payload().utf8());
+                    if (before != null) {
+                        twice.add(m.position() + " named " + before + " and " + m.payload().utf8());
+                    }
+                }
+
+                @Override
+                public void onResync() {
+                    resyncs.incrementAndGet();
+                }
+            });
+            RedisHistoryStore history = new RedisHistoryStore(pool, keys, Retention.Policy.uniform(Retention.DEFAULT));
+            Position first = history.append(Publication.json(channel, "{\"n\":1}")).position();
+            Awaitility.await("the first message arrives live").until(() -> received.containsKey(first));
+
+            cluster.kill(victim);
+            Awaitility.await("a replica of port " + victim + " takes over slot " + slot).atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(100)).until(() -> cluster.masterOf(slot) != victim);
+            cluster.awaitHealthy();
+            Awaitility.await("the broker resyncs its listener after the failover").atMost(Duration.ofSeconds(30)).until(() -> resyncs.get() > 0);
+            List<Position> after = new ArrayList<>();
+            for (int n = 2; n <= 20; n++) {
+                after.add(history.append(Publication.json(channel, "{\"n\":" + n + "}")).position());
+            }
+            Awaitility.await("what the promoted replica publishes arrives live").atMost(Duration.ofSeconds(10))
+                    .until(() -> received.keySet().containsAll(after));
+            assertThat(twice).as("positions that named two messages").isEmpty();
+            System.out.printf("takeover: first message %s, after the failover %s..%s%n", first, after.get(0), after.get(after.size() - 1));
+        } finally {
+            broker.stop();
+            pool.stop();
+            cluster.restart(victim);
+            RedisTestSupport.deleteClusterKeys(cluster.ports(), prefix);
+        }
+    }
+
     private static void pace() {
         try {
             TimeUnit.MILLISECONDS.sleep(5);
