@@ -47,7 +47,7 @@ class RedisClusterFailoverTest {
             + "master's channels (nor the reset to their new epoch) until the end, although both brokers had them SSUBSCRIBEd on "
             + "the promoted master (PUBSUB SHARDNUMSUB 2), no engine worker was busy, and a lone broker does follow the failover "
             + "(theBrokerFollowsAFailoverAndAPositionNeverNamesTwoMessages); the final resync brings an explicit reset, so the "
-            + "check passed in some runs and timed out in others (4 of 6 runs, before the absent-epoch fix of the same branch)")
+            + "check passed in some runs and timed out in others; 6 of the 8 runs made showed the stall (all before the absent-epoch fix of the same branch)")
     void subscribersGetEveryConfirmedMessageOrAnExplicitGapAcrossAFailoverAndAShardRestart() throws Exception {
         RedisCluster cluster = RedisCluster.shared();
         String prefix = RedisTestSupport.uniquePrefix();
