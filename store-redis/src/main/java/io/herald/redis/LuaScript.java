@@ -28,6 +28,7 @@ final class LuaScript {
     static final LuaScript PRESENCE_PURGE = load(PRESENCE_LIB, "presence-purge.lua");
     static final LuaScript PRESENCE_OFFLINE = load(PRESENCE_LIB, "presence-offline.lua");
     static final LuaScript PRESENCE_READ = load("presence-read.lua");
+    static final LuaScript PATTERN_PUBLISH = load("pattern-publish.lua");
 
     private final String name;
     private final byte[] source;

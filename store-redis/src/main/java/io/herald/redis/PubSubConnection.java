@@ -6,14 +6,14 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.Protocol;
 
 /**
- * The node's one pub/sub connection: commands are written by any thread (under the broker's lock) and
+ * A pub/sub connection of the node (its one, or on a cluster one per master): commands are written by any thread (under the broker's lock) and
  * replies read by the broker's reader thread. Connects, logs in and selects the database when made.
  * Writes must be serialized by the caller; reading is for one thread.
  */
 final class PubSubConnection extends Connection {
 
-    PubSubConnection(RedisEndpoint endpoint, JedisClientConfig config, int readTimeoutMillis) {
-        super(new HostAndPort(endpoint.host(), endpoint.port()), config);
+    PubSubConnection(HostAndPort address, JedisClientConfig config, int readTimeoutMillis) {
+        super(address, config);
         setSoTimeout(readTimeoutMillis);
     }
 

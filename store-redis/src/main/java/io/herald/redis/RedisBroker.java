@@ -16,16 +16,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
@@ -47,10 +50,23 @@ import redis.clients.jedis.exceptions.JedisException;
  * delivered its messages (see {@link Dispatcher}). Patterns {@code /a/*} and {@code /a/**} share the glob {@code /a/*}, which in Redis
  * also matches deeper channels, so each listener gets only what its pattern {@link ChannelName#matches}.
  *
+ * <p><b>Redis Cluster.</b> Messages go on shard channels ({@code SPUBLISH}, {@link RedisKeys#pubsub}), so
+ * only the master owning a channel's slot carries them. The node keeps one connection per master
+ * ({@link PubSubLink}) and {@code SSUBSCRIBE}s each channel on its owner's ({@link ClusterSlots}). Sharded
+ * pub/sub has no patterns: pattern subscriptions {@code PSUBSCRIBE} on the connection to the master owning
+ * the {@link RedisKeys#patternMarker() marker}'s slot, which the classic {@code PUBLISH} the append script
+ * adds while some node has a pattern reaches (over the cluster bus, in order per channel); such a node
+ * subscribes the marker on every master's connection, which the script checks, before its pattern
+ * subscription counts as confirmed. {@link #publish} sends that classic {@code PUBLISH} on the pattern
+ * master itself, so that pattern listeners get its messages in the order it was called, across channels.
+ *
  * <p><b>Failures.</b> A dropped connection (or one silent for longer than the read timeout despite the
  * keep-alive {@code PING}s) is replaced with backoff; every subscription is made again and, once Redis has
  * confirmed them all, every listener gets {@link Listener#onResync()} so the engine re-reads history for
- * what was published meanwhile. Thread-safe.
+ * what was published meanwhile. On a cluster any connection failing, or a master unsubscribing a channel
+ * itself ({@code sunsubscribe}: its slot moved), replaces every connection: the slot map is read again
+ * (after a failover it names the promoted replica), each master gets its channels, and every listener
+ * resyncs. Thread-safe.
  */
 final class RedisBroker implements Broker, Lifecycle {
 
@@ -67,16 +83,16 @@ final class RedisBroker implements Broker, Lifecycle {
     private final Object lock = new Object();
     private final Map<String, Topic> channels = new ConcurrentHashMap<>();
     private final Map<String, Topic> patterns = new ConcurrentHashMap<>();
-    /** What to do on each subscription reply, in the order the commands were sent; guarded by lock for adds. */
-    private final ConcurrentLinkedQueue<Runnable> confirmations = new ConcurrentLinkedQueue<>();
     private final List<Dispatcher<Delivery>> dispatchers = new ArrayList<>();
-    private PubSubConnection connection;
+    /** The current connections; empty while reconnecting. Guarded by lock. */
+    private List<PubSubLink> links = List.of();
+    /** Cluster: completed once every current link has the pattern marker subscribed; null when not sent. Guarded by lock. */
+    private CompletableFuture<Void> markers;
     private volatile boolean running;
-    private Thread reader;
     private ScheduledExecutorService keepAlive;
-    /** Reader thread only: whether the current connection has every subscription confirmed, and the wait before reconnecting. */
-    private boolean restored = true;
-    private long backoff;
+    /** Whether the current links have every subscription confirmed, and the wait before reconnecting. */
+    private volatile boolean restored = true;
+    private volatile long backoff;
 
     RedisBroker(RedisOptions options, RedisKeys keys) {
         this.options = options;
@@ -92,25 +108,23 @@ final class RedisBroker implements Broker, Lifecycle {
     @Override
     public void start() {
         publisher.start();
-        PubSubConnection first;
+        List<PubSubLink> first;
         try {
-            first = connect();
+            first = connectAll();
         } catch (JedisException e) {
             publisher.stop();
             throw new StoreException(RedisPool.startFailure(options.endpoint(), e), e);
         }
         running = true;
         synchronized (lock) {
-            connection = first;
+            links = first;
         }
         for (int i = 0; i < DISPATCHERS; i++) {
             Dispatcher<Delivery> d = new Dispatcher<>("herald-redis-dispatch-" + i, DISPATCH_QUEUE, this::deliver, this::resyncAll);
             dispatchers.add(d);
             d.start();
         }
-        reader = new Thread(() -> read(first), "herald-redis-pubsub");
-        reader.setDaemon(true);
-        reader.start();
+        first.forEach(this::startReader);
         keepAlive = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "herald-redis-keepalive");
             t.setDaemon(true);
@@ -125,27 +139,30 @@ final class RedisBroker implements Broker, Lifecycle {
         if (keepAlive != null) {
             keepAlive.shutdownNow();
         }
-        PubSubConnection c;
+        List<PubSubLink> closing;
         synchronized (lock) {
-            c = connection;
-            connection = null;
+            closing = links;
+            links = List.of();
             StoreException stopped = new StoreException("the Redis broker stopped");
             channels.values().forEach(t -> t.confirmed.completeExceptionally(stopped));
             patterns.values().forEach(t -> t.confirmed.completeExceptionally(stopped));
         }
-        closeQuietly(c);
-        if (reader != null) {
-            reader.interrupt();
-        }
+        closing.forEach(PubSubLink::close);
         dispatchers.forEach(Dispatcher::stop);
         publisher.stop();
     }
 
     @Override
     public void publish(Message message) {
+        String what = "publish " + message.position() + " of " + message.channel();
         try {
-            publisher.call(c -> c.publish(keys.pubsub(message.channel()), MessageCodec.frame(message)),
-                    "publish " + message.position() + " of " + message.channel());
+            if (keys.cluster()) {
+                byte[] frame = MessageCodec.frame(message);
+                publisher.call(c -> ((RedisClusterClient) c).spublish(keys.pubsub(message.channel()), frame), what);
+                publisher.eval(LuaScript.PATTERN_PUBLISH, List.of(keys.patternMarker()), List.of(frame, keys.patternBus(message.channel())), what);
+            } else {
+                publisher.call(c -> c.publish(keys.pubsub(message.channel()), MessageCodec.frame(message)), what);
+            }
         } catch (StoreException e) {
             LOG.warn("{}; this node's subscribers re-read history", e.getMessage());
             if (running) {
@@ -156,10 +173,13 @@ final class RedisBroker implements Broker, Lifecycle {
 
     /**
      * Whether a message published on {@code keys}' pub/sub channels of the Redis at {@code endpoint} reaches
-     * this broker's subscribers: same server and database, same prefix.
+     * this broker's subscribers: same server and database (or same cluster), same prefix.
      */
     boolean receives(RedisEndpoint endpoint, RedisKeys published) {
         RedisEndpoint mine = options.endpoint();
+        if (mine.isCluster() || endpoint.isCluster()) {
+            return mine.cluster().equals(endpoint.cluster()) && keys.prefix().equals(published.prefix());
+        }
         return mine.host().equalsIgnoreCase(endpoint.host()) && mine.port() == endpoint.port()
                 && mine.database() == endpoint.database() && keys.prefix().equals(published.prefix());
     }
@@ -180,7 +200,10 @@ final class RedisBroker implements Broker, Lifecycle {
             if (topic == null) {
                 topic = new Topic(key, name, pattern);
                 topics.put(key, topic);
-                send(pattern ? Protocol.Command.PSUBSCRIBE : Protocol.Command.SUBSCRIBE, topic.confirmer(), name);
+                if (!links.isEmpty()) {
+                    // Else the reconnection subscribes every topic again.
+                    subscribeOnLinks(topic, topic.confirmer());
+                }
             }
             registration = new Topic.Registration(this, topic, channelOrPattern, listener);
             topic.add(registration);
@@ -200,18 +223,18 @@ final class RedisBroker implements Broker, Lifecycle {
         return registration;
     }
 
-    /** The client name of the pub/sub connection (tests find it with {@code CLIENT LIST}). */
+    /** The client name of the pub/sub connections (tests find them with {@code CLIENT LIST}). */
     String clientName() {
         return clientName;
     }
 
-    /** {@code null} while the pub/sub connection is up, else what is wrong. */
+    /** {@code null} while the pub/sub connections are up, else what is wrong. */
     String problem() {
         synchronized (lock) {
             if (!running) {
                 return "pub/sub is not started";
             }
-            return connection == null ? "pub/sub connection to Redis at " + options.endpoint() + " is down, reconnecting" : null;
+            return links.isEmpty() ? "pub/sub connection to Redis at " + options.endpoint() + " is down, reconnecting" : null;
         }
     }
 
@@ -224,71 +247,146 @@ final class RedisBroker implements Broker, Lifecycle {
             Map<String, Topic> topics = topic.pattern ? patterns : channels;
             if (topic.isEmpty() && topics.get(topic.key) == topic) {
                 topics.remove(topic.key);
-                send(topic.pattern ? Protocol.Command.PUNSUBSCRIBE : Protocol.Command.UNSUBSCRIBE, () -> { }, topic.name);
+                PubSubLink link = linkOf(topic);
+                if (link != null) {
+                    // The marker stays subscribed until the next reconnection: a few classic PUBLISHes too many.
+                    link.send(topic.pattern ? Protocol.Command.PUNSUBSCRIBE : keys.cluster() ? Protocol.Command.SUNSUBSCRIBE
+                            : Protocol.Command.UNSUBSCRIBE, () -> { }, topic.name);
+                }
             }
         }
     }
 
-    /** Sends a (un)subscribe command for one name, expecting one reply; call with the lock held. */
-    private void send(Protocol.Command command, Runnable onReply, byte[] name) {
-        if (connection == null) {
-            return; // the reconnection subscribes every topic again
+    /**
+     * Subscribes {@code topic} on the link that carries it, {@code onConfirmed} running once Redis confirmed
+     * it (for a pattern on a cluster, once the marker is confirmed on every master too); call with the lock
+     * held and links up. When the slot map names a master without a link (the cluster changed), the links
+     * are replaced instead, the reconnection subscribing every topic, and this answers {@code false}.
+     */
+    private boolean subscribeOnLinks(Topic topic, Runnable onConfirmed) {
+        PubSubLink link = linkOf(topic);
+        if (link == null) {
+            LOG.info("the slot of {} is on a master this node has no pub/sub connection to; reconnecting", topic.key);
+            links.get(0).close();
+            return false;
         }
-        confirmations.add(onReply);
-        try {
-            connection.send(command, name);
-        } catch (JedisException e) {
-            // The reader fails on the same connection and reconnects, subscribing again.
-            LOG.debug("pub/sub write failed: {}", e.toString());
-            closeQuietly(connection);
+        if (!topic.pattern) {
+            link.send(keys.cluster() ? Protocol.Command.SSUBSCRIBE : Protocol.Command.SUBSCRIBE, onConfirmed, topic.name);
+        } else if (keys.cluster()) {
+            CompletableFuture<Void> everyMaster = markers();
+            link.send(Protocol.Command.PSUBSCRIBE, () -> everyMaster.thenRun(onConfirmed), topic.name);
+        } else {
+            link.send(Protocol.Command.PSUBSCRIBE, onConfirmed, topic.name);
         }
+        return true;
     }
 
-    private PubSubConnection connect() {
+    /** Subscribes the pattern marker on every link, once per set of links; call with the lock held. */
+    private CompletableFuture<Void> markers() {
+        if (markers == null) {
+            List<CompletableFuture<Void>> each = new ArrayList<>();
+            for (PubSubLink link : links) {
+                CompletableFuture<Void> confirmed = new CompletableFuture<>();
+                each.add(confirmed);
+                link.send(Protocol.Command.SUBSCRIBE, () -> confirmed.complete(null), keys.patternMarker());
+            }
+            markers = CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+        }
+        return markers;
+    }
+
+    /** The current link carrying {@code topic}, or {@code null} if none does; call with the lock held. */
+    private PubSubLink linkOf(Topic topic) {
+        if (links.isEmpty()) {
+            return null;
+        }
+        if (!keys.cluster()) {
+            return links.get(0);
+        }
+        HostAndPort master;
+        try {
+            master = publisher.slots().masterOf(ClusterSlots.slotOf(topic.pattern ? keys.patternMarker() : topic.name));
+        } catch (JedisException e) {
+            return null;
+        }
+        for (PubSubLink link : links) {
+            if (link.address.equals(master)) {
+                return link;
+            }
+        }
+        return null;
+    }
+
+    /** A link to every master (one Redis: to it); none is kept if one fails. */
+    private List<PubSubLink> connectAll() {
         int readTimeout = (int) Math.max(3 * PING_INTERVAL_MILLIS, 2L * options.timeoutMillis());
-        return new PubSubConnection(options.endpoint(), RedisPool.clientConfig(options, clientName), readTimeout);
+        List<HostAndPort> addresses;
+        if (keys.cluster()) {
+            publisher.slots().markStale();
+            addresses = publisher.slots().masters();
+        } else {
+            addresses = List.of(new HostAndPort(options.endpoint().host(), options.endpoint().port()));
+        }
+        List<PubSubLink> made = new ArrayList<>();
+        try {
+            for (HostAndPort address : addresses) {
+                made.add(new PubSubLink(address, new PubSubConnection(address, RedisPool.clientConfig(options, clientName), readTimeout)));
+            }
+        } catch (JedisException e) {
+            made.forEach(PubSubLink::close);
+            throw e;
+        }
+        return made;
     }
 
     private void ping() {
         synchronized (lock) {
-            if (connection != null) {
-                try {
-                    connection.send(Protocol.Command.PING);
-                } catch (JedisException e) {
-                    closeQuietly(connection);
-                }
-            }
+            links.forEach(PubSubLink::ping);
         }
     }
 
-    // --- the reader thread ---
+    private void startReader(PubSubLink link) {
+        String suffix = keys.cluster() ? "-" + link.address.getPort() : "";
+        Thread reader = new Thread(() -> read(link), "herald-redis-pubsub" + suffix);
+        reader.setDaemon(true);
+        reader.start();
+    }
 
-    private void read(PubSubConnection first) {
-        PubSubConnection c = first;
-        while (running && c != null) {
+    // --- the reader threads, one per link ---
+
+    private void read(PubSubLink first) {
+        PubSubLink link = first;
+        while (running && link != null) {
             try {
-                handle(c.read());
+                handle(link, link.connection.read());
             } catch (JedisException | ClassCastException e) {
                 if (!running) {
                     return;
                 }
+                boolean current;
+                synchronized (lock) {
+                    current = links.contains(link);
+                    if (current) {
+                        // This failure ends the current links: the others' readers see theirs closed and end.
+                        links.forEach(PubSubLink::close);
+                        links = List.of();
+                        markers = null;
+                    }
+                }
+                link.close();
+                if (!current) {
+                    return; // another reader connects again
+                }
                 if (restored) {
-                    LOG.warn("pub/sub connection to Redis at {} lost ({}); reconnecting", options.endpoint(), RedisPool.cause(e));
+                    LOG.warn("pub/sub connection to Redis at {} lost ({}); reconnecting", link.address, RedisPool.cause(e));
                     backoff = 0;
                 } else {
                     // Redis accepted the connection but refused the subscriptions (or dropped it again): wait longer.
-                    LOG.debug("pub/sub connection to Redis at {} failed again: {}", options.endpoint(), RedisPool.cause(e));
+                    LOG.debug("pub/sub connection to Redis at {} failed again: {}", link.address, RedisPool.cause(e));
                     backoff = nextBackoff();
                 }
                 restored = false;
-                synchronized (lock) {
-                    if (connection == c) {
-                        connection = null;
-                    }
-                    confirmations.clear();
-                }
-                closeQuietly(c);
-                c = reconnect();
+                link = reconnect();
             }
         }
     }
@@ -297,21 +395,30 @@ final class RedisBroker implements Broker, Lifecycle {
         return Math.min(MAX_BACKOFF_MILLIS, Math.max(50, backoff * 2));
     }
 
-    private void handle(Object reply) {
+    private void handle(PubSubLink link, Object reply) {
         if (!(reply instanceof List<?> parts) || parts.isEmpty()) {
             return; // +PONG outside subscribed mode
         }
         String kind = new String((byte[]) parts.get(0), StandardCharsets.US_ASCII);
         switch (kind) {
-            case "message" -> route(null, (byte[]) parts.get(1), (byte[]) parts.get(2));
+            case "message", "smessage" -> route(null, (byte[]) parts.get(1), (byte[]) parts.get(2));
             case "pmessage" -> route((byte[]) parts.get(1), (byte[]) parts.get(2), (byte[]) parts.get(3));
-            case "subscribe", "psubscribe", "unsubscribe", "punsubscribe" -> {
-                Runnable onReply = confirmations.poll();
-                if (onReply != null) {
-                    onReply.run();
+            case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe" -> confirm(link);
+            case "sunsubscribe" -> {
+                if (channels.containsKey(new String((byte[]) parts.get(1), StandardCharsets.UTF_8))) {
+                    // Not asked for: the master gave the slot away (resharding, or it became a replica).
+                    throw new JedisConnectionException("Redis at " + link.address + " unsubscribed a channel whose slot it no longer serves");
                 }
+                confirm(link);
             }
             default -> { } // pong
+        }
+    }
+
+    private static void confirm(PubSubLink link) {
+        Runnable onReply = link.confirmations.poll();
+        if (onReply != null) {
+            onReply.run();
         }
     }
 
@@ -323,10 +430,10 @@ final class RedisBroker implements Broker, Lifecycle {
     }
 
     /**
-     * Connects again, with backoff after failures, then subscribes every topic; returns the new connection, or
-     * {@code null} once stopped. Runs on the reader thread.
+     * Connects again, with backoff after failures, then subscribes every topic; returns the link this thread
+     * reads next (the others get threads of their own), or {@code null} once stopped.
      */
-    private PubSubConnection reconnect() {
+    private PubSubLink reconnect() {
         while (running) {
             if (backoff > 0) {
                 try {
@@ -335,64 +442,79 @@ final class RedisBroker implements Broker, Lifecycle {
                     return null;
                 }
             }
-            PubSubConnection c = null;
+            List<PubSubLink> made;
             try {
-                c = connect();
-                synchronized (lock) {
-                    if (!running) {
-                        closeQuietly(c);
-                        return null;
-                    }
-                    confirmations.clear();
-                    connection = c;
-                    resubscribe();
-                }
-                return c;
+                made = connectAll();
             } catch (JedisException e) {
                 LOG.debug("cannot reconnect to Redis at {}: {}", options.endpoint(), RedisPool.cause(e));
-                if (c != null) {
-                    synchronized (lock) {
-                        if (connection == c) {
-                            connection = null;
-                        }
-                        confirmations.clear();
-                    }
-                    closeQuietly(c);
-                }
                 backoff = nextBackoff();
+                continue;
             }
+            synchronized (lock) {
+                if (!running) {
+                    made.forEach(PubSubLink::close);
+                    return null;
+                }
+                links = made;
+                markers = null;
+                resubscribe();
+            }
+            made.subList(1, made.size()).forEach(this::startReader);
+            return made.get(0);
         }
         return null;
     }
 
-    /** Subscribes every topic on the new connection; call with the lock held. */
+    /** Subscribes every topic on the new links; call with the lock held. */
     private void resubscribe() {
         List<Topic> exact = List.copyOf(channels.values());
         List<Topic> globs = List.copyOf(patterns.values());
-        List<Runnable> replies = new ArrayList<>();
-        exact.forEach(t -> replies.add(t.confirmer()));
-        globs.forEach(t -> replies.add(t.confirmer()));
-        if (replies.isEmpty()) {
+        if (exact.isEmpty() && globs.isEmpty()) {
             restored();
             return;
         }
         // Only once Redis has confirmed every subscription can history be re-read without a hole.
-        Runnable last = replies.remove(replies.size() - 1);
-        replies.add(() -> {
-            last.run();
-            restored();
-            dispatchers.get(0).offer(Delivery.RESYNC);
-        });
-        confirmations.addAll(replies);
-        if (!exact.isEmpty()) {
-            connection.send(Protocol.Command.SUBSCRIBE, exact.stream().map(t -> t.name).toArray(byte[][]::new));
+        AtomicInteger pending = new AtomicInteger(exact.size() + globs.size());
+        Runnable counted = () -> {
+            if (pending.decrementAndGet() == 0) {
+                restored();
+                dispatchers.get(0).offer(Delivery.RESYNC);
+            }
+        };
+        if (!keys.cluster()) {
+            // One command for all, as many replies.
+            PubSubLink link = links.get(0);
+            if (!exact.isEmpty()) {
+                link.send(Protocol.Command.SUBSCRIBE, confirmers(exact, counted), exact.stream().map(t -> t.name).toArray(byte[][]::new));
+            }
+            if (!globs.isEmpty()) {
+                link.send(Protocol.Command.PSUBSCRIBE, confirmers(globs, counted), globs.stream().map(t -> t.name).toArray(byte[][]::new));
+            }
+            return;
         }
-        if (!globs.isEmpty()) {
-            connection.send(Protocol.Command.PSUBSCRIBE, globs.stream().map(t -> t.name).toArray(byte[][]::new));
+        // SSUBSCRIBE takes channels of one slot: one command each. When the slot map changed again, the
+        // next reconnection subscribes everything.
+        List<Topic> all = new ArrayList<>(exact);
+        all.addAll(globs);
+        for (Topic topic : all) {
+            if (!subscribeOnLinks(topic, both(topic.confirmer(), counted))) {
+                return;
+            }
         }
     }
 
-    /** The new connection has every subscription back; runs on the reader thread. */
+    private static Runnable[] confirmers(List<Topic> topics, Runnable counted) {
+        return topics.stream().map(t -> both(t.confirmer(), counted)).toArray(Runnable[]::new);
+    }
+
+    private static Runnable both(Runnable first, Runnable second) {
+        return () -> {
+            first.run();
+            second.run();
+        };
+    }
+
+    /** The new links have every subscription back. */
     private void restored() {
         restored = true;
         backoff = 0;
@@ -454,16 +576,6 @@ final class RedisBroker implements Broker, Lifecycle {
                 listener.onResync();
             } catch (RuntimeException e) {
                 LOG.warn("listener failed on resync: {}", e.toString());
-            }
-        }
-    }
-
-    private static void closeQuietly(PubSubConnection c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (RuntimeException e) {
-                LOG.debug("closing the pub/sub connection: {}", e.toString());
             }
         }
     }

@@ -44,7 +44,7 @@ public final class RedisBrokerModule extends AbstractModule implements PluginMod
     @Provides
     @Singleton
     RedisBroker broker() {
-        return new RedisBroker(options, new RedisKeys(options.prefix(), options.endpoint().database()));
+        return new RedisBroker(options, RedisKeys.of(options));
     }
 
     @ProvidesIntoSet

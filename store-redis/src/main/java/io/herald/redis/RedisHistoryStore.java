@@ -43,6 +43,8 @@ final class RedisHistoryStore implements HistoryStore {
 
     private static final byte[] NO_EPOCH = new byte[0];
     private static final byte[] NO_ID = new byte[0];
+    private static final byte[] NO_BUS = new byte[0];
+    private static final byte[] CLUSTER = {'1'};
     private static final byte[] ZERO = {'0'};
     private static final byte[] EPOCH_FIELD = bytes("epoch");
     private static final byte[] HEAD_FIELD = bytes("head");
@@ -82,7 +84,8 @@ final class RedisHistoryStore implements HistoryStore {
         Retention r = retention.retentionFor(channel);
         return List.of(bytes(RandomIds.epoch()), bytes(Integer.toString(r.maxCount())), bytes(Long.toString(r.maxAge().toMillis())),
                 MessageCodec.body(publication), keys.pubsub(channel), bytes(RandomIds.epoch()),
-                publication.id() == null ? NO_ID : bytes(publication.id()));
+                publication.id() == null ? NO_ID : bytes(publication.id()),
+                keys.cluster() ? keys.patternBus(channel) : NO_BUS, keys.patternMarker());
     }
 
     /** The script's answer: {@code {epoch, offset, ms}} for a new message, plus the stored body for a retry. */
@@ -123,7 +126,8 @@ final class RedisHistoryStore implements HistoryStore {
 
     private Read read(ChannelName channel, Position after, int limit, String what) {
         Retention r = retention.retentionFor(channel);
-        if (!r.hasMaxAge()) {
+        // Jedis has no MULTI on a cluster: there the script reads, at one instant too.
+        if (!r.hasMaxAge() && !keys.cluster()) {
             Read read = redis.call(c -> readInTransaction(c, channel, after, limit), what);
             if (read != null) {
                 return read;
@@ -176,7 +180,7 @@ final class RedisHistoryStore implements HistoryStore {
     private Read readWithScript(ChannelName channel, Position after, int limit, Retention r, String what) {
         List<byte[]> args = List.of(bytes(RandomIds.epoch()), bytes(Long.toString(r.maxAge().toMillis())),
                 after == null ? NO_EPOCH : bytes(after.epoch()), after == null ? ZERO : bytes(Long.toString(after.offset())),
-                bytes(Integer.toString(limit)));
+                bytes(Integer.toString(limit)), keys.cluster() ? CLUSTER : NO_ID);
         List<?> result = (List<?>) redis.eval(LuaScript.HISTORY_READ, List.of(keys.meta(channel), keys.log(channel), keys.next(channel),
                 keys.ids(channel)), args, what);
         String epoch = text(result.get(0));

@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
  * The names of every Redis key and pub/sub channel the store uses (the layout is documented in the module
  * README). Keys of one channel share the hash tag {@code {<channel>}}, so that the scripts touching them
  * run on one Redis Cluster slot; sessions and presence are spread over {@value #BUCKETS} buckets, each its
- * own hash tag, for the same reason. Immutable and thread-safe.
+ * own hash tag, for the same reason. On a cluster a channel's messages are published on a shard channel
+ * ({@code SPUBLISH}) with the same hash tag, so that the append script may publish it and only the shard
+ * owning the channel carries it; pattern subscribers get them on the classic channel instead (see
+ * {@link #patternBus}). Immutable and thread-safe.
  */
 final class RedisKeys {
 
@@ -17,6 +20,8 @@ final class RedisKeys {
     private final String prefix;
     private final String pubsubPrefix;
     private final byte[] pubsubPrefixBytes;
+    private final boolean cluster;
+    private final byte[] shardPrefixBytes;
 
     /**
      * @param prefix prefix of every key and channel, e.g. {@code herald:}
@@ -24,9 +29,27 @@ final class RedisKeys {
      *     deployments on one server apart
      */
     RedisKeys(String prefix, int database) {
+        this(prefix, database, false);
+    }
+
+    /**
+     * @param cluster whether Redis is a cluster: messages then go on shard channels ({@link #pubsub})
+     */
+    RedisKeys(String prefix, int database, boolean cluster) {
         this.prefix = prefix;
         this.pubsubPrefix = prefix + "pubsub:" + database + ":";
         this.pubsubPrefixBytes = bytes(pubsubPrefix);
+        this.cluster = cluster;
+        this.shardPrefixBytes = bytes(prefix + "pubsub:{");
+    }
+
+    /** The keys of a node connecting with {@code options}. */
+    static RedisKeys of(RedisOptions options) {
+        return new RedisKeys(options.prefix(), options.endpoint().database(), options.endpoint().isCluster());
+    }
+
+    boolean cluster() {
+        return cluster;
     }
 
     String prefix() {
@@ -56,9 +79,30 @@ final class RedisKeys {
         return bytes(prefix + "{" + channel.value() + "}:ids");
     }
 
-    /** The pub/sub channel a channel's messages are published on. */
+    /**
+     * The pub/sub channel a channel's messages are published on; on a cluster the shard channel
+     * {@code <prefix>pubsub:{<channel>}}, in the slot of the channel's keys.
+     */
     byte[] pubsub(ChannelName channel) {
+        return cluster ? bytes(prefix + "pubsub:{" + channel.value() + "}") : patternBus(channel);
+    }
+
+    /**
+     * The classic pub/sub channel that pattern subscriptions ({@link #pubsubGlob}) see a channel's messages on.
+     * Sharded pub/sub has no patterns, so on a cluster a message is published here too, but only while some
+     * node has a pattern subscription ({@link #patternMarker}); without a cluster it is {@link #pubsub}.
+     */
+    byte[] patternBus(ChannelName channel) {
         return bytes(pubsubPrefix + channel.value());
+    }
+
+    /**
+     * The classic channel every node with a pattern subscription subscribes on every master of a cluster, so
+     * that the append script, seeing a subscriber ({@code PUBSUB NUMSUB}), also publishes on the
+     * {@link #patternBus}. Never published to; not a channel name ({@link #channelOf} answers {@code null}).
+     */
+    byte[] patternMarker() {
+        return bytes(pubsubPrefix + "patterns");
     }
 
     /**
@@ -82,17 +126,30 @@ final class RedisKeys {
 
     /** The channel a pub/sub channel name stands for, or {@code null} if it is not one of ours or not valid. */
     ChannelName channelOf(byte[] pubsubName) {
-        if (pubsubName.length <= pubsubPrefixBytes.length) {
+        if (cluster && startsWith(pubsubName, shardPrefixBytes) && pubsubName[pubsubName.length - 1] == '}') {
+            return channel(pubsubName, shardPrefixBytes.length, pubsubName.length - shardPrefixBytes.length - 1);
+        }
+        if (!startsWith(pubsubName, pubsubPrefixBytes)) {
             return null;
         }
-        for (int i = 0; i < pubsubPrefixBytes.length; i++) {
-            if (pubsubName[i] != pubsubPrefixBytes[i]) {
-                return null;
+        return channel(pubsubName, pubsubPrefixBytes.length, pubsubName.length - pubsubPrefixBytes.length);
+    }
+
+    private static boolean startsWith(byte[] name, byte[] start) {
+        if (name.length <= start.length) {
+            return false;
+        }
+        for (int i = 0; i < start.length; i++) {
+            if (name[i] != start[i]) {
+                return false;
             }
         }
+        return true;
+    }
+
+    private static ChannelName channel(byte[] name, int from, int length) {
         try {
-            return ChannelName.of(new String(pubsubName, pubsubPrefixBytes.length, pubsubName.length - pubsubPrefixBytes.length,
-                    StandardCharsets.UTF_8));
+            return ChannelName.of(new String(name, from, length, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             return null;
         }

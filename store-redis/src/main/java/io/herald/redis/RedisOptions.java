@@ -23,6 +23,10 @@ record RedisOptions(RedisEndpoint endpoint, Duration timeout, int poolSize, Stri
         if (prefix == null) {
             prefix = "";
         }
+        if (endpoint.isCluster() && (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0)) {
+            // The keys' hash tags ({<channel>}, {sessions:<n>}) decide their cluster slot; braces in the prefix would.
+            throw new ConfigurationException("redis.prefix must not contain '{' or '}' on a Redis Cluster, got '" + prefix + "'");
+        }
     }
 
     /**

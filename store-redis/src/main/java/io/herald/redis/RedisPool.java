@@ -2,16 +2,22 @@ package io.herald.redis;
 
 import io.herald.api.Lifecycle;
 import io.herald.api.StoreException;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
@@ -24,6 +30,13 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * <p>After a connection error the idle connections are dropped, so that once Redis is back (a restart, a
  * failover) the next call gets a fresh connection instead of a dead one. Besides the pool, one dedicated
  * connection pipelines scripts whose callers do not wait ({@link #evalAsync}, see {@link ScriptPipeline}).
+ *
+ * <p>On a Redis Cluster ({@code redis-cluster://}) the pool is Jedis's cluster client, which sends each
+ * command to the master owning its keys' slot and follows {@code MOVED}/{@code ASK} itself; every script's
+ * keys share one hash tag ({@link RedisKeys}), so each runs on one slot. Pipelined scripts go on one script
+ * connection per master, routed by {@link ClusterSlots}: calls of one slot keep their order. A pipelined
+ * call that meets a failover or a moved slot fails (it did nothing, or, when the connection broke, may have
+ * been done, as on one Redis) and the slot map is read again for the next call.
  * Thread-safe.
  */
 final class RedisPool implements Lifecycle {
@@ -31,11 +44,14 @@ final class RedisPool implements Lifecycle {
     private static final Logger LOG = LoggerFactory.getLogger(RedisPool.class);
 
     private final RedisOptions options;
-    private volatile RedisClient client;
-    private ScriptPipeline pipeline;
+    private final ClusterSlots slots;
+    private volatile UnifiedJedis client;
+    /** The script connection of each master (one Redis: of its address); guarded by this. */
+    private final Map<HostAndPort, ScriptPipeline> pipelines = new ConcurrentHashMap<>();
 
     RedisPool(RedisOptions options) {
         this.options = options;
+        this.slots = options.endpoint().isCluster() ? new ClusterSlots(options) : null;
     }
 
     /** The client configuration every connection of this node uses, the pub/sub one included. */
@@ -60,33 +76,44 @@ final class RedisPool implements Lifecycle {
         pool.setMinIdle(0);
         pool.setMaxWait(options.timeout());
         pool.setJmxEnabled(false);
-        RedisClient c = RedisClient.builder()
-                .hostAndPort(options.endpoint().host(), options.endpoint().port())
-                .clientConfig(clientConfig(options, "herald"))
-                .poolConfig(pool)
-                .build();
+        UnifiedJedis c = null;
         try {
+            if (slots != null) {
+                c = RedisClusterClient.builder()
+                        .nodes(new HashSet<>(options.endpoint().cluster()))
+                        .clientConfig(clientConfig(options, "herald"))
+                        .poolConfig(pool)
+                        .build();
+                slots.refresh();
+            } else {
+                c = RedisClient.builder()
+                        .hostAndPort(options.endpoint().host(), options.endpoint().port())
+                        .clientConfig(clientConfig(options, "herald"))
+                        .poolConfig(pool)
+                        .build();
+            }
             c.ping();
         } catch (JedisException e) {
-            c.close();
+            if (c != null) {
+                c.close();
+            }
             throw new StoreException(startFailure(options.endpoint(), e), e);
         }
         client = c;
-        LOG.info("connected to Redis at {} (pool of {}, key prefix '{}')", options.endpoint(), options.poolSize(), options.prefix());
+        LOG.info("connected to Redis at {} (pool of {}{}, key prefix '{}')", options.endpoint(), options.poolSize(),
+                slots == null ? "" : " per master, " + slots.masters().size() + " masters", options.prefix());
     }
 
     @Override
     public void stop() {
-        RedisClient c = client;
+        UnifiedJedis c = client;
         client = null;
-        ScriptPipeline p;
+        List<ScriptPipeline> stopped;
         synchronized (this) {
-            p = pipeline;
-            pipeline = null;
+            stopped = List.copyOf(pipelines.values());
+            pipelines.clear();
         }
-        if (p != null) {
-            p.stop();
-        }
+        stopped.forEach(ScriptPipeline::stop);
         if (c != null) {
             c.close();
         }
@@ -94,6 +121,11 @@ final class RedisPool implements Lifecycle {
 
     RedisOptions options() {
         return options;
+    }
+
+    /** The slot map of the cluster, or {@code null} for one Redis. */
+    ClusterSlots slots() {
+        return slots;
     }
 
     /**
@@ -120,15 +152,19 @@ final class RedisPool implements Lifecycle {
      * @param what what is being done, for the error message
      */
     CompletableFuture<Object> evalAsync(LuaScript script, List<byte[]> keys, List<byte[]> args, String what) {
+        HostAndPort address;
+        try {
+            address = slots == null ? new HostAndPort(options.endpoint().host(), options.endpoint().port())
+                    : slots.masterOf(ClusterSlots.slotOf(keys.get(0)));
+        } catch (JedisException e) {
+            return CompletableFuture.failedFuture(failure(what, e));
+        }
         ScriptPipeline p;
         synchronized (this) {
             if (client == null) {
                 return CompletableFuture.failedFuture(new StoreException("cannot " + what + ": the Redis store is not started"));
             }
-            if (pipeline == null) {
-                pipeline = new ScriptPipeline(this);
-            }
-            p = pipeline;
+            p = pipelines.computeIfAbsent(address, a -> new ScriptPipeline(this, a));
         }
         return p.eval(script, keys, args, what);
     }
@@ -138,8 +174,8 @@ final class RedisPool implements Lifecycle {
      *
      * @param what what is being done, for the error message
      */
-    <T> T call(Function<RedisClient, T> command, String what) {
-        RedisClient c = client;
+    <T> T call(Function<UnifiedJedis, T> command, String what) {
+        UnifiedJedis c = client;
         if (c == null) {
             throw new StoreException("cannot " + what + ": the Redis store is not started");
         }
@@ -155,6 +191,10 @@ final class RedisPool implements Lifecycle {
 
     /** The exception for a failed {@code what}: Redis unreachable, or what it answered. */
     StoreException failure(String what, JedisException e) {
+        if (slots != null) {
+            // A dead master, a failover, a moved slot: whichever, the map is read again before the next call.
+            slots.markStale();
+        }
         if (e instanceof JedisConnectionException) {
             return new StoreException("cannot " + what + ": Redis at " + options.endpoint() + " is unreachable (" + cause(e) + ")", e);
         }
@@ -163,7 +203,7 @@ final class RedisPool implements Lifecycle {
 
     /** {@code null} when Redis answers a PING, else one line about why not. */
     String problem() {
-        RedisClient c = client;
+        UnifiedJedis c = client;
         if (c == null) {
             return "not started";
         }
@@ -178,9 +218,12 @@ final class RedisPool implements Lifecycle {
         }
     }
 
-    private static void dropIdleConnections(RedisClient c) {
+    private static void dropIdleConnections(UnifiedJedis c) {
+        if (!(c instanceof RedisClient single)) {
+            return; // the cluster client replaces broken connections and re-reads its slot map itself
+        }
         try {
-            c.getPool().clear();
+            single.getPool().clear();
         } catch (RuntimeException e) {
             LOG.debug("cannot clear the Redis pool: {}", e.toString());
         }

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The typed settings of the {@code redis} store and broker, and the settings they are read from:
  * {@code redis.url} ({@code --redis-url}, {@code HERALD_REDIS_URL}: {@code redis://[user:password@]host:port/db},
- * or {@code rediss://} for TLS), {@code redis.timeout}, {@code redis.pool-size}, {@code redis.prefix}.
+ * or {@code rediss://} for TLS, {@code redis-cluster://host:port,host:port} for a Redis Cluster), {@code redis.timeout}, {@code redis.pool-size}, {@code redis.prefix}.
  *
  * <p>{@link #validate()} refuses what cannot work in one line, whether Herald is assembled in code or by
  * the server from flags. Immutable and thread-safe.
@@ -24,7 +24,7 @@ public record RedisSettings(Settings source, String url, Duration timeout, int p
 
     /** Where Redis is. */
     public static final Setting<String> URL = Setting.string("redis.url", "redis://127.0.0.1:6379",
-            "Redis URL, redis://[:password@]host:port/db or rediss:// for TLS");
+            "Redis URL, redis://[:password@]host:port/db or rediss:// for TLS; redis-cluster://host:port,host:port for a Redis Cluster");
     /** Connect and command timeout of every Redis connection. */
     public static final Setting<Duration> TIMEOUT = Setting.duration("redis.timeout", "2s",
             "Redis connect and command timeout");

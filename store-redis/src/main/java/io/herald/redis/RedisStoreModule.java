@@ -64,7 +64,7 @@ public final class RedisStoreModule extends AbstractModule implements StoreModul
     @Provides
     @Singleton
     RedisKeys keys() {
-        return new RedisKeys(options.prefix(), options.endpoint().database());
+        return RedisKeys.of(options);
     }
 
     @Provides

@@ -35,7 +35,8 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
  * as with any remote store) and the next call connects again. A {@code NOSCRIPT} reply ({@code SCRIPT FLUSH}
  * without a restart) fails that call, which did nothing, and makes the writer load the scripts again.
  *
- * <p>Thread-safe. Started on first use by the {@link RedisPool}, stopped with it.
+ * <p>Thread-safe. Started on first use by the {@link RedisPool}, stopped with it; on a Redis Cluster the pool
+ * keeps one per master, so the order holds per slot.
  */
 final class ScriptPipeline {
 
@@ -44,6 +45,7 @@ final class ScriptPipeline {
     private static final byte[] LOAD = "LOAD".getBytes(StandardCharsets.US_ASCII);
 
     private final RedisPool pool;
+    private final HostAndPort address;
     private final BlockingQueue<Call> outgoing = new LinkedBlockingQueue<>();
     private final BlockingQueue<Call> awaiting = new LinkedBlockingQueue<>();
     private final Semaphore room = new Semaphore(MAX_IN_FLIGHT);
@@ -56,10 +58,13 @@ final class ScriptPipeline {
     private PipelineConnection connection;
     private final Set<LuaScript> loaded = new HashSet<>();
 
-    ScriptPipeline(RedisPool pool) {
+    /** A pipeline to the Redis at {@code address}: the one Redis, or a master of a cluster. */
+    ScriptPipeline(RedisPool pool, HostAndPort address) {
         this.pool = pool;
-        this.writer = new Thread(this::writeLoop, "herald-redis-pipeline-writer");
-        this.reader = new Thread(this::readLoop, "herald-redis-pipeline-reader");
+        this.address = address;
+        String suffix = pool.slots() == null ? "" : "-" + address.getPort();
+        this.writer = new Thread(this::writeLoop, "herald-redis-pipeline-writer" + suffix);
+        this.reader = new Thread(this::readLoop, "herald-redis-pipeline-reader" + suffix);
         writer.setDaemon(true);
         reader.setDaemon(true);
         writer.start();
@@ -178,9 +183,7 @@ final class ScriptPipeline {
     private PipelineConnection connect() {
         connection = null;
         loaded.clear();
-        RedisOptions options = pool.options();
-        PipelineConnection c = new PipelineConnection(new HostAndPort(options.endpoint().host(), options.endpoint().port()),
-                RedisPool.clientConfig(options, "herald-pipeline"));
+        PipelineConnection c = new PipelineConnection(address, RedisPool.clientConfig(pool.options(), "herald-pipeline"));
         connection = c;
         return c;
     }

@@ -10,12 +10,17 @@
 -- ARGV[2] messages to keep; ARGV[3] age in ms after which messages go, 0 for none
 -- ARGV[4] message body; ARGV[5] pub/sub channel; ARGV[6] another random epoch, set aside for the next loss
 -- ARGV[7] the publisher's id, '' for none
+-- ARGV[8] '' for one Redis, where ARGV[5] is a classic channel; on a cluster ARGV[5] is the channel's shard
+-- channel (SPUBLISH, same slot as KEYS) and ARGV[8] the classic channel pattern subscribers read, published
+-- to only while this master has a subscriber of the marker channel ARGV[9] (some node has a pattern); the
+-- meta then also keeps the replication id of the master that wrote it (see resolve_epoch)
 -- Returns {epoch, offset, timestamp ms} for a new message, {epoch, offset, timestamp ms, body} for the
 -- message already stored with that id. Runs after history-lib.lua.
 local meta, log, ids = KEYS[1], KEYS[2], KEYS[4]
 local maxCount, maxAge, id = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[7]
 
-local epoch, head, new = resolve_epoch(meta, log, KEYS[3], ARGV[1], ids)
+local replid = ARGV[8] == '' and '' or master_replid()
+local epoch, head, new = resolve_epoch(meta, log, KEYS[3], ARGV[1], ids, replid)
 local now = now_ms()
 if id ~= '' then
   if maxAge > 0 then
@@ -35,7 +40,11 @@ end
 
 local offset = head + 1
 redis.call('XADD', log, 'MAXLEN', maxCount, string.format('%d-%d', offset, now), 'b', ARGV[4])
-redis.call('HSET', meta, 'epoch', epoch, 'head', offset)
+if replid == '' then
+  redis.call('HSET', meta, 'epoch', epoch, 'head', offset)
+else
+  redis.call('HSET', meta, 'epoch', epoch, 'head', offset, 'r', replid)
+end
 redis.call('PERSIST', meta)
 if new then
   -- Should this history be lost, the channel must not come back with this epoch: the next one is set aside now.
@@ -57,5 +66,13 @@ if oldest > 1 then
   redis.call('ZREMRANGEBYSCORE', ids, '-inf', '(' .. oldest)
 end
 
-redis.call('PUBLISH', ARGV[5], string.format('%s\n%d\n%d\n', epoch, offset, now) .. ARGV[4])
+local frame = string.format('%s\n%d\n%d\n', epoch, offset, now) .. ARGV[4]
+if ARGV[8] == '' then
+  redis.call('PUBLISH', ARGV[5], frame)
+else
+  redis.call('SPUBLISH', ARGV[5], frame)
+  if redis.call('PUBSUB', 'NUMSUB', ARGV[9])[2] > 0 then
+    redis.call('PUBLISH', ARGV[8], frame)
+  end
+end
 return {epoch, offset, now}

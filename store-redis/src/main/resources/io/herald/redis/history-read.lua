@@ -8,15 +8,18 @@
 -- ARGV[1] epoch to use if the log was lost; ARGV[2] age in ms after which messages go, 0 for none
 -- ARGV[3] epoch of the position to read after, '' to read from the oldest retained message
 -- ARGV[4] offset of that position; ARGV[5] most messages to return, 0 for none (head only)
+-- ARGV[6] '1' on a Redis Cluster (history written by another master counts as lost: see resolve_epoch)
 -- Returns {epoch, head, first retained offset (head + 1 when none), entries}. Runs after history-lib.lua.
 local meta, log = KEYS[1], KEYS[2]
 local maxAge, afterEpoch, afterOffset, limit = tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 
-local epoch, head, new = resolve_epoch(meta, log, KEYS[3], ARGV[1], KEYS[4])
+local replid = ARGV[6] == '1' and master_replid() or ''
+local epoch, head, new = resolve_epoch(meta, log, KEYS[3], ARGV[1], KEYS[4], replid)
 if new then
   if redis.call('EXISTS', meta) == 1 then
     -- The log was lost under a surviving meta: the new epoch must hold for every reader from now on.
     redis.call('HSET', meta, 'epoch', epoch, 'head', 0)
+    if replid ~= '' then redis.call('HSET', meta, 'r', replid) end
     redis.call('PEXPIRE', meta, 86400000)
   end
   return {epoch, 0, 1, {}}

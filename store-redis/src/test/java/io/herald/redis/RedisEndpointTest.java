@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.herald.core.config.ConfigurationException;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.HostAndPort;
 
 class RedisEndpointTest {
 
@@ -35,5 +37,39 @@ class RedisEndpointTest {
         assertThatThrownBy(() -> RedisEndpoint.parse("")).isInstanceOf(ConfigurationException.class);
         assertThatThrownBy(() -> RedisEndpoint.parse("redis://h:1/0?ssl=true")).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("query parameters");
+    }
+
+    @Test
+    void parsesAClusterUrlAsItsSeedNodes() {
+        RedisEndpoint e = RedisEndpoint.parse("redis-cluster://app:s3cr%40t@10.0.0.1:7001,10.0.0.2,[::1]:7003");
+        assertThat(e.isCluster()).isTrue();
+        assertThat(e.cluster()).containsExactly(new HostAndPort("10.0.0.1", 7001), new HostAndPort("10.0.0.2", 6379), new HostAndPort("::1", 7003));
+        assertThat(e).extracting(RedisEndpoint::host, RedisEndpoint::port, RedisEndpoint::user, RedisEndpoint::password, RedisEndpoint::database,
+                RedisEndpoint::tls).containsExactly("10.0.0.1", 7001, "app", "s3cr@t", 0, false);
+        assertThat(e).hasToString("redis-cluster://app:***@10.0.0.1:7001,10.0.0.2:6379,::1:7003");
+        assertThat(RedisEndpoint.parse("rediss-cluster://h:1/0")).satisfies(t -> assertThat(t.tls()).isTrue()).hasToString("rediss-cluster://h:1");
+        assertThat(RedisEndpoint.parse("redis://h:1").isCluster()).isFalse();
+    }
+
+    @Test
+    void refusesMalformedClusterUrlsWithOneLineThatHidesThePassword() {
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis-cluster://:pw@h:1,h:2/3")).isInstanceOf(ConfigurationException.class)
+                .hasMessage("invalid Redis URL 'redis-cluster://:***@h:1,h:2/3': a Redis Cluster has only database 0, got the path '/3'");
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis-cluster://:pw@h:1,,h:2")).isInstanceOf(ConfigurationException.class)
+                .hasMessage("invalid Redis URL 'redis-cluster://:***@h:1,,h:2': it names an empty host in its node list 'h:1,,h:2'");
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis-cluster://h:1,h:x")).isInstanceOf(ConfigurationException.class)
+                .hasMessage("invalid Redis URL 'redis-cluster://h:1,h:x': the port of node 'h:x' is not a number from 1 to 65535");
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis-cluster://h:1?x=1")).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("query parameters");
+        assertThatThrownBy(() -> RedisEndpoint.parse("redis-cluster://")).isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("empty host");
+    }
+
+    @Test
+    void refusesAPrefixWithBracesOnAClusterSinceTheyWouldDecideTheSlot() {
+        RedisEndpoint cluster = RedisEndpoint.parse("redis-cluster://h:1");
+        assertThatThrownBy(() -> new RedisOptions(cluster, Duration.ofSeconds(1), 4, "app{1}:")).isInstanceOf(ConfigurationException.class)
+                .hasMessage("redis.prefix must not contain '{' or '}' on a Redis Cluster, got 'app{1}:'");
+        assertThat(new RedisOptions(RedisEndpoint.parse("redis://h:1"), Duration.ofSeconds(1), 4, "app{1}:").prefix()).isEqualTo("app{1}:");
     }
 }

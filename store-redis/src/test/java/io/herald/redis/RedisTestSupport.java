@@ -52,6 +52,38 @@ final class RedisTestSupport {
         return rawClient(URL);
     }
 
+    /** Keys as a node on {@code url} names them (shard channels on a cluster). */
+    static RedisKeys keys(String url, String prefix) {
+        return RedisKeys.of(options(url, prefix));
+    }
+
+    /** A started pool on {@code url}, one Redis or a cluster. */
+    static RedisPool startedPool(String url, String prefix) {
+        RedisPool pool = new RedisPool(options(url, prefix));
+        pool.start();
+        return pool;
+    }
+
+    /** Deletes every key under {@code prefix} on each master of the cluster on {@code ports}. */
+    static void deleteClusterKeys(List<Integer> ports, String prefix) {
+        for (int port : ports) {
+            try (Jedis node = RedisCluster.admin(port)) {
+                if (!node.info("replication").contains("role:master")) {
+                    continue;
+                }
+                String cursor = ScanParams.SCAN_POINTER_START;
+                ScanParams match = new ScanParams().match(escapeGlob(prefix) + "*").count(1000);
+                do {
+                    ScanResult<String> page = node.scan(cursor, match);
+                    page.getResult().forEach(node::del); // one at a time: they are in many slots
+                    cursor = page.getCursor();
+                } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+            } catch (RuntimeException e) {
+                // a node that is down holds nothing to delete
+            }
+        }
+    }
+
     static RedisClient rawClient(String url) {
         RedisEndpoint e = RedisEndpoint.parse(url);
         return RedisClient.builder().hostAndPort(e.host(), e.port()).clientConfig(RedisPool.clientConfig(options(url, ""), "herald-test")).build();
