@@ -234,4 +234,25 @@ class BayeuxWebSocketPushTest {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    @DisplayName("a push is split, in order, into frames of at most the limit; a message larger than it goes alone")
+    void pushesAreSplitIntoBoundedFrames() {
+        List<byte[]> deliveries = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            deliveries.add(("{\"n\":" + i + ",\"pad\":\"" + "x".repeat(i * 7 % 40) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        deliveries.add(25, "y".repeat(500).getBytes(java.nio.charset.StandardCharsets.UTF_8)); // over the limit alone
+        List<List<byte[]>> frames = BayeuxWebSocket.frames(deliveries, 200);
+        assertThat(frames.stream().flatMap(List::stream).toList()).as("every delivery once, in order").containsExactlyElementsOf(deliveries);
+        for (List<byte[]> frame : frames) {
+            int bytes = BayeuxCodec.encode(List.of(), frame).length;
+            if (frame.size() > 1) {
+                assertThat(bytes).as("a frame of %s messages", frame.size()).isLessThanOrEqualTo(200);
+            }
+        }
+        assertThat(frames).as("frames that are not full only because the next delivery did not fit").allSatisfy(f -> assertThat(f).isNotEmpty());
+        assertThat(frames.size()).isGreaterThan(5).isLessThan(deliveries.size());
+        assertThat(BayeuxWebSocket.frames(List.of(), 200)).isEmpty();
+    }
 }

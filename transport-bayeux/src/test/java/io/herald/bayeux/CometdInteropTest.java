@@ -20,6 +20,7 @@ import org.cometd.client.transport.ClientTransport;
 import org.cometd.client.websocket.jakarta.WebSocketTransport;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.util.component.LifeCycle;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -141,6 +142,44 @@ class CometdInteropTest {
     private static void publish(BayeuxTestServer server, int from, int to) {
         for (int i = from; i < to; i++) {
             server.herald.publish(CHANNEL, "{\"n\":" + i + "}");
+        }
+    }
+
+    @Test
+    @Disabled("finds a loss not fixed yet: the burst overflows the subscriber queue while the first push is in flight, the "
+            + "client is cut off (G6) and, still connecting with the same client id, gets nothing more: 2,049 of 20,000 "
+            + "received, server stats delivered=20000 pushes=1 cutOffs=1 requests=10 (2026-12-04); the next connect "
+            + "should resume it through history (30,000 kept). Fails the same without the 64 KiB frame split.")
+    @DisplayName("without acks over websocket, a burst CometD's default 64 KiB text limit could not take in one frame arrives whole, in order, on one session")
+    void aBurstIsPushedInFramesCometdCanTake() throws Exception {
+        WebSocketContainer ws = ContainerProvider.getWebSocketContainer(); // CometD's defaults: 64 KiB text messages
+        try (BayeuxTestServer server = new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "5s")
+                .with(io.herald.core.config.CoreSettings.HISTORY_SIZE, "30000"))) {
+            BayeuxClient client = new BayeuxClient(server.bayeux().toString(), new WebSocketTransport(new java.util.HashMap<>(), null, ws));
+            List<Long> received = new CopyOnWriteArrayList<>();
+            CountDownLatch subscribed = new CountDownLatch(1);
+            client.handshake(reply -> {
+                if (reply.isSuccessful()) {
+                    client.getChannel(CHANNEL.value()).subscribe((channel, message) ->
+                            received.add(((Number) message.getDataAsMap().get("n")).longValue()), r -> subscribed.countDown());
+                }
+            });
+            assertThat(subscribed.await(10, TimeUnit.SECONDS)).isTrue();
+            String clientId = client.getId();
+            await().until(() -> server.server().local(clientId) != null && server.server().local(clientId).isHolding());
+            // As fast as the publisher goes: while one push is in flight the rest queues, so pushes carry far more
+            // than 64 KiB of messages between them (20,000 x ~60 bytes).
+            int total = 20_000;
+            for (int i = 0; i < total; i++) {
+                server.herald.publish(CHANNEL, "{\"n\":" + i + ",\"text\":\"a message of some ordinary length\"}");
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= total);
+            assertThat(received).containsExactlyElementsOf(IntStream.range(0, total).mapToObj(Long::valueOf).toList());
+            assertThat(client.getId()).as("the client kept its session: no frame made it drop the link").isEqualTo(clientId);
+            assertThat((Long) server.server().stats().get("pushes")).as("pushes, each of one or more frames").isLessThan(total);
+            assertThat(client.disconnect(5000)).isTrue();
+        } finally {
+            LifeCycle.stop(ws);
         }
     }
 }
