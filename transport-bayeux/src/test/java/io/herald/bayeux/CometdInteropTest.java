@@ -50,15 +50,7 @@ class CometdInteropTest {
             client.setOption(BayeuxClient.BACKOFF_INCREMENT_OPTION, 200L);
             client.setOption(BayeuxClient.MAX_BACKOFF_OPTION, 1000L);
             client.addExtension(new AckExtension());
-            List<Long> received = new CopyOnWriteArrayList<>();
-            CountDownLatch subscribed = new CountDownLatch(1);
-            client.handshake(reply -> {
-                if (reply.isSuccessful()) {
-                    client.getChannel(subscription).subscribe((channel, message) ->
-                            received.add(((Number) message.getDataAsMap().get("n")).longValue()), r -> subscribed.countDown());
-                }
-            });
-            assertThat(subscribed.await(10, TimeUnit.SECONDS)).isTrue();
+            List<Long> received = handshakeAndSubscribe(client, subscription);
             String clientId = client.getId();
             await().until(() -> server.server().local(clientId) != null && type.equals(server.server().local(clientId).connectionType()));
             assertThat(server.server().local(clientId).ack()).isTrue();
@@ -102,15 +94,7 @@ class CometdInteropTest {
                     new WebSocketTransport(new java.util.HashMap<>(), null, ws));
             client.setOption(BayeuxClient.BACKOFF_INCREMENT_OPTION, 200L);
             client.setOption(BayeuxClient.MAX_BACKOFF_OPTION, 1000L);
-            List<Long> received = new CopyOnWriteArrayList<>();
-            CountDownLatch subscribed = new CountDownLatch(1);
-            client.handshake(reply -> {
-                if (reply.isSuccessful()) {
-                    client.getChannel(CHANNEL.value()).subscribe((channel, message) ->
-                            received.add(((Number) message.getDataAsMap().get("n")).longValue()), r -> subscribed.countDown());
-                }
-            });
-            assertThat(subscribed.await(10, TimeUnit.SECONDS)).isTrue();
+            List<Long> received = handshakeAndSubscribe(client, CHANNEL.value());
             String clientId = client.getId();
             await().until(() -> server.server().local(clientId) != null && server.server().local(clientId).isHolding());
             assertThat(server.server().local(clientId).ack()).isFalse();
@@ -139,6 +123,20 @@ class CometdInteropTest {
         }
     }
 
+    /** Handshakes and subscribes to {@code subscription}; the list gets each message's {@code n}, as it arrives. */
+    private static List<Long> handshakeAndSubscribe(BayeuxClient client, String subscription) throws InterruptedException {
+        List<Long> received = new CopyOnWriteArrayList<>();
+        CountDownLatch subscribed = new CountDownLatch(1);
+        client.handshake(reply -> {
+            if (reply.isSuccessful()) {
+                client.getChannel(subscription).subscribe((channel, message) ->
+                        received.add(((Number) message.getDataAsMap().get("n")).longValue()), r -> subscribed.countDown());
+            }
+        });
+        assertThat(subscribed.await(10, TimeUnit.SECONDS)).as("subscribed to %s", subscription).isTrue();
+        return received;
+    }
+
     private static void publish(BayeuxTestServer server, int from, int to) {
         for (int i = from; i < to; i++) {
             server.herald.publish(CHANNEL, "{\"n\":" + i + "}");
@@ -156,15 +154,7 @@ class CometdInteropTest {
         try (BayeuxTestServer server = new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "5s")
                 .with(io.herald.core.config.CoreSettings.HISTORY_SIZE, "30000"))) {
             BayeuxClient client = new BayeuxClient(server.bayeux().toString(), new WebSocketTransport(new java.util.HashMap<>(), null, ws));
-            List<Long> received = new CopyOnWriteArrayList<>();
-            CountDownLatch subscribed = new CountDownLatch(1);
-            client.handshake(reply -> {
-                if (reply.isSuccessful()) {
-                    client.getChannel(CHANNEL.value()).subscribe((channel, message) ->
-                            received.add(((Number) message.getDataAsMap().get("n")).longValue()), r -> subscribed.countDown());
-                }
-            });
-            assertThat(subscribed.await(10, TimeUnit.SECONDS)).isTrue();
+            List<Long> received = handshakeAndSubscribe(client, CHANNEL.value());
             String clientId = client.getId();
             await().until(() -> server.server().local(clientId) != null && server.server().local(clientId).isHolding());
             // As fast as the publisher goes: while one push is in flight the rest queues, so pushes carry far more
