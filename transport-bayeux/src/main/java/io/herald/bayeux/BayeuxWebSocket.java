@@ -139,6 +139,16 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
      * alone in its own frame).
      */
     static List<List<byte[]>> frames(List<byte[]> deliveries, int maxBytes) {
+        if (deliveries.isEmpty()) {
+            return List.of();
+        }
+        long whole = 1 + deliveries.size(); // brackets and commas
+        for (byte[] d : deliveries) {
+            whole += d.length;
+        }
+        if (whole <= maxBytes || deliveries.size() == 1) {
+            return List.of(deliveries); // the usual push: one frame, nothing to copy
+        }
         List<List<byte[]>> frames = new ArrayList<>();
         List<byte[]> frame = new ArrayList<>();
         int size = 2; // the array's brackets
