@@ -72,6 +72,13 @@ public final class Connection {
     private final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
     private final AtomicBoolean cutOff = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Held by a subscribe, an unsubscribe and {@link #close()} while they change this connection's subscriptions:
+     * a close that comes while a subscribe is half done (another connection took the session over at that
+     * instant) waits for it and then ends it too, instead of leaving it registered with its backlog held.
+     * Reentrant, so a transport that closes from inside a subscribe's callbacks does not wait on itself.
+     */
+    private final Object membership = new Object();
 
     Connection(SessionService sessions, ClientSession session, Wire wire, int queue, boolean keepCursors) {
         this.sessions = sessions;
@@ -116,6 +123,17 @@ public final class Connection {
 
     private ConnectionSubscription subscribe(String key, ChannelName channel, Resume resume, AckMode ack, int window,
                                              boolean kept, String requestedBacklog) {
+        synchronized (membership) {
+            if (closed.get()) {
+                throw new InvalidRequestException(session.id(), "cannot subscribe '" + key + "' to " + channel.value()
+                        + ": this connection of the session is closed");
+            }
+            return subscribeOpen(key, channel, resume, ack, window, kept, requestedBacklog);
+        }
+    }
+
+    private ConnectionSubscription subscribeOpen(String key, ChannelName channel, Resume resume, AckMode ack, int window,
+                                                 boolean kept, String requestedBacklog) {
         if (ack.acknowledged() && channel.isPattern()) {
             throw new InvalidChannelException(channel.value(), "acknowledged delivery needs an exact channel, not a pattern");
         }
@@ -145,7 +163,7 @@ public final class Connection {
         }
         if (plain && plainByChannel.putIfAbsent(channel, subscription) != null) {
             byKey.remove(key);
-            return subscribe(key, channel, resume, ack, window, kept, requestedBacklog);
+            return subscribeOpen(key, channel, resume, ack, window, kept, requestedBacklog);
         }
         boolean opened = false;
         try {
@@ -159,6 +177,13 @@ public final class Connection {
             }
             Subscription registered = engine.subscribe(session.principal(), channel, from, subscription);
             subscription.engineSubscription = registered;
+            if (byKey.get(key) != subscription) {
+                // Closed from inside this subscribe (a transport's cut-off callback during the replay), before
+                // the registration existed: close ended the rest, the registration is ours to end.
+                registered.close();
+                throw new InvalidRequestException(session.id(), "cannot subscribe '" + key + "' to " + channel.value()
+                        + ": the connection closed while subscribing");
+            }
             if (start == null) {
                 subscription.moveTo(registered.registeredAt());
             }
@@ -199,6 +224,12 @@ public final class Connection {
      * @return whether there was one
      */
     public boolean unsubscribe(String key, boolean forget) {
+        synchronized (membership) {
+            return unsubscribeHeld(key, forget);
+        }
+    }
+
+    private boolean unsubscribeHeld(String key, boolean forget) {
         ConnectionSubscription subscription = byKey.get(key);
         if (subscription == null) {
             if (forget && session.durable()) {
@@ -255,6 +286,19 @@ public final class Connection {
     /** Every subscription of this connection. */
     public Collection<ConnectionSubscription> subscriptions() {
         return byKey.values();
+    }
+
+    /**
+     * The message the next {@link #drain} hands over first, left queued; {@code null} when nothing is queued or
+     * the next item is a gap notice. Lets a transport that bounds the size of its responses stop before a message
+     * that would not fit. Call it from the thread that drains.
+     */
+    public Message peekMessage() {
+        Object item = outbox.peek();
+        if (item instanceof Message message) {
+            return message;
+        }
+        return item instanceof ConnectionSubscription.Delivery d ? d.message() : null;
     }
 
     /**
@@ -389,6 +433,15 @@ public final class Connection {
         }
         timers.forEach(t -> t.cancel(false));
         outbox.close();
+        synchronized (membership) {
+            endSubscriptions();
+        }
+        if (session.durable()) {
+            sessions.disconnected(session.id());
+        }
+    }
+
+    private void endSubscriptions() {
         for (ConnectionSubscription subscription : byKey.values()) {
             subscription.close();
             if (session.durable()) {
@@ -401,9 +454,6 @@ public final class Connection {
         }
         byKey.clear();
         plainByChannel.clear();
-        if (session.durable()) {
-            sessions.disconnected(session.id());
-        }
     }
 
     /** Whether {@link #close()} was called. */

@@ -115,6 +115,14 @@ public final class Outbox {
         return moved;
     }
 
+    /** The oldest item, left queued; {@code null} when none is. */
+    public synchronized Object peek() {
+        if (size > 0) {
+            return ring[head];
+        }
+        return overflow.isEmpty() ? null : overflow.get(0);
+    }
+
     /** Takes the oldest item; {@code null} when none is queued. Runs the room waiters once half the capacity is free. */
     public Object poll() {
         List<Runnable> ready = null;

@@ -21,6 +21,8 @@ final class KeepingBacklog implements SubscriptionBacklog, PublishListener {
 
     private final Map<String, Kept> kept = new ConcurrentHashMap<>();
     final List<String> calls = new CopyOnWriteArrayList<>();
+    /** Up to how long each {@link #open} takes, at random: widens the windows that race tests aim at. */
+    volatile long openJitterNanos;
 
     @Override
     public void published(Message message) {
@@ -37,6 +39,10 @@ final class KeepingBacklog implements SubscriptionBacklog, PublishListener {
 
     @Override
     public void open(String name, ChannelName channel) {
+        long jitter = openJitterNanos;
+        if (jitter > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.ThreadLocalRandom.current().nextLong(jitter));
+        }
         calls.add("open " + name);
         kept.computeIfAbsent(name, n -> new Kept(channel, new CopyOnWriteArrayList<>()));
     }

@@ -110,4 +110,19 @@ class OutboxTest {
         assertThat(outbox.poll()).isNull();
         assertThat(outbox.isEmpty()).isTrue();
     }
+
+    @Test
+    void peekShowsWhatPollTakesNextAndLeavesIt() {
+        Outbox outbox = new Outbox(1, () -> { });
+        assertThat(outbox.peek()).isNull();
+        outbox.offer("a");
+        outbox.offerAlways("gap"); // over capacity: waits in the overflow
+        assertThat(outbox.peek()).isEqualTo("a");
+        assertThat(outbox.peek()).as("still there").isEqualTo("a");
+        assertThat(outbox.size()).isEqualTo(2);
+        assertThat(outbox.poll()).isEqualTo("a");
+        assertThat(outbox.peek()).isEqualTo("gap");
+        assertThat(outbox.poll()).isEqualTo("gap");
+        assertThat(outbox.peek()).isNull();
+    }
 }
