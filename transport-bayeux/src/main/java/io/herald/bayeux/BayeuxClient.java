@@ -79,6 +79,11 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     private boolean handshaken;
     private final List<byte[]> notices = new ArrayList<>(1);
     private List<byte[]> sink;
+    /** Bytes of the deliveries in {@link #sink}, with a separator each. */
+    private int sinkBytes;
+    /** The last message encoded to see whether it fits, so that handing it over does not look it up again. */
+    private Message peeked;
+    private byte[] peekedBytes;
     /** Ack extension: the last batch number sent, and per unacked batch the last position of each acked subscription. */
     private long batch;
     private final java.util.TreeMap<Long, Map<String, Position>> batches = new java.util.TreeMap<>();
@@ -431,7 +436,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         if (pushing) {
             return true;
         }
-        List<byte[]> deliveries = drainQueued();
+        List<byte[]> deliveries = drainQueued(pushTo.maxDeliveryBytes());
         batchPositions = null;
         if (deliveries.isEmpty()) {
             return true;
@@ -455,9 +460,17 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         }
     }
 
-    /** Hands everything queued (notices first) to this client's filter and encoder. Holds the lock. */
-    private List<byte[]> drainQueued() {
+    /**
+     * Hands what is queued (notices first) to this client's filter and encoder, up to {@code maxBytes} of
+     * deliveries (see {@link BayeuxLink#maxDeliveryBytes}); the rest stays queued for the next response. Holds the
+     * lock.
+     */
+    private List<byte[]> drainQueued(int maxBytes) {
         List<byte[]> deliveries = new ArrayList<>(notices);
+        sinkBytes = 0;
+        for (byte[] notice : notices) {
+            sinkBytes += notice.length + 1;
+        }
         notices.clear();
         sink = deliveries;
         batchPositions = ack ? new java.util.HashMap<>() : null;
@@ -466,8 +479,16 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             // outbox meanwhile: that goes in the same response.
             int rounds = 0;
             do {
-                connection.drain(Integer.MAX_VALUE, this);
-            } while (patternChannels.handedOver() && ++rounds < 4);
+                // One item at a time, looking at the next message first: a response passes the budget only by
+                // a lone delivery larger than it.
+                Message next;
+                while ((next = connection.peekMessage()) == null || deliveries.isEmpty()
+                        || sinkBytes + encoded(next).length + 1 <= maxBytes) {
+                    if (connection.drain(1, this) == 0) {
+                        break;
+                    }
+                }
+            } while (sinkBytes < maxBytes && patternChannels.handedOver() && ++rounds < 4);
         } finally {
             sink = null;
         }
@@ -478,7 +499,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     private void respond(Held h, boolean deliver) {
         List<byte[]> deliveries = List.of();
         if (deliver && !detached && h.link.isOpen()) {
-            deliveries = drainQueued();
+            deliveries = drainQueued(h.link.maxDeliveryBytes());
             if (ack && !deliveries.isEmpty()) {
                 // Only a reply that carries messages gets a batch number: a late empty reply must not move the
                 // client's acknowledged batch backwards.
@@ -518,7 +539,9 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         if (!filter.accept(message, redelivered)) {
             return;
         }
-        sink.add(server.deliveries.message(message));
+        byte[] bytes = encoded(message);
+        sink.add(bytes);
+        sinkBytes += bytes.length + 1;
         if (batchPositions != null && subscription.ackMode().acknowledged()) {
             batchPositions.put(subscription.key(), message.position());
         }
@@ -527,6 +550,17 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     @Override
     public void gap(ConnectionSubscription subscription, Gap gap) {
         filter.gap(gap);
-        sink.add(BayeuxDeliveries.gap(gap));
+        byte[] bytes = BayeuxDeliveries.gap(gap);
+        sink.add(bytes);
+        sinkBytes += bytes.length + 1;
+    }
+
+    /** {@code message} as a Bayeux delivery (from the shared encoding cache). Holds the lock. */
+    private byte[] encoded(Message message) {
+        if (message != peeked) {
+            peeked = message;
+            peekedBytes = server.deliveries.message(message);
+        }
+        return peekedBytes;
     }
 }

@@ -42,6 +42,17 @@ interface BayeuxLink {
         throw new UnsupportedOperationException(type() + " cannot push");
     }
 
+    /**
+     * The most bytes of deliveries one response or push on this link carries: what the stock clients take by
+     * default. CometD's Java client reads at most 1 MiB per HTTP response and 64 KiB per WebSocket text message
+     * (the Jakarta container's default); past that it drops the response or the link, and without acknowledgements
+     * loses what it held. More queued than this waits for the next response, which the client asks for at once;
+     * one delivery larger than this still goes, alone.
+     */
+    default int maxDeliveryBytes() {
+        return 512 * 1024;
+    }
+
     /** The connection type to report in statistics and logs: {@code long-polling}, {@code websocket}, ... */
     String type();
 }

@@ -2,7 +2,6 @@ package io.herald.bayeux;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -27,11 +26,10 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
 
     private static final Logger LOG = LoggerFactory.getLogger(BayeuxWebSocket.class);
     /**
-     * The most bytes a pushed frame of several messages holds: 64 KiB, the Jakarta WebSocket container's default
-     * text message limit, which CometD's Java client runs with; a larger frame makes such a client drop the link
-     * (and, without acks, lose what the frame held). More queued than that goes in several frames, in order.
+     * The most bytes of deliveries in one frame: 64 KiB, the Jakarta WebSocket container's default text message
+     * limit, which CometD's Java client runs with, less room for the connect reply that may share the frame.
      */
-    static final int MAX_PUSH_FRAME = 64 * 1024;
+    static final int MAX_FRAME_DELIVERIES = 64 * 1024 - 2048;
 
     private final BayeuxProtocol protocol;
     private final BayeuxCodec codec;
@@ -116,57 +114,16 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
             written.run();
             return;
         }
-        List<List<byte[]>> frames = frames(deliveries, MAX_PUSH_FRAME);
-        if (frames.isEmpty()) {
-            written.run();
-            return;
-        }
-        send(s, frames, 0, written);
-    }
-
-    /** Sends frame {@code i} and, once it left, the next; {@code written} runs after the last, or on a failure. */
-    private static void send(Session s, List<List<byte[]>> frames, int i, Runnable written) {
-        String frame = new String(BayeuxCodec.encode(List.of(), frames.get(i)), StandardCharsets.UTF_8);
+        String frame = new String(BayeuxCodec.encode(List.of(), deliveries), StandardCharsets.UTF_8);
         if (LOG.isTraceEnabled()) {
             LOG.trace("ws<- (push) {}", frame);
         }
-        Runnable next = i + 1 < frames.size() ? () -> send(s, frames, i + 1, written) : written;
-        s.sendText(frame, Callback.from(next, failure -> written.run()));
+        s.sendText(frame, Callback.from(written, failure -> written.run()));
     }
 
-    /**
-     * Splits deliveries, in order, into frames of at most {@code maxBytes} encoded (a delivery larger than that
-     * alone in its own frame).
-     */
-    static List<List<byte[]>> frames(List<byte[]> deliveries, int maxBytes) {
-        if (deliveries.isEmpty()) {
-            return List.of();
-        }
-        long whole = 1 + deliveries.size(); // brackets and commas
-        for (byte[] d : deliveries) {
-            whole += d.length;
-        }
-        if (whole <= maxBytes || deliveries.size() == 1) {
-            return List.of(deliveries); // the usual push: one frame, nothing to copy
-        }
-        List<List<byte[]>> frames = new ArrayList<>();
-        List<byte[]> frame = new ArrayList<>();
-        int size = 2; // the array's brackets
-        for (byte[] d : deliveries) {
-            int added = d.length + (frame.isEmpty() ? 0 : 1);
-            if (!frame.isEmpty() && size + added > maxBytes) {
-                frames.add(frame);
-                frame = new ArrayList<>();
-                size = 2;
-                added = d.length;
-            }
-            frame.add(d);
-            size += added;
-        }
-        if (!frame.isEmpty()) {
-            frames.add(frame);
-        }
-        return frames;
+    @Override
+    public int maxDeliveryBytes() {
+        return MAX_FRAME_DELIVERIES;
     }
 
     @Override

@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 final class BayeuxTestSocket implements WebSocket.Listener {
 
     final BlockingQueue<ArrayNode> frames = new LinkedBlockingQueue<>();
+    /** The length in characters of each frame in {@link #frames}, in the same order. */
+    final BlockingQueue<Integer> lengths = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     final WebSocket ws;
     private final boolean reading;
@@ -39,6 +41,7 @@ final class BayeuxTestSocket implements WebSocket.Listener {
         partial.append(data);
         if (last) {
             try {
+                lengths.add(partial.length());
                 frames.add((ArrayNode) BayeuxTestClient.JSON.readTree(partial.toString()));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
