@@ -19,7 +19,8 @@ import java.util.Map;
  * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator sse-suite --profile quick|full  (see bench/run-sse-bench.sh)
  * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator serve-sse-ceiling [--host 127.0.0.1] [--port 8092]
  * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator stomp-suite|bayeux-suite ...  (see PeerSuite)
- * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator stomp-idle --connections 18000  (see StompIdleSuite)
+ * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator stomp-idle --connections 18000  (see ws.IdleSuite)
+ * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator bayeux-idle --connections 18000 (the same against CometD)
  * java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator serve-cometd [--host 127.0.0.1] [--port 8093]
  * </pre>
  *
@@ -44,10 +45,11 @@ public final class LoadGenerator {
                 case "serve-sse-ceiling" -> io.herald.bench.load.sse.SseCeilingServer.main(rest.toArray(String[]::new));
                 case "stomp-suite" -> io.herald.bench.load.ws.PeerSuite.main("stomp", rest, System.out);
                 case "bayeux-suite" -> io.herald.bench.load.ws.PeerSuite.main("bayeux", rest, System.out);
-                case "stomp-idle" -> io.herald.bench.load.stomp.StompIdleSuite.main(rest, System.out);
+                case "stomp-idle" -> io.herald.bench.load.ws.IdleSuite.main("stomp", rest, System.out);
+                case "bayeux-idle" -> io.herald.bench.load.ws.IdleSuite.main("bayeux", rest, System.out);
                 case "serve-cometd" -> io.herald.bench.load.bayeux.CometdServer.main(rest.toArray(String[]::new));
                 default -> throw new IllegalArgumentException("unknown command '" + command
-                        + "'; known: run, serve-ceiling, sse-suite, serve-sse-ceiling, stomp-suite, bayeux-suite, stomp-idle, serve-cometd");
+                        + "'; known: run, serve-ceiling, sse-suite, serve-sse-ceiling, stomp-suite, bayeux-suite, stomp-idle, bayeux-idle, serve-cometd");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());

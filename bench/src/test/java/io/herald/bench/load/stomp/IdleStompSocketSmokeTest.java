@@ -75,15 +75,4 @@ class IdleStompSocketSmokeTest {
         assertThatThrownBy(() -> IdleStompSocket.open("127.0.0.1", port, "/stomp", "/nowhere/at/all", null, 10_000))
                 .isInstanceOf(IOException.class).hasMessageStartingWith("expected RECEIPT, got ERROR");
     }
-
-    @Test
-    void theSummaryGivesRabbitMqsMemoryPerConnectionOverHeralds() {
-        List<StompIdleSuite.Result> results = List.of(
-                new StompIdleSuite.Result("herald", 1000, 100L << 20, (100L << 20) + 10_240_000, 50L << 20, (50L << 20) + 8_192_000, 1010, 1.0),
-                new StompIdleSuite.Result("rabbitmq", 1000, 80L << 20, (80L << 20) + 163_840_000, -1, -1, 2010, 1.0));
-        String summary = StompIdleSuite.summary(results);
-        assertThat(summary).contains("| herald | 1000 | 100 | 110 | 10.0 | 8.0 | 1.00 |");
-        assertThat(summary).contains("| rabbitmq | 1000 | 80 | 236 | 160.0 | - | 1.00 |");
-        assertThat(summary).contains("RSS x16.0, heap after GC x20.0");
-    }
 }

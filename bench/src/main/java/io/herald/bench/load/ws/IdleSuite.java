@@ -1,6 +1,8 @@
-package io.herald.bench.load.stomp;
+package io.herald.bench.load.ws;
 
 import io.herald.bench.load.ProcProbe;
+import io.herald.bench.load.bayeux.IdleBayeuxSocket;
+import io.herald.bench.load.stomp.IdleStompSocket;
 import io.herald.bench.load.sse.ServerProcess;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,23 +19,27 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Memory per idle STOMP connection, Herald against RabbitMQ Web-STOMP in one job ({@code stomp-idle}): for
- * each server, started fresh and pinned to the server CPU, {@code --connections} WebSockets each CONNECT and
- * SUBSCRIBE (with a receipt, {@code ack:auto}) to one topic and then stay idle. Weighed on the fresh process
- * and again with every connection subscribed: RSS ({@code /proc/<pid>/status} VmRSS; RabbitMQ: its
- * {@code beam.smp}), and for Herald the heap after a full GC ({@code jcmd}); the differences divided by the
- * count. The connections are {@link IdleStompSocket}s: blocking sockets with small buffers, so the load
- * generator holds them in little memory. Prints one JSON line per run (also appended to
- * {@code <work-dir>/stomp-idle-results.jsonl}), then the table and Herald's ratios. Not thread-safe.
+ * Memory per idle subscribed connection, Herald against a peer in one job: STOMP over WebSocket against RabbitMQ
+ * Web-STOMP ({@code stomp-idle}) or Bayeux over WebSocket against CometD 9 ({@code bayeux-idle}). For each server,
+ * started fresh and pinned to the server CPU, {@code --connections} WebSockets each subscribe to one destination
+ * and then stay idle (STOMP: CONNECT and SUBSCRIBE with a receipt, {@code ack:auto}; Bayeux: handshake, subscribe,
+ * a connect held and renewed at each timeout, as a real client does). Weighed on the fresh process and again with
+ * every connection subscribed: RSS ({@code /proc/<pid>/status} VmRSS; RabbitMQ: its {@code beam.smp}), and for a
+ * JVM the heap after a full GC ({@code jcmd}); the differences divided by the count. The connections are
+ * {@link IdleWebSocket}s: blocking sockets with small buffers, so the load generator holds them in little memory.
+ * Prints one JSON line per run (also appended to {@code <work-dir>/<protocol>-idle-results.jsonl}), then the table
+ * and the peer's memory per connection over Herald's. Not thread-safe.
  *
  * <pre>
- * taskset -c 1 java -Xmx1g -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator stomp-idle --connections 18000
+ * taskset -c 1 java -Xmx1g -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator stomp-idle --connections 17500
+ * taskset -c 1 java -Xmx1g -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator bayeux-idle --connections 17500
  * </pre>
  */
-public final class StompIdleSuite {
+public final class IdleSuite {
 
     /** One server's figures. */
     public record Result(String server, int connections, long rssFresh, long rssAfter, long heapBefore, long heapAfter,
@@ -48,7 +54,7 @@ public final class StompIdleSuite {
         }
 
         String toJson() {
-            return String.format(Locale.ROOT, "{\"stompIdle\":\"%s\",\"connections\":%d,\"rssFresh\":%d,\"rssAfter\":%d,"
+            return String.format(Locale.ROOT, "{\"idle\":\"%s\",\"connections\":%d,\"rssFresh\":%d,\"rssAfter\":%d,"
                             + "\"rssPerConnection\":%d,\"heapBefore\":%d,\"heapAfter\":%d,\"heapPerConnection\":%d,"
                             + "\"openFilesAfter\":%d,\"load1\":%.2f}", server, connections, rssFresh, rssAfter, rssPerConnection(),
                     heapBefore, heapAfter, heapPerConnection(), openFilesAfter, load1);
@@ -58,11 +64,13 @@ public final class StompIdleSuite {
     private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
 
     static {
-        DEFAULTS.put("servers", "herald,rabbitmq");
+        DEFAULTS.put("protocol", "stomp");
+        DEFAULTS.put("servers", "");
         DEFAULTS.put("connections", "18000");
         DEFAULTS.put("repeat", "1");
         DEFAULTS.put("threads", "8");
         DEFAULTS.put("herald-jar", "server/target/herald-server.jar");
+        DEFAULTS.put("bench-jar", "bench/target/herald-benchmarks.jar");
         DEFAULTS.put("work-dir", "bench/target/peer-bench");
         DEFAULTS.put("server-cpu", "0");
         DEFAULTS.put("jvm-flags", "-Xms1g -Xmx1g -XX:+UseG1GC");
@@ -73,30 +81,37 @@ public final class StompIdleSuite {
     private final Map<String, String> options;
     private final PrintStream out;
 
-    private StompIdleSuite(Map<String, String> options, PrintStream out) {
+    private IdleSuite(Map<String, String> options, PrintStream out) {
         this.options = options;
         this.out = out;
     }
 
-    /** Parses {@code --name value} options and runs. */
-    public static List<Result> main(List<String> args, PrintStream out) throws Exception {
+    /** Parses {@code --name value} options and runs {@code protocol} ({@code stomp} or {@code bayeux}). */
+    public static List<Result> main(String protocol, List<String> args, PrintStream out) throws Exception {
         Map<String, String> options = new LinkedHashMap<>(DEFAULTS);
+        options.put("protocol", protocol);
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             if (!arg.startsWith("--") || !DEFAULTS.containsKey(arg.substring(2)) || i + 1 >= args.size()) {
-                throw new IllegalArgumentException("bad option " + arg + " for stomp-idle; known (each with a value): --"
+                throw new IllegalArgumentException("bad option " + arg + " for " + protocol + "-idle; known (each with a value): --"
                         + String.join(", --", DEFAULTS.keySet()));
             }
             options.put(arg.substring(2), args.get(++i));
         }
-        return new StompIdleSuite(options, out).run();
+        if (!protocol.equals("stomp") && !protocol.equals("bayeux")) {
+            throw new IllegalArgumentException("unknown protocol '" + protocol + "'; known: stomp, bayeux");
+        }
+        if (options.get("servers").isEmpty()) {
+            options.put("servers", protocol.equals("stomp") ? "herald,rabbitmq" : "herald,cometd");
+        }
+        return new IdleSuite(options, out).run();
     }
 
     private List<Result> run() throws Exception {
         Path workDir = Path.of(options.get("work-dir"));
         Files.createDirectories(workDir);
-        Path results = workDir.resolve("stomp-idle-results.jsonl");
-        out.println("# stomp-idle " + options);
+        Path results = workDir.resolve(options.get("protocol") + "-idle-results.jsonl");
+        out.println("# " + options.get("protocol") + "-idle " + options);
         List<Result> all = new ArrayList<>();
         for (int rep = 1; rep <= Integer.parseInt(options.get("repeat")); rep++) {
             for (String server : split(options.get("servers"))) {
@@ -124,7 +139,9 @@ public final class StompIdleSuite {
             case "herald" -> ServerProcess.herald(Path.of(options.get("herald-jar")), base, cpu,
                     split(options.get("jvm-flags").replace(' ', ',')), workDir, List.of("--transports", "sse,stomp,bayeux"));
             case "rabbitmq" -> ServerProcess.rabbitmq(base + 10, cpu, workDir);
-            default -> throw new IllegalArgumentException("unknown server '" + server + "'; known: herald, rabbitmq");
+            case "cometd" -> ServerProcess.cometd(Path.of(options.get("bench-jar")), base + 20, cpu,
+                    split(options.get("jvm-flags").replace(' ', ',')), workDir);
+            default -> throw new IllegalArgumentException("unknown server '" + server + "'; known: herald, rabbitmq, cometd");
         };
     }
 
@@ -136,21 +153,22 @@ public final class StompIdleSuite {
         Thread.sleep(settle);
         long rssFresh = probe.rssBytes();
         long heapBefore = process.isJvm() ? probe.heapAfterGcBytes() : -1;
-        boolean herald = server.equals("herald");
-        String path = herald ? "/stomp" : "/ws";
-        String login = herald ? null : "guest";
-        AtomicReferenceArray<IdleStompSocket> sockets = new AtomicReferenceArray<>(connections);
+        AtomicReferenceArray<AutoCloseable> sockets = new AtomicReferenceArray<>(connections);
         int threads = Integer.parseInt(options.get("threads"));
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+        AtomicBoolean measuring = new AtomicBoolean(true);
         long started = System.nanoTime();
         try {
+            if (options.get("protocol").equals("bayeux")) {
+                pool.submit(() -> keepAlive(sockets, measuring));
+            }
             List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int first = t;
                 futures.add(pool.submit(() -> {
                     for (int i = first; i < connections; i += threads) {
                         try {
-                            sockets.set(i, IdleStompSocket.open("127.0.0.1", process.port(), path, "/topic/bench.idle", login, 60_000));
+                            sockets.set(i, open(server, process.port()));
                         } catch (IOException e) {
                             throw new IllegalStateException(server + ": connection " + i + " of " + connections + " failed: "
                                     + e.getMessage() + "\n" + process.tail(), e);
@@ -173,14 +191,36 @@ public final class StompIdleSuite {
             }
             return new Result(server, connections, rssFresh, rssAfter, heapBefore, heapAfter, openFiles, loadAverage());
         } finally {
+            measuring.set(false);
             pool.shutdownNow();
             for (int i = 0; i < connections; i++) {
-                IdleStompSocket s = sockets.get(i);
+                AutoCloseable s = sockets.get(i);
                 if (s != null) {
                     s.close();
                 }
             }
         }
+    }
+
+    private AutoCloseable open(String server, int port) throws IOException {
+        boolean herald = server.equals("herald");
+        if (options.get("protocol").equals("stomp")) {
+            return IdleStompSocket.open("127.0.0.1", port, herald ? "/stomp" : "/ws", "/topic/bench.idle", herald ? null : "guest", 60_000);
+        }
+        return IdleBayeuxSocket.open("127.0.0.1", port, herald ? "/bayeux" : "/cometd", "/bench/idle", 60_000);
+    }
+
+    /** Answers the held connects that the servers release at their timeout, so that no Bayeux client expires. */
+    private static Void keepAlive(AtomicReferenceArray<AutoCloseable> sockets, AtomicBoolean measuring) throws Exception {
+        while (measuring.get()) {
+            for (int i = 0; i < sockets.length(); i++) {
+                if (sockets.get(i) instanceof IdleBayeuxSocket s) {
+                    s.keepAlive();
+                }
+            }
+            Thread.sleep(200);
+        }
+        return null;
     }
 
     /** The table and Herald's ratios (> 1: Herald uses less). */
@@ -193,13 +233,18 @@ public final class StompIdleSuite {
                     r.heapPerConnection() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", r.heapPerConnection() / 1024.0), r.load1()));
         }
         List<Result> heralds = results.stream().filter(r -> r.server().equals("herald")).toList();
-        List<Result> rabbits = results.stream().filter(r -> r.server().equals("rabbitmq")).toList();
-        if (!heralds.isEmpty() && !rabbits.isEmpty()) {
+        List<Result> peers = results.stream().filter(r -> !r.server().equals("herald")).toList();
+        if (!heralds.isEmpty() && !peers.isEmpty()) {
+            String peer = peers.get(0).server();
             double heraldRss = median(heralds.stream().map(r -> (double) r.rssPerConnection()).toList());
             double heraldHeap = median(heralds.stream().map(r -> (double) r.heapPerConnection()).toList());
-            double rabbitRss = median(rabbits.stream().map(r -> (double) r.rssPerConnection()).toList());
-            b.append(String.format(Locale.ROOT, "%nRabbitMQ RSS per connection / Herald's: RSS x%.1f, heap after GC x%.1f (target: >= 8)%n",
-                    rabbitRss / heraldRss, rabbitRss / heraldHeap));
+            double peerRss = median(peers.stream().map(r -> (double) r.rssPerConnection()).toList());
+            b.append(String.format(Locale.ROOT, "%n%s RSS per connection / Herald's: RSS x%.1f, heap after GC x%.1f%n",
+                    peer, peerRss / heraldRss, peerRss / heraldHeap));
+            List<Double> peerHeaps = peers.stream().filter(r -> r.heapPerConnection() >= 0).map(r -> (double) r.heapPerConnection()).toList();
+            if (!peerHeaps.isEmpty()) {
+                b.append(String.format(Locale.ROOT, "%s heap after GC per connection / Herald's: x%.1f%n", peer, median(peerHeaps) / heraldHeap));
+            }
         }
         return b.toString();
     }
