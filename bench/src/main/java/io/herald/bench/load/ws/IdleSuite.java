@@ -239,7 +239,7 @@ public final class IdleSuite {
             double heraldRss = median(heralds.stream().map(r -> (double) r.rssPerConnection()).toList());
             double heraldHeap = median(heralds.stream().map(r -> (double) r.heapPerConnection()).toList());
             double peerRss = median(peers.stream().map(r -> (double) r.rssPerConnection()).toList());
-            b.append(String.format(Locale.ROOT, "%n%s RSS per connection / Herald's: RSS x%.1f, heap after GC x%.1f%n",
+            b.append(String.format(Locale.ROOT, "%n%s RSS per connection / Herald's: RSS x%.1f, over Herald's heap after GC x%.1f%n",
                     peer, peerRss / heraldRss, peerRss / heraldHeap));
             List<Double> peerHeaps = peers.stream().filter(r -> r.heapPerConnection() >= 0).map(r -> (double) r.heapPerConnection()).toList();
             if (!peerHeaps.isEmpty()) {

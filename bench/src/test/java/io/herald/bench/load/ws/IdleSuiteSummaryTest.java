@@ -16,7 +16,7 @@ class IdleSuiteSummaryTest {
         String summary = IdleSuite.summary(results);
         assertThat(summary).contains("| herald | 1000 | 100 | 110 | 10.0 | 8.0 | 1.00 |");
         assertThat(summary).contains("| rabbitmq | 1000 | 80 | 236 | 160.0 | - | 1.00 |");
-        assertThat(summary).contains("rabbitmq RSS per connection / Herald's: RSS x16.0, heap after GC x20.0");
+        assertThat(summary).contains("rabbitmq RSS per connection / Herald's: RSS x16.0, over Herald's heap after GC x20.0");
         assertThat(summary).doesNotContain("heap after GC per connection");
     }
 
