@@ -237,7 +237,9 @@ public final class RedisClusterBench {
             for (Object range : jedis.clusterSlots()) {
                 List<?> r = (List<?>) range;
                 List<?> master = (List<?>) r.get(2);
-                HostAndPort address = new HostAndPort(new String((byte[]) master.get(0), StandardCharsets.UTF_8), ((Long) master.get(1)).intValue());
+                String host = new String((byte[]) master.get(0), StandardCharsets.UTF_8);
+                // A lone master that never met another node does not know its address: it names no host.
+                HostAndPort address = new HostAndPort(host.isEmpty() ? node.getHost() : host, ((Long) master.get(1)).intValue());
                 byAddress.computeIfAbsent(address, Shard::new).slots.add(new long[] {(Long) r.get(0), (Long) r.get(1)});
             }
         }
