@@ -233,9 +233,19 @@ final class ChannelFeed {
                 if (retired) {
                     continue;
                 }
-                if (replay.gap() != null) {
-                    dispatchGap(replay.gap());
-                    last = replay.gap().resumeAfter();
+                Gap gap = replay.gap();
+                if (gap != null && gap.reset() && !gap.epoch().equals(from.epoch())) {
+                    // The history was lost and began again while the broker lost messages (a Redis failover to
+                    // a replica lacking the last writes). A replay answers such a reset with the new epoch's
+                    // head, but these subscribers were live: like a live message of the new epoch (accept),
+                    // the reset leads to its first offset, and history tells what it still holds of it.
+                    dispatchGap(Gap.reset(channel, gap.epoch(), gap.after(), 1));
+                    last = Position.start(gap.epoch());
+                    continue;
+                }
+                if (gap != null) {
+                    dispatchGap(gap);
+                    last = gap.resumeAfter();
                 }
                 for (Message m : replay.messages()) {
                     if (m.position().sameEpoch(last) && m.offset() <= last.offset()) {

@@ -10,7 +10,7 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * One pub/sub connection of the {@link RedisBroker}: to the one Redis, or to one master of a cluster (one
  * per shard), and what to do on each subscription reply it awaits, in the order the commands were sent.
- * Commands are written under the broker's lock; replies are read by the link's own reader thread.
+ * Commands are written under the broker's lock (which {@link PubSubLinks} shares); replies are read by the link's own reader thread.
  */
 final class PubSubLink {
 
