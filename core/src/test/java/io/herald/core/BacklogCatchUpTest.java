@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.google.inject.AbstractModule;
-import com.google.inject.multibindings.Multibinder;
-import com.google.inject.multibindings.OptionalBinder;
 import io.herald.api.ChannelName;
 import io.herald.api.InvalidRequestException;
 import io.herald.api.Message;
@@ -38,13 +35,7 @@ class BacklogCatchUpTest {
     void start() {
         herald = Herald.builder()
                 .settings(Settings.defaults().with(CoreSettings.HISTORY_SIZE, "10").with(CoreSettings.SESSION_TTL, "300ms"))
-                .module(new AbstractModule() {
-                    @Override
-                    protected void configure() {
-                        OptionalBinder.newOptionalBinder(binder(), SubscriptionBacklog.class).setBinding().toInstance(backlog);
-                        Multibinder.newSetBinder(binder(), PublishListener.class).addBinding().toInstance(backlog);
-                    }
-                })
+                .module(backlog.module())
                 .build().start();
         sessions = herald.sessions();
     }

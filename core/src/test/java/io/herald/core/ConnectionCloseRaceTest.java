@@ -2,18 +2,13 @@ package io.herald.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.inject.AbstractModule;
-import com.google.inject.multibindings.Multibinder;
-import com.google.inject.multibindings.OptionalBinder;
 import io.herald.api.ChannelName;
 import io.herald.api.InvalidRequestException;
 import io.herald.api.Principal;
-import io.herald.api.SubscriptionBacklog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -36,13 +31,7 @@ class ConnectionCloseRaceTest {
     @BeforeEach
     void start() {
         herald = Herald.builder()
-                .module(new AbstractModule() {
-                    @Override
-                    protected void configure() {
-                        OptionalBinder.newOptionalBinder(binder(), SubscriptionBacklog.class).setBinding().toInstance(backlog);
-                        Multibinder.newSetBinder(binder(), PublishListener.class).addBinding().toInstance(backlog);
-                    }
-                })
+                .module(backlog.module())
                 .build().start();
         backlog.openJitterNanos = TimeUnit.MICROSECONDS.toNanos(300);
     }

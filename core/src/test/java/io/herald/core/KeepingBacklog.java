@@ -82,6 +82,19 @@ final class KeepingBacklog implements SubscriptionBacklog, PublishListener {
         kept.remove(name);
     }
 
+    /** Binds this as the node's backlog and as a listener of its publishes. */
+    com.google.inject.Module module() {
+        return new com.google.inject.AbstractModule() {
+            @Override
+            protected void configure() {
+                com.google.inject.multibindings.OptionalBinder.newOptionalBinder(binder(), SubscriptionBacklog.class)
+                        .setBinding().toInstance(KeepingBacklog.this);
+                com.google.inject.multibindings.Multibinder.newSetBinder(binder(), PublishListener.class).addBinding()
+                        .toInstance(KeepingBacklog.this);
+            }
+        };
+    }
+
     /** Drops what the backlog keeps of {@code name} up to {@code offset}, as if it began later. */
     void forgetUpTo(String name, long offset) {
         kept.get(name).messages().removeIf(m -> m.offset() <= offset);
