@@ -1,5 +1,9 @@
 package io.herald.stomp;
 
+import io.herald.http.DirectWebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -27,25 +31,68 @@ public final class StompFrameEncoder {
 
     /** Encodes a frame from its parts, without building a {@link StompFrame} first. */
     public static byte[] encode(String command, Map<String, String> headers, byte[] body, StompVersion version) {
-        Bytes out = new Bytes(64 + body.length + headers.size() * 32);
+        return write(new Bytes(64 + body.length + headers.size() * 32), command, headers, body, version).toArray();
+    }
+
+    /** Encodes a frame ready for either link ({@link OutgoingFrame}), text when its bytes allow. */
+    static OutgoingFrame frame(StompFrame frame, StompVersion version) {
+        return frame(frame.command(), frame.headers(), frame.body(), version);
+    }
+
+    static OutgoingFrame frame(String command, Map<String, String> headers, byte[] body, StompVersion version) {
+        Bytes out = new Bytes(DirectWebSocket.MAX_HEADER + 64 + body.length + headers.size() * 32).skip(DirectWebSocket.MAX_HEADER);
+        return new OutgoingFrame(write(out, command, headers, body, version).toArray(),
+                isText(body) ? DirectWebSocket.TEXT : DirectWebSocket.BINARY);
+    }
+
+    private static Bytes write(Bytes out, String command, Map<String, String> headers, byte[] body, StompVersion version) {
         out.ascii(command).add('\n');
         boolean escape = version.escapes(command);
         for (Map.Entry<String, String> header : headers.entrySet()) {
-            if (header.getKey().equals("content-length")) {
-                continue;
+            if (!header.getKey().equals("content-length")) {
+                header(out, header.getKey(), header.getValue(), escape, version);
             }
-            String name = escape ? version.escape(header.getKey(), true) : raw(header.getKey(), true);
-            String value = escape ? version.escape(header.getValue(), false) : raw(header.getValue(), false);
-            if (name == null || value == null) {
-                continue;
-            }
-            out.utf8(name).add(':').utf8(value).add('\n');
         }
         if (StompCommands.WITH_BODY.contains(command)) {
-            out.ascii("content-length:").ascii(Integer.toString(body.length)).add('\n');
+            end(out, body);
         }
-        out.add('\n').add(body).add(0);
-        return out.toArray();
+        return out.add('\n').add(body).add(0);
+    }
+
+    /** Appends {@code name:value} and an EOL, escaped as the version wants; nothing if it cannot be represented. */
+    static void header(Bytes out, String name, String value, boolean escape, StompVersion version) {
+        String n = escape ? version.escape(name, true) : raw(name, true);
+        String v = escape ? version.escape(value, false) : raw(value, false);
+        if (n != null && v != null) {
+            out.utf8(n).add(':').utf8(v).add('\n');
+        }
+    }
+
+    /** Appends the {@code content-length} header of {@code body}. */
+    static void end(Bytes out, byte[] body) {
+        out.ascii("content-length:").ascii(Integer.toString(body.length)).add('\n');
+    }
+
+    /**
+     * Whether {@code body} can travel in a WebSocket text message: valid UTF-8 without NUL (legal UTF-8, but some
+     * clients split text at it). A browser closes a text message with bad UTF-8 with 1007.
+     */
+    static boolean isText(byte[] body) {
+        for (byte b : body) {
+            if (b < 0) {
+                try {
+                    StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
+                    return true;
+                } catch (CharacterCodingException e) {
+                    return false;
+                }
+            }
+            if (b == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Without escaping, a line break (or a colon in a name) cannot be written at all. */
@@ -54,12 +101,19 @@ public final class StompFrameEncoder {
     }
 
     /** A growable byte array; avoids ByteArrayOutputStream's synchronization on the delivery path. */
-    private static final class Bytes {
+    static final class Bytes {
         private byte[] bytes;
         private int size;
 
         Bytes(int capacity) {
             bytes = new byte[capacity];
+        }
+
+        /** Leaves {@code n} bytes at the current end for a header written later. */
+        Bytes skip(int n) {
+            ensure(n);
+            size += n;
+            return this;
         }
 
         Bytes add(int b) {

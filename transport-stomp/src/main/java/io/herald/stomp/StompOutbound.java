@@ -3,33 +3,27 @@ package io.herald.stomp;
 import io.herald.api.Gap;
 import io.herald.api.Message;
 import io.herald.core.Connection;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.eclipse.jetty.util.IteratingCallback;
 
 /**
  * The writing half of a {@link StompConnection}: the {@link Connection.Wire} of every core connection it
- * uses, and its one writer. Control frames (CONNECTED, RECEIPT, ERROR) go first, in order; then what the
- * core connections drain becomes MESSAGE frames, one frame per write; heart-beats fill the silence. An ERROR
- * or a DISCONNECT receipt is the last frame: the link closes once it is written. A cut-off (the client reads
- * too slowly, G6) flushes what is queued, says so in an ERROR, and closes.
+ * uses, and its one writer. Each pass gathers frames into one write ({@link StompBatch}): control frames
+ * (CONNECTED, RECEIPT, ERROR, a WebSocket pong) first, in order; then what the core connections drain, as
+ * MESSAGE frames shared with the other subscribers of the same message ({@link StompMessageFrames}); a
+ * heart-beat when there is nothing else. An ERROR or a DISCONNECT receipt is the last frame: the link closes
+ * once it is written. A cut-off (the client reads too slowly, G6) flushes what is queued, says so in an
+ * ERROR, and closes.
  *
  * <p>Thread-safe: engine threads and the reader wake it; {@link IteratingCallback} serializes the writer.
  */
 final class StompOutbound extends IteratingCallback implements Connection.Wire {
 
-    /** Headers a publisher's own headers cannot override on a MESSAGE. */
-    private static final Set<String> OWN = Set.of("subscription", "message-id", "destination", "ack", "content-type",
-            "content-length", "redelivered", "herald-position", "herald-id", "herald-event", "receipt", "transaction");
-
-    private record Control(byte[] frame, boolean last) {
+    /** A frame to write before any message; {@code frame} null closes the link once what precedes is written. */
+    private record Control(OutgoingFrame frame, boolean last) {
     }
 
     private final StompConnection owner;
@@ -41,10 +35,11 @@ final class StompOutbound extends IteratingCallback implements Connection.Wire {
     private volatile boolean ending;
 
     // Owned by the writer.
-    private byte[] next;
-    private boolean nextText;
     private boolean closeAfterWrite;
+    private boolean closeNow;
     private boolean closed;
+    /** Frames the drained items became: {@link StompSubscriptions#drainOne} tells by it whether an item wrote one. */
+    private int produced;
 
     StompOutbound(StompConnection owner, StompSocket socket) {
         this.owner = owner;
@@ -53,7 +48,13 @@ final class StompOutbound extends IteratingCallback implements Connection.Wire {
 
     /** Queues a control frame; with {@code last}, the link closes after it and nothing else is written. */
     void control(StompFrame frame, boolean last) {
-        controls.add(new Control(StompFrameEncoder.encode(frame, owner.version()), last));
+        controls.add(new Control(StompFrameEncoder.frame(frame, owner.version()), last));
+        wake();
+    }
+
+    /** Queues a WebSocket pong, written before the messages still queued. */
+    void pong(OutgoingFrame pong) {
+        controls.add(new Control(pong, false));
         wake();
     }
 
@@ -99,68 +100,64 @@ final class StompOutbound extends IteratingCallback implements Connection.Wire {
         if (closed) {
             return Action.SUCCEEDED;
         }
-        if (closeAfterWrite || ending) {
+        if (closeAfterWrite || closeNow || ending) {
             closed = true;
             socket.close();
             return Action.SUCCEEDED;
         }
-        Control control = controls.poll();
-        if (control != null && control.frame() == null) {
-            closed = true;
-            socket.close();
-            return Action.SUCCEEDED;
+        StompBatch batch = StompBatch.current().reset();
+        gatherControls(batch);
+        if (!closeAfterWrite && !closeNow) {
+            // Messages, as many as fit in one write; drainOne adds each to this thread's batch (message, gap).
+            boolean drained = false;
+            while (batch.hasRoom() && !drained) {
+                drained = !owner.drainOne(this);
+            }
+            if (cutOff && drained && batch.hasRoom()) {
+                owner.transport.errors.increment();
+                closeAfterWrite = true;
+                batch.add(StompFrameEncoder.frame(StompConnection.error("slow consumer: the client did not read fast enough; "
+                        + "reconnect and resubscribe to resume", null, null), owner.version()));
+            }
         }
-        if (control != null) {
-            closeAfterWrite = control.last();
-            return write(control.frame(), true);
-        }
-        if (owner.drainOne(this)) {
-            return write(next, nextText);
-        }
-        if (cutOff) {
-            owner.transport.errors.increment();
-            closeAfterWrite = true;
-            return write(StompFrameEncoder.encode(StompConnection.error("slow consumer: the client did not read fast enough; "
-                    + "reconnect and resubscribe to resume", null, null), owner.version()), true);
-        }
-        if (heartbeatDue) {
+        if (heartbeatDue && !closeNow) {
             heartbeatDue = false;
-            return write(StompFrameEncoder.HEARTBEAT, true);
+            if (batch.isEmpty()) {
+                batch.add(OutgoingFrame.HEARTBEAT);
+            }
         }
-        return Action.IDLE;
-    }
-
-    private Action write(byte[] frame, boolean text) {
-        next = null;
-        socket.send(frame, text, this);
+        if (batch.isEmpty()) {
+            if (closeNow) {
+                closed = true;
+                socket.close();
+                return Action.SUCCEEDED;
+            }
+            return Action.IDLE;
+        }
+        socket.send(batch, this);
         return Action.SCHEDULED;
     }
 
-    /** Called by {@link StompConnection#drainOne} for each drained message: encodes it as the next write. */
-    void message(StompSubscription subscription, Message message, boolean redelivered) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        String ackId = subscription.index + "-" + message.position().epoch() + "-" + message.offset();
-        headers.put("subscription", subscription.id);
-        headers.put("message-id", ackId);
-        headers.put("destination", subscription.destination.render(message.channel()));
-        if (subscription.ack.acknowledged() && owner.version() == StompVersion.V1_2) {
-            headers.put("ack", ackId);
-        }
-        headers.put("redelivered", Boolean.toString(redelivered));
-        headers.put("herald-position", message.position().toString());
-        headers.put("herald-id", message.id());
-        if (message.type() != null) {
-            headers.put("herald-event", message.type());
-        }
-        headers.put("content-type", message.contentType());
-        for (Map.Entry<String, String> h : message.headers().entrySet()) {
-            if (!OWN.contains(h.getKey())) {
-                headers.putIfAbsent(h.getKey(), h.getValue());
+    /** Control frames go first; one that ends the link ends the gathering too. */
+    private void gatherControls(StompBatch batch) {
+        Control control;
+        while (batch.hasRoom() && (control = controls.poll()) != null) {
+            if (control.frame() == null) {
+                closeNow = true;
+                return;
+            }
+            batch.add(control.frame());
+            if (control.last()) {
+                closeAfterWrite = true;
+                return;
             }
         }
-        byte[] body = message.payload().toByteArray();
-        next = StompFrameEncoder.encode("MESSAGE", headers, body, owner.version());
-        nextText = isUtf8(body);
+    }
+
+    /** Called by {@link StompConnection#drainOne} for each drained message: its frame joins this pass's write. */
+    void message(StompSubscription subscription, Message message, boolean redelivered) {
+        StompBatch.current().add(owner.transport.frames.frame(subscription, message, redelivered, owner.version()));
+        produced++;
         owner.transport.messages.increment();
     }
 
@@ -185,30 +182,12 @@ final class StompOutbound extends IteratingCallback implements Connection.Wire {
             headers.put("herald-position", gap.resumeAfter().toString());
         }
         headers.put("content-type", "text/plain");
-        next = StompFrameEncoder.encode("MESSAGE", headers, new byte[0], owner.version());
-        nextText = true;
+        StompBatch.current().add(StompFrameEncoder.frame("MESSAGE", headers, new byte[0], owner.version()));
+        produced++;
     }
 
-    boolean hasNext() {
-        return next != null;
-    }
-
-    private static boolean isUtf8(byte[] body) {
-        for (byte b : body) {
-            if (b < 0) {
-                try {
-                    StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body));
-                    return true;
-                } catch (CharacterCodingException e) {
-                    return false;
-                }
-            }
-            if (b == 0) {
-                return false; // a NUL in a text message is legal UTF-8, but some clients split text at it
-            }
-        }
-        return true;
+    int produced() {
+        return produced;
     }
 
     @Override

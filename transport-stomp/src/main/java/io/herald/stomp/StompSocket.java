@@ -9,8 +9,11 @@ import org.eclipse.jetty.util.Callback;
  */
 interface StompSocket {
 
-    /** Writes one encoded frame (or heart-beat); {@code text} when its bytes are valid UTF-8. */
-    void send(byte[] frame, boolean text, Callback callback);
+    /**
+     * Writes the frames of {@code batch}, in order, in one write where the link allows; {@code callback}
+     * completes once they are written (possibly before this returns). The batch may be reused once this returns.
+     */
+    void send(StompBatch batch, Callback callback);
 
     /** Closes the link after what was sent; the peer sees a normal close. */
     void close();

@@ -314,7 +314,7 @@ final class StompSubscriptions {
         stomp.outbound().wake();
     }
 
-    /** Drains one item from the core connections, taking turns, into the outbound's next write. */
+    /** Drains one item from the core connections, taking turns, into the outbound's write; false when none wrote a frame. */
     boolean drainOne(StompOutbound out) {
         Object[] queued;
         while ((queued = fromQueues.poll()) != null) {
@@ -332,6 +332,7 @@ final class StompSubscriptions {
             }
             return true;
         }
+        int before = out.produced();
         Object[] all = sources.toArray();
         for (int attempt = 0; attempt < all.length * 4; attempt++) {
             boolean any = false;
@@ -340,7 +341,7 @@ final class StompSubscriptions {
                 if (source.connection().drain(1, source.items()) > 0) {
                     nextSource = (nextSource + i + 1) % all.length;
                     any = true;
-                    if (out.hasNext()) {
+                    if (out.produced() != before) {
                         return true;
                     }
                     break;

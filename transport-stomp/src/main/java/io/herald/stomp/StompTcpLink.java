@@ -67,8 +67,8 @@ final class StompTcpLink extends AbstractConnection implements StompSocket {
     }
 
     @Override
-    public void send(byte[] frame, boolean text, Callback callback) {
-        getEndPoint().write(callback, ByteBuffer.wrap(frame));
+    public void send(StompBatch batch, Callback callback) {
+        getEndPoint().write(callback, batch.stompBuffers());
     }
 
     @Override

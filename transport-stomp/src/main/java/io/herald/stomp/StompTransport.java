@@ -30,6 +30,8 @@ public final class StompTransport implements Lifecycle {
     final StompSettings settings;
     final DurableSubscriptions durables;
     final StompPublications publications;
+    /** MESSAGE frames encoded once per message and shared by the subscribers they go to. */
+    final StompMessageFrames frames = new StompMessageFrames();
     /** The unacked window of a shared queue: below the outbox, so acknowledged delivery pauses, never cuts off. */
     final int queueWindow;
     private final java.util.Map<io.herald.api.ChannelName, StompQueue> queues = new ConcurrentHashMap<>();

@@ -1,7 +1,11 @@
 package io.herald.stomp;
 
+import io.herald.http.DirectWebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.util.CountingCallback;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -10,6 +14,12 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * A STOMP connection over one WebSocket: each WebSocket message part (text or binary) is bytes for the frame
  * decoder, which reassembles frames split across messages; each frame goes out as one message, text when
  * its bytes are UTF-8, binary otherwise (a browser closes a text message with bad UTF-8 with 1007).
+ *
+ * <p>Frames are written straight on the connection, already framed ({@link DirectWebSocket}: the frames of
+ * one writer pass in one write, a MESSAGE fanned out as the same bytes on every connection), unless an
+ * extension was negotiated (the endpoint declines them, see {@link StompWebSocketHandler}) or the link is not
+ * Jetty's own WebSocket connection; then through Jetty's session. Pings are answered with the connection's
+ * other frames, by its writer, so that no write of Jetty's runs beside it.
  * Public only because Jetty calls its listener methods through method handles. Thread-safe.
  */
 public final class StompWebSocket implements Session.Listener.AutoDemanding, StompSocket {
@@ -19,6 +29,8 @@ public final class StompWebSocket implements Session.Listener.AutoDemanding, Sto
     private final String remote;
     private volatile Session session;
     private volatile StompConnection connection;
+    /** Where frames go straight out; null when they go through Jetty's session. */
+    private volatile DirectWebSocket direct;
 
     StompWebSocket(StompTransport transport, String token, String remote) {
         this.transport = transport;
@@ -29,7 +41,27 @@ public final class StompWebSocket implements Session.Listener.AutoDemanding, Sto
     @Override
     public void onWebSocketOpen(Session session) {
         this.session = session;
+        this.direct = direct(session);
         this.connection = new StompConnection(transport, this);
+    }
+
+    private static DirectWebSocket direct(Session session) {
+        if (session instanceof WebSocketSession jetty && jetty.getCoreSession() instanceof WebSocketCoreSession core
+                && core.getNegotiatedExtensions().isEmpty() && core.getConnection() != null) {
+            return new DirectWebSocket(core.getConnection().getEndPoint());
+        }
+        return null;
+    }
+
+    /** Jetty does not answer pings of a listener that handles them: the pong goes out with the other frames. */
+    @Override
+    public void onWebSocketPing(ByteBuffer payload) {
+        StompConnection c = connection;
+        if (c != null) {
+            byte[] bytes = new byte[payload.remaining()];
+            payload.get(bytes);
+            c.outbound().pong(OutgoingFrame.pong(bytes));
+        }
     }
 
     // Parts, not whole messages: the frame decoder enforces the frame limit as bytes arrive and answers an
@@ -67,13 +99,23 @@ public final class StompWebSocket implements Session.Listener.AutoDemanding, Sto
     }
 
     @Override
-    public void send(byte[] frame, boolean text, org.eclipse.jetty.util.Callback callback) {
+    public void send(StompBatch batch, org.eclipse.jetty.util.Callback callback) {
+        DirectWebSocket d = direct;
+        if (d != null) {
+            d.write(callback, batch.webSocketBuffers());
+            return;
+        }
+        // Jetty's path: one send per frame, the callback once the last is written (or the first fails).
         Session s = session;
-        Callback done = Callback.from(callback::succeeded, callback::failed);
-        if (text) {
-            s.sendText(new String(frame, StandardCharsets.UTF_8), done);
-        } else {
-            s.sendBinary(ByteBuffer.wrap(frame), done);
+        CountingCallback counting = new CountingCallback(callback, batch.count());
+        Callback each = Callback.from(counting::succeeded, counting::failed);
+        for (int i = 0; i < batch.count(); i++) {
+            OutgoingFrame frame = batch.frame(i);
+            switch (frame.opcode) {
+                case DirectWebSocket.TEXT -> s.sendText(new String(frame.stompBytes(), StandardCharsets.UTF_8), each);
+                case DirectWebSocket.BINARY -> s.sendBinary(ByteBuffer.wrap(frame.stompBytes()), each);
+                default -> s.sendPong(ByteBuffer.wrap(frame.stompBytes()), each);
+            }
         }
     }
 

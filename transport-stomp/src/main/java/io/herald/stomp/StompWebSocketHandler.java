@@ -17,7 +17,9 @@ import org.eclipse.jetty.websocket.server.WebSocketCreator;
  * socket to a {@link StompConnection}. Of the subprotocols offered it accepts the highest STOMP one
  * ({@code v12.stomp}, {@code v11.stomp}, {@code v10.stomp}); the npm {@code ws} client aborts when it offered
  * some and none is echoed. A request that offers none is accepted without one, as RabbitMQ does; the
- * version is then negotiated by CONNECT alone. A request that is not an upgrade gets a JSON 400.
+ * version is then negotiated by CONNECT alone. No extension is accepted: frames go out uncompressed, each
+ * MESSAGE frame shared by its subscribers ({@link StompWebSocket}). A request that is not an upgrade gets a
+ * JSON 400.
  *
  * <p>It can be mounted in any Jetty 12 server ({@code herald.handler("stomp", Handler.class)}).
  * Thread-safe once started.
@@ -60,6 +62,9 @@ final class StompWebSocketHandler extends Handler.Abstract {
             if (version != null) {
                 upgradeResponse.setAcceptedSubProtocol(version.subprotocol());
             }
+            // No permessage-deflate (RabbitMQ Web-STOMP does not compress by default either): compressed frames
+            // differ per connection, so a fan-out could no longer write one message's frame to every subscriber.
+            upgradeResponse.setExtensions(List.of());
             return new StompWebSocket(transport, token(request), Request.getRemoteAddr(request));
         };
         if (!container.upgrade(creator, request, response, callback)) {

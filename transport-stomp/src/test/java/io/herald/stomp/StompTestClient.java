@@ -32,6 +32,7 @@ final class StompTestClient implements AutoCloseable {
     private final java.util.Deque<StompFrame> pushback = new java.util.concurrent.ConcurrentLinkedDeque<>();
     final BlockingQueue<Boolean> messageKinds = new LinkedBlockingQueue<>();
     final CountDownLatch closed = new CountDownLatch(1);
+    final BlockingQueue<ByteBuffer> pongs = new LinkedBlockingQueue<>();
     volatile int heartbeats;
     volatile int closeCode;
     private final StompFrameDecoder decoder = new StompFrameDecoder(StompLimits.DEFAULT);
@@ -39,6 +40,11 @@ final class StompTestClient implements AutoCloseable {
     private StompVersion version = StompVersion.V1_2;
 
     StompTestClient(URI uri, String... subprotocols) throws Exception {
+        this(uri, List.of(), subprotocols);
+    }
+
+    /** Offers the WebSocket {@code extensions} (such as {@code permessage-deflate}) too. */
+    StompTestClient(URI uri, List<String> extensions, String... subprotocols) throws Exception {
         client.setMaxTextMessageSize(16 * 1024 * 1024);
         client.setMaxBinaryMessageSize(16 * 1024 * 1024);
         client.start();
@@ -46,7 +52,29 @@ final class StompTestClient implements AutoCloseable {
         if (subprotocols.length > 0) {
             request.setSubProtocols(subprotocols);
         }
+        extensions.forEach(request::addExtensions);
         session = client.connect(new Listener(), uri, request).get(10, TimeUnit.SECONDS);
+    }
+
+    /** The extensions the server accepted. */
+    List<String> extensions() {
+        return session.getUpgradeResponse().getExtensions().stream().map(e -> e.getName()).toList();
+    }
+
+    /** Sends a WebSocket ping; the server's pong lands in {@link #pongs}. */
+    void ping(byte[] payload) {
+        session.sendPing(ByteBuffer.wrap(payload), Callback.NOOP);
+    }
+
+    /** Logs in over an open socket and returns CONNECTED. */
+    StompFrame login(String acceptVersion) throws InterruptedException {
+        send("CONNECT", headers("accept-version", acceptVersion, "heart-beat", "0,0"));
+        StompFrame connected = next("CONNECTED");
+        version = StompVersion.negotiate(connected.header("version"));
+        synchronized (decoder) {
+            decoder.version(version);
+        }
+        return connected;
     }
 
     /** Connects and logs in with {@code accept-version} and the extra headers; returns CONNECTED. */
@@ -207,6 +235,13 @@ final class StompTestClient implements AutoCloseable {
             synchronized (decoder) {
                 decoder.decode(bytes, frames::add);
             }
+        }
+
+        @Override
+        public void onWebSocketPong(ByteBuffer payload) {
+            ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
+            copy.put(payload).flip();
+            pongs.add(copy);
         }
 
         @Override

@@ -28,7 +28,8 @@ import java.util.Map;
  * both: {@code stomp-suite} (Herald's {@code /stomp} against RabbitMQ Web-STOMP, a node of its own) and
  * {@code bayeux-suite} (Herald's {@code /bayeux} against a real CometD 9 server; {@code --servers
  * herald,herald-replies,cometd} adds Herald with {@code --bayeux-websocket-push false}, every delivery in a connect
- * reply, as the baseline of the push path). Each run is a fan-out:
+ * reply, as the baseline of the push path; {@code herald-base} runs the server jar given by {@code --base-jar}, an
+ * earlier build, for a before/after pair in one job). Each run is a fan-out:
  * {@code --subscribers} on one channel, {@code --rate} messages per second. Prints one JSON line per run
  * (also appended to {@code <work-dir>/<protocol>-results.jsonl}), then medians [min-max] per server and
  * Herald's ratios to the peer, oriented so that > 1 means Herald does better.
@@ -59,6 +60,8 @@ public final class PeerSuite {
         // stomp: auto or client-individual; bayeux: false or true (the acknowledgement extension).
         DEFAULTS.put("ack", "");
         DEFAULTS.put("herald-jar", "server/target/herald-server.jar");
+        // The server jar (beside its lib/) that --servers herald-base runs: an earlier build, for before/after in one job.
+        DEFAULTS.put("base-jar", "");
         DEFAULTS.put("bench-jar", "bench/target/herald-benchmarks.jar");
         DEFAULTS.put("work-dir", "bench/target/peer-bench");
         DEFAULTS.put("server-cpu", "0");
@@ -143,7 +146,7 @@ public final class PeerSuite {
         int maxPending = Integer.parseInt(options.get("max-pending"));
         int port = process.port();
         WebSocketFanoutScenario scenario = switch (server) {
-            case "herald", "herald-replies" -> protocol.equals("stomp")
+            case "herald", "herald-replies", "herald-base" -> protocol.equals("stomp")
                     ? new StompFanoutScenario(StompFanoutScenario.Target.herald("127.0.0.1", port, "/topic/bench.stomp"), subscribers,
                             options.get("ack"), pad, probe, load.warmupSends(), maxPending)
                     : new BayeuxFanoutScenario(server, URI.create("ws://127.0.0.1:" + port + "/bayeux"), "/bench/bayeux",
@@ -169,6 +172,8 @@ public final class PeerSuite {
             // The same server delivering only in /meta/connect replies, as every Bayeux client got them before pushes.
             case "herald-replies" -> ServerProcess.herald(Path.of(options.get("herald-jar")), base, cpu, flags, workDir,
                     List.of("--transports", "sse,stomp,bayeux", "--bayeux-websocket-push", "false"));
+            case "herald-base" -> ServerProcess.herald(Path.of(options.get("base-jar")), base, cpu, flags, workDir,
+                    List.of("--transports", "sse,stomp,bayeux"));
             case "rabbitmq" -> ServerProcess.rabbitmq(base + 10, cpu, workDir);
             case "cometd" -> ServerProcess.cometd(Path.of(options.get("bench-jar")), base + 1, cpu, flags, workDir);
             default -> throw new IllegalArgumentException("unknown server '" + server + "'; known: herald, rabbitmq, cometd");
