@@ -48,6 +48,12 @@ final class BayeuxSession implements Link.Listener {
     private volatile String clientId;
     private Link link;
     private boolean handshaken;
+    /**
+     * The server acknowledges by batch (Herald, or CometD with its AckExtension: the handshake reply said
+     * {@code ext.ack: true}): every connect acknowledges the batches received, so what a lost reply or push
+     * carried is redelivered by the server, a pattern's channels included (see the README).
+     */
+    private boolean batchAcks;
     private int attempt;
     private long nextId;
     private long ackedBatch;
@@ -250,9 +256,10 @@ final class BayeuxSession implements Link.Listener {
         if (clientId != null) {
             ext.putObject("herald").put("clientId", clientId);
         }
-        if (options.acknowledged) {
-            ext.put("ack", true);
-        }
+        // Always asked for: a server that acknowledges by batch redelivers what a lost reply carried on any
+        // channel, also one the client has only seen through a pattern (or not yet seen at all); a server without
+        // it leaves it out of its reply, and the client acknowledges positions instead.
+        ext.put("ack", true);
         Link on = link;
         cancelWatchdog();
         watchdog = protocol.schedule(() -> {
@@ -281,6 +288,7 @@ final class BayeuxSession implements Link.Listener {
         clientId = id;
         handshaken = true;
         ackedBatch = 0; // batch numbers are per server-side client object; a new one starts again
+        batchAcks = reply.path("ext").path("ack").asBoolean(false);
         readAdvice(reply);
         LOG.log(System.Logger.Level.DEBUG, "Herald client {0} handshaken (resumed: {1})", id, resumed);
         save();
@@ -370,7 +378,7 @@ final class BayeuxSession implements Link.Listener {
         ObjectNode m = message("/meta/connect");
         m.put("connectionType", link.connectionType());
         ObjectNode ext = m.putObject("ext");
-        if (options.acknowledged) {
+        if (batchAcks || options.acknowledged) {
             ext.put("ack", ackedBatch);
         } else {
             // What reached this client on each channel: the server replays what a lost reply carried.
@@ -415,6 +423,10 @@ final class BayeuxSession implements Link.Listener {
                     protocol.execute(() -> batchHandled(on, n, failures));
                 });
             } else {
+                if (batchAcks && batch != null && batch.isIntegralNumber()) {
+                    // Not in acknowledged mode: received is enough (the handlers see each message once whatever).
+                    ackedBatch = Math.max(ackedBatch, batch.asLong());
+                }
                 protocol.schedule(this::connect, adviceInterval, TimeUnit.MILLISECONDS);
             }
             return;
