@@ -414,19 +414,17 @@ final class BayeuxSession implements Link.Listener {
             setState(ConnectionState.CONNECTED, null);
             firstConnect.complete(null);
             JsonNode batch = reply.path("ext").get("ack");
-            if (options.acknowledged && batch != null && batch.isIntegralNumber()) {
+            if ((options.acknowledged || batchAcks) && batch != null && batch.isIntegralNumber()) {
                 long n = batch.asLong();
-                // The next connect acknowledges this batch once its handlers have returned.
+                // The next connect acknowledges this batch once its handlers have returned, in either mode: the
+                // server's acknowledged cursor wins over the position a restarted process asks to resume from, so a
+                // batch acknowledged on receipt and then lost with the process would be lost for good.
                 dispatcher.execute(() -> {
                     Set<String> failures = Set.copyOf(batchFailures);
                     batchFailures.clear();
                     protocol.execute(() -> batchHandled(on, n, failures));
                 });
             } else {
-                if (batchAcks && batch != null && batch.isIntegralNumber()) {
-                    // Not in acknowledged mode: received is enough (the handlers see each message once whatever).
-                    ackedBatch = Math.max(ackedBatch, batch.asLong());
-                }
                 protocol.schedule(this::connect, adviceInterval, TimeUnit.MILLISECONDS);
             }
             return;
@@ -526,7 +524,11 @@ final class BayeuxSession implements Link.Listener {
         List<Subscriptions.Subscription> targets = subscriptions.matching(channel);
         if (targets.isEmpty()) {
             // Not (yet) subscribed in this process, e.g. a resumed session delivering before the application
-            // subscribed again: the position stays, so that subscription replays it.
+            // subscribed again: the position stays, so that subscription replays it; under batch acknowledgements
+            // the batch stays unacknowledged, so the server brings it again (its cursor wins over a replay position).
+            if (position != null && (batchAcks || options.acknowledged)) {
+                dispatcher.execute(() -> batchFailures.add(key)); // in turn with the batch's handlers
+            }
             return;
         }
         if (position != null) {
