@@ -25,10 +25,12 @@ final class TcpProxy implements AutoCloseable {
 
     TcpProxy(int target) throws IOException {
         this.target = target;
-        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            this.port = probe.getLocalPort();
-        }
-        up();
+        // The first listener takes a free port itself (probing one and binding it again could lose it meanwhile).
+        ServerSocket s = new ServerSocket();
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        this.port = s.getLocalPort();
+        listen(s);
     }
 
     int port() {
@@ -40,6 +42,10 @@ final class TcpProxy implements AutoCloseable {
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        listen(s);
+    }
+
+    private synchronized void listen(ServerSocket s) {
         listener = s;
         Thread acceptor = new Thread(() -> accept(s), "tcp-proxy-accept");
         acceptor.setDaemon(true);
