@@ -48,6 +48,12 @@ final class BayeuxSession implements Link.Listener {
     private volatile String clientId;
     private Link link;
     private boolean handshaken;
+    /**
+     * The server acknowledges by batch (Herald, or CometD with its AckExtension: the handshake reply said
+     * {@code ext.ack: true}): every connect acknowledges the batches received, so what a lost reply or push
+     * carried is redelivered by the server, a pattern's channels included (see the README).
+     */
+    private boolean batchAcks;
     private int attempt;
     private long nextId;
     private long ackedBatch;
@@ -250,9 +256,10 @@ final class BayeuxSession implements Link.Listener {
         if (clientId != null) {
             ext.putObject("herald").put("clientId", clientId);
         }
-        if (options.acknowledged) {
-            ext.put("ack", true);
-        }
+        // Always asked for: a server that acknowledges by batch redelivers what a lost reply carried on any
+        // channel, also one the client has only seen through a pattern (or not yet seen at all); a server without
+        // it leaves it out of its reply, and the client acknowledges positions instead.
+        ext.put("ack", true);
         Link on = link;
         cancelWatchdog();
         watchdog = protocol.schedule(() -> {
@@ -281,6 +288,7 @@ final class BayeuxSession implements Link.Listener {
         clientId = id;
         handshaken = true;
         ackedBatch = 0; // batch numbers are per server-side client object; a new one starts again
+        batchAcks = reply.path("ext").path("ack").asBoolean(false);
         readAdvice(reply);
         LOG.log(System.Logger.Level.DEBUG, "Herald client {0} handshaken (resumed: {1})", id, resumed);
         save();
@@ -370,7 +378,7 @@ final class BayeuxSession implements Link.Listener {
         ObjectNode m = message("/meta/connect");
         m.put("connectionType", link.connectionType());
         ObjectNode ext = m.putObject("ext");
-        if (options.acknowledged) {
+        if (batchAcks || options.acknowledged) {
             ext.put("ack", ackedBatch);
         } else {
             // What reached this client on each channel: the server replays what a lost reply carried.
@@ -406,9 +414,11 @@ final class BayeuxSession implements Link.Listener {
             setState(ConnectionState.CONNECTED, null);
             firstConnect.complete(null);
             JsonNode batch = reply.path("ext").get("ack");
-            if (options.acknowledged && batch != null && batch.isIntegralNumber()) {
+            if ((options.acknowledged || batchAcks) && batch != null && batch.isIntegralNumber()) {
                 long n = batch.asLong();
-                // The next connect acknowledges this batch once its handlers have returned.
+                // The next connect acknowledges this batch once its handlers have returned, in either mode: the
+                // server's acknowledged cursor wins over the position a restarted process asks to resume from, so a
+                // batch acknowledged on receipt and then lost with the process would be lost for good.
                 dispatcher.execute(() -> {
                     Set<String> failures = Set.copyOf(batchFailures);
                     batchFailures.clear();
@@ -514,7 +524,11 @@ final class BayeuxSession implements Link.Listener {
         List<Subscriptions.Subscription> targets = subscriptions.matching(channel);
         if (targets.isEmpty()) {
             // Not (yet) subscribed in this process, e.g. a resumed session delivering before the application
-            // subscribed again: the position stays, so that subscription replays it.
+            // subscribed again: the position stays, so that subscription replays it; under batch acknowledgements
+            // the batch stays unacknowledged, so the server brings it again (its cursor wins over a replay position).
+            if (position != null && (batchAcks || options.acknowledged)) {
+                dispatcher.execute(() -> batchFailures.add(key)); // in turn with the batch's handlers
+            }
             return;
         }
         if (position != null) {

@@ -17,8 +17,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A Herald client over Bayeux that reconnects, rejoins every channel it joined, resumes without loss and
@@ -38,7 +36,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <p>Thread model: one protocol thread per client owns the conversation; Jetty's I/O threads only parse and
  * hand over; handlers, the state listener and the missed-messages listener run one at a time, in order, on the
  * handler executor (a dedicated thread unless {@link Builder#executor} gives one). {@link #close()} (or
- * {@link #stop()} / {@link #disconnect()}) releases every thread the client started. Thread-safe.
+ * {@link #stop()} / {@link #disconnect()}) releases every thread the client started: its protocol and handler
+ * threads, and the I/O threads of its own transport; a {@link HeraldTransport} shared through
+ * {@link Builder#transport} keeps running until it is closed itself. Thread-safe.
  */
 public final class HeraldClient implements AutoCloseable {
 
@@ -53,8 +53,9 @@ public final class HeraldClient implements AutoCloseable {
     private final Options options;
     private final ScheduledExecutorService protocol;
     private final ExecutorService ownedExecutor;
-    private final HttpClient http;
-    private final org.eclipse.jetty.websocket.client.WebSocketClient webSocket;
+    private final HeraldTransport transport;
+    /** Whether {@link #transport} is this client's alone, stopped with it. */
+    private final boolean ownsTransport;
     private final BayeuxSession session;
     private volatile boolean webSocketRefused;
     private volatile boolean closed;
@@ -64,24 +65,15 @@ public final class HeraldClient implements AutoCloseable {
         int n = INSTANCES.incrementAndGet();
         this.protocol = Executors.newSingleThreadScheduledExecutor(daemon("herald-client-" + n));
         this.ownedExecutor = options.executor == null ? Executors.newSingleThreadExecutor(daemon("herald-client-" + n + "-handlers")) : null;
-        QueuedThreadPool pool = new QueuedThreadPool();
-        pool.setName("herald-client-" + n + "-io");
-        pool.setDaemon(true);
-        this.http = new HttpClient();
-        http.setExecutor(pool);
-        http.setIdleTimeout(0);
-        http.setConnectTimeout(options.maxNetworkDelay.toMillis());
-        // Jetty's WebSocket client on the same HTTP client (threads, connector). A link stays quiet for as long
-        // as the server holds a /meta/connect: the client's watchdogs, not an idle timeout, judge it dead.
-        this.webSocket = new org.eclipse.jetty.websocket.client.WebSocketClient(http);
-        webSocket.setIdleTimeout(Duration.ofHours(1));
-        webSocket.setMaxTextMessageSize(LongPollingLink.MAX_RESPONSE);
-        webSocket.setConnectTimeout(options.maxNetworkDelay.toMillis());
+        this.ownsTransport = options.transport == null;
         try {
-            http.start();
-            webSocket.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start the HTTP and WebSocket clients", e);
+            this.transport = ownsTransport ? HeraldTransport.owned("herald-client-" + n, options.maxNetworkDelay) : options.transport;
+        } catch (RuntimeException e) {
+            protocol.shutdownNow();
+            if (ownedExecutor != null) {
+                ownedExecutor.shutdown();
+            }
+            throw e;
         }
         Dispatcher dispatcher = new Dispatcher(ownedExecutor != null ? ownedExecutor : options.executor);
         this.session = new BayeuxSession(options, protocol, dispatcher, this::openLink);
@@ -105,9 +97,9 @@ public final class HeraldClient implements AutoCloseable {
         boolean ws = options.transports.contains("websocket") && !webSocketRefused;
         boolean lp = options.transports.contains("long-polling");
         if (!ws) {
-            return CompletableFuture.completedFuture(new LongPollingLink(http, options.uri, listener));
+            return CompletableFuture.completedFuture(new LongPollingLink(transport.http, options.uri, listener));
         }
-        return WebSocketLink.open(webSocket, options.uri, options.maxNetworkDelay, listener).handle((link, failure) -> {
+        return WebSocketLink.open(transport.webSocket, options.uri, options.maxNetworkDelay, listener).handle((link, failure) -> {
             if (failure == null) {
                 return CompletableFuture.completedFuture(link);
             }
@@ -115,7 +107,7 @@ public final class HeraldClient implements AutoCloseable {
                     ? failure.getCause() : failure;
             if (WebSocketLink.refused(cause) && lp) {
                 webSocketRefused = true;
-                return CompletableFuture.<Link>completedFuture(new LongPollingLink(http, options.uri, listener));
+                return CompletableFuture.<Link>completedFuture(new LongPollingLink(transport.http, options.uri, listener));
             }
             return CompletableFuture.<Link>failedFuture(cause);
         }).thenCompose(f -> f);
@@ -251,11 +243,8 @@ public final class HeraldClient implements AutoCloseable {
         if (ownedExecutor != null) {
             ownedExecutor.shutdown();
         }
-        try {
-            webSocket.stop();
-            http.stop();
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot stop the HTTP and WebSocket clients", e);
+        if (ownsTransport) {
+            transport.close();
         }
     }
 
@@ -287,6 +276,7 @@ public final class HeraldClient implements AutoCloseable {
         Consumer<Gap> missedListener;
         Duration saveInterval = Duration.ofSeconds(1);
         Duration maxNetworkDelay = Duration.ofSeconds(10);
+        HeraldTransport transport;
     }
 
     /** Builds a {@link HeraldClient}. Not thread-safe. */
@@ -380,6 +370,20 @@ public final class HeraldClient implements AutoCloseable {
                 throw new IllegalArgumentException("maxNetworkDelay must be positive, was " + delay);
             }
             options.maxNetworkDelay = delay;
+            return this;
+        }
+
+        /**
+         * Shares {@code transport} (its Jetty HTTP and WebSocket clients and their I/O threads) with the other
+         * clients built on it, instead of starting a transport of its own: much less heap and no I/O threads per
+         * client. The client does not stop it; the application closes it after its last client.
+         */
+        public Builder transport(HeraldTransport transport) {
+            Objects.requireNonNull(transport, "transport");
+            if (!transport.isRunning()) {
+                throw new IllegalArgumentException("the transport is closed");
+            }
+            options.transport = transport;
             return this;
         }
 

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
  * HeraldClient, the CometD 9 Java client (BayeuxClient, WebSocket transport) and a raw Bayeux loop on the JDK
  * WebSocket (no positions, no dedup, no dispatch thread), in the same run: messages/s received while publishing as
  * fast as possible; latency p50/p99 from publish to handler at a fixed 1,000 msg/s; and heap per connected,
- * subscribed client instance. Run: -Dtest=ReceiveThroughputBench [-Dbench.rounds=3]. Figures in docs/benchmarks.md.
+ * subscribed client instance (HeraldClient also on one shared {@link HeraldTransport}). Run: -Dtest=ReceiveThroughputBench [-Dbench.rounds=3]. Figures in docs/benchmarks.md.
  */
 class ReceiveThroughputBench {
 
@@ -67,8 +67,24 @@ class ReceiveThroughputBench {
             }
             long heraldBytes = heapPerInstance(() -> heraldClient(server));
             long cometdBytes = heapPerInstance(() -> cometdClient(server, container));
-            System.out.printf("heap per connected, subscribed instance (%d each): HeraldClient %d KiB, CometD BayeuxClient %d KiB%n",
-                    INSTANCES, heraldBytes / 1024, cometdBytes / 1024);
+            // The shared transport is made inside the count (by the first client), so each client carries its
+            // 1/INSTANCES share of it (the CometD clients' WebSocket container was made before, outside).
+            HeraldTransport[] shared = new HeraldTransport[1];
+            try {
+                long sharedBytes = heapPerInstance(() -> {
+                    if (shared[0] == null) {
+                        shared[0] = HeraldTransport.shared();
+                    }
+                    return heraldClient(server, shared[0]);
+                });
+                System.out.printf("heap per connected, subscribed instance (%d each): HeraldClient %d KiB, HeraldClient on one shared"
+                        + " HeraldTransport %d KiB, CometD BayeuxClient %d KiB%n",
+                        INSTANCES, heraldBytes / 1024, sharedBytes / 1024, cometdBytes / 1024);
+            } finally {
+                if (shared[0] != null) {
+                    shared[0].close();
+                }
+            }
         }
     }
 
@@ -81,7 +97,15 @@ class ReceiveThroughputBench {
     }
 
     private static Receiver heraldClient(TestHerald server) throws Exception {
-        HeraldClient client = HeraldClient.builder(server.bayeux()).build();
+        return heraldClient(server, null);
+    }
+
+    private static Receiver heraldClient(TestHerald server, HeraldTransport shared) throws Exception {
+        HeraldClient.Builder builder = HeraldClient.builder(server.bayeux());
+        if (shared != null) {
+            builder.transport(shared);
+        }
+        HeraldClient client = builder.build();
         client.connect().get();
         return new Receiver() {
             @Override
