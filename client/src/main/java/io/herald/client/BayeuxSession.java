@@ -256,10 +256,12 @@ final class BayeuxSession implements Link.Listener {
         if (clientId != null) {
             ext.putObject("herald").put("clientId", clientId);
         }
-        // Always asked for: a server that acknowledges by batch redelivers what a lost reply carried on any
-        // channel, also one the client has only seen through a pattern (or not yet seen at all); a server without
-        // it leaves it out of its reply, and the client acknowledges positions instead.
-        ext.put("ack", true);
+        // With batch acknowledgements a server that acknowledges by batch redelivers what a lost reply carried on
+        // any channel, also one the client has only seen through a pattern (or not yet seen at all); a server
+        // without it leaves it out of its reply, and the client acknowledges positions instead.
+        if (options.acknowledged || options.batchAcknowledgements) {
+            ext.put("ack", true);
+        }
         Link on = link;
         cancelWatchdog();
         watchdog = protocol.schedule(() -> {
@@ -288,7 +290,7 @@ final class BayeuxSession implements Link.Listener {
         clientId = id;
         handshaken = true;
         ackedBatch = 0; // batch numbers are per server-side client object; a new one starts again
-        batchAcks = reply.path("ext").path("ack").asBoolean(false);
+        batchAcks = options.batchAcknowledgements && reply.path("ext").path("ack").asBoolean(false);
         readAdvice(reply);
         LOG.log(System.Logger.Level.DEBUG, "Herald client {0} handshaken (resumed: {1})", id, resumed);
         save();

@@ -269,6 +269,7 @@ public final class HeraldClient implements AutoCloseable {
         IdentityStore identityStore = IdentityStore.memory();
         java.util.concurrent.Executor executor;
         boolean acknowledged;
+        boolean batchAcknowledgements;
         Backoff backoff;
         int maxAttempts = -1;
         List<String> transports = List.of("websocket", "long-polling");
@@ -309,6 +310,17 @@ public final class HeraldClient implements AutoCloseable {
         /** Acknowledged mode: a handler's normal return acknowledges, an exception has the message redelivered. */
         public Builder acknowledged(boolean acknowledged) {
             options.acknowledged = acknowledged;
+            return this;
+        }
+
+        /**
+         * Outside acknowledged mode too, acknowledges every batch (once its handlers returned) to a server that
+         * grants the ack extension, so that the server redelivers what a reply lost in a cut carried on any channel,
+         * also one known only through a wildcard (default: off; position acks). Experimental: see the README's
+         * "Known gaps" before turning it on.
+         */
+        public Builder batchAcknowledgements(boolean on) {
+            options.batchAcknowledgements = on;
             return this;
         }
 

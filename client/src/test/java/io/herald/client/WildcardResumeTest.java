@@ -36,7 +36,7 @@ class WildcardResumeTest {
         try (TestHerald server = new TestHerald(Settings.defaults().with(BayeuxSettings.TIMEOUT, "2s"), null);
              TcpProxy proxy = new TcpProxy(server.port());
              HeraldClient client = HeraldClient.builder(URI.create("http://127.0.0.1:" + proxy.port() + "/bayeux"))
-                     .transports(transport).backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+                     .transports(transport).batchAcknowledgements(true).backoff(Duration.ofMillis(20), Duration.ofMillis(200))
                      .maxNetworkDelay(Duration.ofSeconds(2)).onMissed(gaps::add)
                      .onStateChange((state, cause) -> states.add(state)).build()) {
             client.connect().get();
