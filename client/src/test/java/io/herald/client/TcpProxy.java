@@ -37,12 +37,27 @@ final class TcpProxy implements AutoCloseable {
         return port;
     }
 
-    /** Accepts connections again. */
-    synchronized void up() throws IOException {
+    /**
+     * Accepts connections again. The port can stay taken for a moment by a connection accepted just as the
+     * proxy went down (CI saw "Address already in use" once), so the bind is retried for a few seconds.
+     */
+    synchronized void up() {
+        ServerSocket s = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(20)).ignoreExceptionsInstanceOf(java.net.BindException.class)
+                .until(this::bindAgain, java.util.Objects::nonNull);
+        listen(s);
+    }
+
+    private ServerSocket bindAgain() throws IOException {
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
-        s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        listen(s);
+        try {
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+        return s;
     }
 
     private synchronized void listen(ServerSocket s) {
@@ -78,6 +93,15 @@ final class TcpProxy implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
                 sockets.add(client);
                 sockets.add(server);
+                if (listener != s) {
+                    // Went down while this one was being accepted: it is cut with the rest.
+                    sockets.remove(client);
+                    sockets.remove(server);
+                    client.setSoLinger(true, 0);
+                    close(client);
+                    close(server);
+                    return;
+                }
                 pipe(client, server, false);
                 pipe(server, client, true);
             } catch (IOException e) {
