@@ -1,5 +1,7 @@
 package io.herald.bayeux;
 
+import io.herald.testkit.TcpProxy;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

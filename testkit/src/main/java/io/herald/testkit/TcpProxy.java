@@ -1,4 +1,4 @@
-package io.herald.client;
+package io.herald.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,9 +13,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * A TCP proxy in front of the server, so a test can cut a client off the network: {@link #down()} closes every
  * proxied connection and refuses new ones (the port stays taken by nobody), {@link #up()} accepts again on the
- * same port. Thread-safe.
+ * same port; {@link #swallow()} drops what the server sends next. For the interop tests of any module (Bayeux,
+ * the Java client). Thread-safe.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final int target;
     private final int port;
@@ -23,7 +24,7 @@ final class TcpProxy implements AutoCloseable {
     private volatile ServerSocket listener;
     private volatile boolean swallowing;
 
-    TcpProxy(int target) throws IOException {
+    public TcpProxy(int target) throws IOException {
         this.target = target;
         // The first listener takes a free port itself (probing one and binding it again could lose it meanwhile).
         ServerSocket s = new ServerSocket();
@@ -33,7 +34,7 @@ final class TcpProxy implements AutoCloseable {
         listen(s);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -41,7 +42,7 @@ final class TcpProxy implements AutoCloseable {
      * Accepts connections again. The port can stay taken for a moment by a connection accepted just as the
      * proxy went down (CI saw "Address already in use" once), so the bind is retried for a few seconds.
      */
-    synchronized void up() {
+    public synchronized void up() {
         ServerSocket s = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
                 .pollInterval(java.time.Duration.ofMillis(20)).ignoreExceptionsInstanceOf(java.net.BindException.class)
                 .until(this::bindAgain, java.util.Objects::nonNull);
@@ -68,7 +69,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Cuts every connection and refuses new ones until {@link #up()}. */
-    synchronized void down() throws IOException {
+    public synchronized void down() throws IOException {
         ServerSocket s = listener;
         listener = null;
         swallowing = false;
@@ -114,7 +115,7 @@ final class TcpProxy implements AutoCloseable {
      * From now until {@link #down()}, what the server sends is read and thrown away: it believes it wrote a response
      * the client never gets, as when a network dies with data in flight.
      */
-    void swallow() {
+    public void swallow() {
         swallowing = true;
     }
 
