@@ -8,18 +8,15 @@ import io.herald.api.Message;
 import io.herald.api.Position;
 import io.herald.api.SessionSubscription;
 import io.herald.api.StoreException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,11 +64,24 @@ public final class Connection {
     private final Wire wire;
     private final boolean keepCursors;
     final Outbox outbox;
-    private final Map<String, ConnectionSubscription> byKey = new ConcurrentHashMap<>();
-    private final Map<ChannelName, ConnectionSubscription> plainByChannel = new ConcurrentHashMap<>();
-    private final List<ScheduledFuture<?>> timers = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean cutOff = new AtomicBoolean();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final SubscriptionTable subscriptions = new SubscriptionTable();
+    /** Made on the first timer: most connections (Bayeux, STOMP without heartbeats) never start one. Guarded by membership. */
+    private List<ScheduledFuture<?>> timers;
+    private static final VarHandle CUT_OFF;
+    private static final VarHandle CLOSED;
+    // Flags set once, by compare-and-set through the handles above: two AtomicBooleans would be 32 bytes more.
+    private volatile boolean cutOff;
+    private volatile boolean closed;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            CUT_OFF = lookup.findVarHandle(Connection.class, "cutOff", boolean.class);
+            CLOSED = lookup.findVarHandle(Connection.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /**
      * Held by a subscribe, an unsubscribe and {@link #close()} while they change this connection's subscriptions:
      * a close that comes while a subscribe is half done (another connection took the session over at that
@@ -124,7 +134,7 @@ public final class Connection {
     private ConnectionSubscription subscribe(String key, ChannelName channel, Resume resume, AckMode ack, int window,
                                              boolean kept, String requestedBacklog) {
         synchronized (membership) {
-            if (closed.get()) {
+            if (closed) {
                 throw new InvalidRequestException(session.id(), "cannot subscribe '" + key + "' to " + channel.value()
                         + ": this connection of the session is closed");
             }
@@ -142,28 +152,25 @@ public final class Connection {
         }
         Engine engine = sessions.engine();
         engine.checkSubscribe(session.principal(), channel);
-        if (byKey.containsKey(key)) {
+        if (subscriptions.get(key) != null) {
             throw new InvalidRequestException(session.id(), "subscription '" + key + "' already exists on this connection");
         }
         SessionBacklogs backlogs = sessions.backlogs();
         String backlog = kept ? backlogs.name(session, key, channel, requestedBacklog) : null;
         SessionSubscription stored = session.durable() ? storedSubscription(key, channel) : null;
         Position resumedCursor = stored != null && ack.acknowledged() ? stored.cursor() : null;
-        Set<Position> redeliver = stored != null ? new HashSet<>(stored.unacked()) : Set.of();
+        Set<Position> redeliver = stored != null ? Set.copyOf(stored.unacked()) : Set.of();
         Resume from = resume;
         if (stored != null && stored.cursor() != null && (ack.acknowledged() || !(resume instanceof Resume.After))) {
             from = Resume.after(stored.unacked().isEmpty() ? stored.cursor() : before(stored.unacked().get(0)));
         }
-        boolean plain = !channel.isPattern() && !ack.acknowledged() && !plainByChannel.containsKey(channel);
+        boolean plain = !channel.isPattern() && !ack.acknowledged() && subscriptions.plain(channel) == null;
         Position start = from instanceof Resume.After after ? after.position() : null;
         ConnectionSubscription subscription = new ConnectionSubscription(this, key, channel, ack, window, plain, start,
                 resumedCursor, redeliver, backlog);
-        if (byKey.putIfAbsent(key, subscription) != null) {
+        if (!subscriptions.add(subscription)) {
+            // Membership is held, so nothing else subscribed meanwhile: only a plain subscription can be refused here.
             throw new InvalidRequestException(session.id(), "subscription '" + key + "' already exists on this connection");
-        }
-        if (plain && plainByChannel.putIfAbsent(channel, subscription) != null) {
-            byKey.remove(key);
-            return subscribeOpen(key, channel, resume, ack, window, kept, requestedBacklog);
         }
         boolean opened = false;
         try {
@@ -177,7 +184,7 @@ public final class Connection {
             }
             Subscription registered = engine.subscribe(session.principal(), channel, from, subscription);
             subscription.engineSubscription = registered;
-            if (byKey.get(key) != subscription) {
+            if (subscriptions.get(key) != subscription) {
                 // Closed from inside this subscribe (a transport's cut-off callback during the replay), before
                 // the registration existed: close ended the rest, the registration is ours to end.
                 registered.close();
@@ -230,7 +237,7 @@ public final class Connection {
     }
 
     private boolean unsubscribeHeld(String key, boolean forget) {
-        ConnectionSubscription subscription = byKey.get(key);
+        ConnectionSubscription subscription = subscriptions.get(key);
         if (subscription == null) {
             if (forget && session.durable()) {
                 sessions.backlogs().forget(session.id(), key);
@@ -264,7 +271,7 @@ public final class Connection {
      * @return how many unacked messages the ack covered; 0 for an unknown key or position (acking twice is harmless)
      */
     public int acknowledge(String key, Position position, boolean cumulative) {
-        ConnectionSubscription subscription = byKey.get(key);
+        ConnectionSubscription subscription = subscriptions.get(key);
         if (subscription == null || !subscription.ackMode().acknowledged()) {
             return 0;
         }
@@ -280,12 +287,12 @@ public final class Connection {
 
     /** The subscription under {@code key}, or {@code null}. */
     public ConnectionSubscription subscription(String key) {
-        return byKey.get(key);
+        return subscriptions.get(key);
     }
 
     /** Every subscription of this connection. */
     public Collection<ConnectionSubscription> subscriptions() {
-        return byKey.values();
+        return subscriptions.all();
     }
 
     /**
@@ -319,7 +326,7 @@ public final class Connection {
         while (n < max && (item = outbox.poll()) != null) {
             n++;
             if (item instanceof Message message) {
-                ConnectionSubscription subscription = plainByChannel.get(message.channel());
+                ConnectionSubscription subscription = subscriptions.plain(message.channel());
                 if (subscription != null) {
                     items.message(subscription, message, false);
                     subscription.moveTo(message.position());
@@ -369,7 +376,7 @@ public final class Connection {
 
     /** Whether the connection was cut off. */
     public boolean isCutOff() {
-        return cutOff.get();
+        return cutOff;
     }
 
     /** Calls {@link Wire#heartbeat()} every {@code every} until the connection closes. */
@@ -384,8 +391,13 @@ public final class Connection {
     }
 
     private ScheduledFuture<?> track(ScheduledFuture<?> timer) {
-        timers.add(timer);
-        if (closed.get()) {
+        synchronized (membership) {
+            if (timers == null) {
+                timers = new ArrayList<>(1);
+            }
+            timers.add(timer);
+        }
+        if (closed) {
             timer.cancel(false);
         }
         return timer;
@@ -397,13 +409,13 @@ public final class Connection {
      */
     public void seal() {
         outbox.seal();
-        for (ConnectionSubscription subscription : byKey.values()) {
+        for (ConnectionSubscription subscription : subscriptions.all()) {
             subscription.close();
         }
     }
 
     void cutOff() {
-        if (cutOff.compareAndSet(false, true)) {
+        if (CUT_OFF.compareAndSet(this, false, true)) {
             seal();
             wire.cutOff();
         }
@@ -411,7 +423,7 @@ public final class Connection {
 
     /** An acknowledged subscription paused by a full window resumes from {@code after}, reading history. */
     void resubscribe(ConnectionSubscription subscription, Position after) {
-        if (closed.get() || outbox.isSealed() || byKey.get(subscription.key()) != subscription) {
+        if (closed || outbox.isSealed() || subscriptions.get(subscription.key()) != subscription) {
             return;
         }
         try {
@@ -428,10 +440,17 @@ public final class Connection {
      * for its next connection), timers stop, queued items are dropped, leaves are reported. Idempotent.
      */
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
-        timers.forEach(t -> t.cancel(false));
+        List<ScheduledFuture<?>> started;
+        synchronized (membership) {
+            started = timers;
+            timers = null;
+        }
+        if (started != null) {
+            started.forEach(t -> t.cancel(false));
+        }
         outbox.close();
         synchronized (membership) {
             endSubscriptions();
@@ -442,7 +461,7 @@ public final class Connection {
     }
 
     private void endSubscriptions() {
-        for (ConnectionSubscription subscription : byKey.values()) {
+        for (ConnectionSubscription subscription : subscriptions.all()) {
             subscription.close();
             if (session.durable()) {
                 keepCursor(subscription);
@@ -452,13 +471,12 @@ public final class Connection {
             }
             sessions.left(this, subscription.channel());
         }
-        byKey.clear();
-        plainByChannel.clear();
+        subscriptions.clear();
     }
 
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
-        return closed.get();
+        return closed;
     }
 
     private void keepCursor(ConnectionSubscription subscription) {
@@ -474,7 +492,6 @@ public final class Connection {
     }
 
     private void forget(ConnectionSubscription subscription) {
-        byKey.remove(subscription.key(), subscription);
-        plainByChannel.remove(subscription.channel(), subscription);
+        subscriptions.remove(subscription);
     }
 }

@@ -43,8 +43,11 @@ public final class ConnectionSubscription implements Subscriber {
     volatile Subscription engineSubscription;
     private volatile Position cursor;
 
-    // Guarded by this.
-    private final ArrayDeque<Position> unacked = new ArrayDeque<>();
+    /** Never added to: the unacked positions of a subscription without acknowledgement, which has none. */
+    private static final ArrayDeque<Position> NONE_UNACKED = new ArrayDeque<>(0);
+
+    // Guarded by this. Only an acknowledged subscription has a deque of its own (80 bytes an idle one saves).
+    private final ArrayDeque<Position> unacked;
     private boolean windowRefused;
     private Position pausedAt;
     private List<Runnable> windowWaiters;
@@ -60,6 +63,7 @@ public final class ConnectionSubscription implements Subscriber {
         this.channel = channel;
         this.ack = ack;
         this.window = window;
+        this.unacked = ack.acknowledged() ? new ArrayDeque<>() : NONE_UNACKED;
         this.plain = plain;
         this.cursor = start;
         this.resumedCursor = resumedCursor;

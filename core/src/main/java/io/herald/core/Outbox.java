@@ -13,8 +13,8 @@ import java.util.List;
  * the {@code onReady} callback wakes the writer. Catch-up waits for room with {@link #whenRoom}; its tasks
  * run once the writer has drained the queue to half capacity.
  *
- * <p>The ring starts small and grows up to {@code capacity}, so an idle connection costs a few dozen bytes
- * here, not {@code capacity} slots. {@link #seal()} ends intake but lets the writer flush what is queued,
+ * <p>The ring is made with the first item, starts small and grows up to {@code capacity}, so an idle connection
+ * costs this object here, not {@code capacity} slots. {@link #seal()} ends intake but lets the writer flush what is queued,
  * which is how a cut-off connection closes after flushing what fits.
  *
  * <p>Thread-safe; callbacks run outside the lock, on the thread that caused them.
@@ -23,9 +23,14 @@ public final class Outbox {
 
     private final int capacity;
     private final Runnable onReady;
-    private Object[] ring;
-    private final List<Object> overflow = new ArrayList<>();
-    private final List<Runnable> roomWaiters = new ArrayList<>();
+    private static final Object[] EMPTY = new Object[0];
+    private static final List<Object> NO_ITEMS = List.of();
+    private static final List<Runnable> NO_WAITERS = List.of();
+
+    // The ring and both lists are made when first needed: an idle connection's outbox is this object alone.
+    private Object[] ring = EMPTY;
+    private List<Object> overflow = NO_ITEMS;
+    private List<Runnable> roomWaiters = NO_WAITERS;
     private int head;
     private int size;
     private boolean closed;
@@ -37,7 +42,6 @@ public final class Outbox {
         }
         this.capacity = capacity;
         this.onReady = onReady;
-        this.ring = new Object[Math.min(capacity, 8)];
     }
 
     /** Queues {@code item} unless the outbox is full or closed. */
@@ -67,6 +71,9 @@ public final class Outbox {
             if (size < capacity && overflow.isEmpty()) {
                 append(item);
             } else {
+                if (overflow == NO_ITEMS) {
+                    overflow = new ArrayList<>();
+                }
                 overflow.add(item);
             }
         }
@@ -97,6 +104,9 @@ public final class Outbox {
                 return;
             }
             if (capacity - size < Math.max(1, capacity / 2)) {
+                if (roomWaiters == NO_WAITERS) {
+                    roomWaiters = new ArrayList<>(1);
+                }
                 roomWaiters.add(task);
                 return;
             }
@@ -143,8 +153,8 @@ public final class Outbox {
                 append(overflow.remove(0));
             }
             if (!roomWaiters.isEmpty() && capacity - size >= Math.max(1, capacity / 2)) {
-                ready = new ArrayList<>(roomWaiters);
-                roomWaiters.clear();
+                ready = roomWaiters;
+                roomWaiters = NO_WAITERS;
             }
         }
         if (ready != null) {
@@ -156,7 +166,7 @@ public final class Outbox {
     /** Refuses new items from now on; what is queued can still be drained. */
     public synchronized void seal() {
         sealed = true;
-        roomWaiters.clear();
+        roomWaiters = NO_WAITERS;
     }
 
     /** Whether {@link #seal()} or {@link #close()} was called. */
@@ -167,11 +177,11 @@ public final class Outbox {
     /** Refuses everything from now on and forgets what is queued and who waits. */
     public synchronized void close() {
         closed = true;
-        ring = new Object[0];
+        ring = EMPTY;
         head = 0;
         size = 0;
-        overflow.clear();
-        roomWaiters.clear();
+        overflow = NO_ITEMS;
+        roomWaiters = NO_WAITERS;
     }
 
     public synchronized boolean isClosed() {

@@ -116,4 +116,33 @@ final class BayeuxCodec {
         out.write(']');
         return out.toByteArray();
     }
+
+    /** {@code reply} as JSON bytes, to keep while it waits ({@link #objects} reads it back). */
+    static byte[] tree(ObjectNode reply) {
+        try {
+            return MAPPER.writeValueAsBytes(reply);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a reply cannot be serialized", e);
+        }
+    }
+
+    /** {@code replies} as a JSON array, to keep while they wait ({@link #objects} reads them back). */
+    static byte[] tree(List<ObjectNode> replies) {
+        return encode(replies, List.of());
+    }
+
+    /** The objects of {@link #tree}'s bytes: the one object, or the array's, in order; each a fresh tree. */
+    static List<ObjectNode> objects(byte[] json) {
+        try {
+            JsonNode root = MAPPER.readTree(json);
+            if (root instanceof ObjectNode object) {
+                return List.of(object);
+            }
+            List<ObjectNode> objects = new ArrayList<>(root.size());
+            root.forEach(node -> objects.add((ObjectNode) node));
+            return objects;
+        } catch (IOException | ClassCastException e) {
+            throw new IllegalStateException("kept replies cannot be read back: " + new String(json, java.nio.charset.StandardCharsets.UTF_8), e);
+        }
+    }
 }

@@ -5,6 +5,7 @@ import io.herald.http.ApiKeyGuard;
 import io.herald.http.ClientGone;
 import io.herald.http.Cors;
 import io.herald.http.JsonResponses;
+import io.herald.http.ReleasedUpgrade;
 import jakarta.inject.Inject;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -106,7 +107,7 @@ public final class BayeuxHandler extends Handler.Abstract {
         String token = bearer(request);
         String remote = Request.getRemoteAddr(request);
         boolean upgraded = container(request).upgrade((rq, rs, cb) -> new BayeuxWebSocket(protocol, codec, server.stats, token, remote),
-                request, response, callback);
+                ReleasedUpgrade.sharedContext(request), response, callback);
         if (!upgraded) {
             refuse(request, response, callback, new BayeuxRefusal(400, "not a valid WebSocket upgrade"));
         }

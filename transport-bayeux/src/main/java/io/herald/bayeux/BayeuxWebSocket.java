@@ -1,6 +1,7 @@
 package io.herald.bayeux;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.http.ReleasedUpgrade;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -50,6 +51,8 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
     @Override
     public void onWebSocketOpen(Session session) {
         this.session = session;
+        // Token, remote address and subprotocol were read at the upgrade: the HTTP request need not stay reachable.
+        ReleasedUpgrade.release(session);
     }
 
     @Override

@@ -38,18 +38,23 @@ final class DeliveryFilter {
         }
     }
 
-    private final Map<ChannelName, Position> lastSent = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ChannelName, Position> eldest) {
-            return size() > CHANNELS;
-        }
-    };
-    private final Map<ChannelName, Fence> fences = new HashMap<>();
+    // Both made when first needed: a client that was sent nothing yet (an idle one) has neither.
+    private Map<ChannelName, Position> lastSent;
+    private Map<ChannelName, Fence> fences;
+
+    private static Map<ChannelName, Position> lastSentMap() {
+        return new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ChannelName, Position> eldest) {
+                return size() > CHANNELS;
+            }
+        };
+    }
 
     /** Whether {@code message} is written; a redelivery (acknowledgement extension) always is, in turn. */
     boolean accept(Message message, boolean redelivered) {
         ChannelName channel = message.channel();
-        Fence fence = fences.isEmpty() ? null : fences.get(channel);
+        Fence fence = fences == null || fences.isEmpty() ? null : fences.get(channel);
         if (fence != null) {
             if (!fence.epoch.equals(message.position().epoch())) {
                 fences.remove(channel);
@@ -58,6 +63,9 @@ final class DeliveryFilter {
             } else if (++fence.next > fence.until) {
                 fences.remove(channel);
             }
+        }
+        if (lastSent == null) {
+            lastSent = lastSentMap();
         }
         Position last = lastSent.get(channel);
         if (!redelivered && last != null && last.sameEpoch(message.position()) && message.offset() <= last.offset()) {
@@ -69,7 +77,7 @@ final class DeliveryFilter {
 
     /** A gap moves a rewinding channel to where delivery continues. */
     void gap(Gap gap) {
-        Fence fence = fences.get(gap.channel());
+        Fence fence = fences == null ? null : fences.get(gap.channel());
         if (fence != null) {
             fence.next = gap.firstAvailable();
             if (!fence.epoch.equals(gap.epoch()) || fence.next > fence.until) {
@@ -88,7 +96,12 @@ final class DeliveryFilter {
      * cut twice in a row, its second rejoin replaying from the same position as the first).
      */
     void rewind(ChannelName channel, Position after, Position written) {
-        lastSent.remove(channel);
+        if (lastSent != null) {
+            lastSent.remove(channel);
+        }
+        if (fences == null) {
+            fences = new HashMap<>();
+        }
         long until = written != null && written.sameEpoch(after) ? written.offset() : Long.MIN_VALUE;
         Fence earlier = fences.get(channel);
         if (earlier != null && earlier.epoch.equals(after.epoch())) {
@@ -103,7 +116,7 @@ final class DeliveryFilter {
 
     /** Forgets everything: a fresh connection starts over. */
     void clear() {
-        lastSent.clear();
-        fences.clear();
+        lastSent = null;
+        fences = null;
     }
 }

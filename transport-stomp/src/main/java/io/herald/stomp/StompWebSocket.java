@@ -1,6 +1,7 @@
 package io.herald.stomp;
 
 import io.herald.http.DirectWebSocket;
+import io.herald.http.ReleasedUpgrade;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.util.CountingCallback;
@@ -41,6 +42,8 @@ public final class StompWebSocket implements Session.Listener.AutoDemanding, Sto
     @Override
     public void onWebSocketOpen(Session session) {
         this.session = session;
+        // Token, remote address and subprotocol were read at the upgrade: the HTTP request need not stay reachable.
+        ReleasedUpgrade.release(session);
         this.direct = direct(session);
         this.connection = new StompConnection(transport, this);
     }

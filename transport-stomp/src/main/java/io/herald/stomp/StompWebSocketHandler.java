@@ -1,6 +1,7 @@
 package io.herald.stomp;
 
 import io.herald.http.JsonResponses;
+import io.herald.http.ReleasedUpgrade;
 import java.time.Duration;
 import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
@@ -67,7 +68,7 @@ final class StompWebSocketHandler extends Handler.Abstract {
             upgradeResponse.setExtensions(List.of());
             return new StompWebSocket(transport, token(request), Request.getRemoteAddr(request));
         };
-        if (!container.upgrade(creator, request, response, callback)) {
+        if (!container.upgrade(creator, ReleasedUpgrade.sharedContext(request), response, callback)) {
             JsonResponses.error(response, callback, 400, "STOMP is served over WebSocket here: send an upgrade request");
         }
         return true;

@@ -76,6 +76,12 @@ public final class IdleSuite {
         DEFAULTS.put("jvm-flags", "-Xms1g -Xmx1g -XX:+UseG1GC");
         DEFAULTS.put("port", "19480");
         DEFAULTS.put("settle-ms", "3000");
+        // A second Herald build (e.g. before a change), run as server "herald-before" in the same job.
+        DEFAULTS.put("herald-before-jar", "");
+        // true: a class histogram (jcmd GC.class_histogram) of each JVM fresh and with every connection, in work-dir.
+        DEFAULTS.put("histograms", "false");
+        // Keeps the connections open this long after weighing, for a heap dump taken by hand.
+        DEFAULTS.put("hold-ms", "0");
     }
 
     private final Map<String, String> options;
@@ -118,7 +124,7 @@ public final class IdleSuite {
                 out.println("## repetition " + rep + ", " + server);
                 out.flush();
                 try (ServerProcess process = start(server, workDir)) {
-                    Result result = measure(server, process);
+                    Result result = measure(server, process, workDir.resolve(options.get("protocol") + "-idle-" + server + "-" + rep));
                     all.add(result);
                     Files.writeString(results, result.toJson() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                             StandardOpenOption.APPEND);
@@ -138,14 +144,16 @@ public final class IdleSuite {
         return switch (server) {
             case "herald" -> ServerProcess.herald(Path.of(options.get("herald-jar")), base, cpu,
                     split(options.get("jvm-flags").replace(' ', ',')), workDir, List.of("--transports", "sse,stomp,bayeux"));
+            case "herald-before" -> ServerProcess.herald(Path.of(options.get("herald-before-jar")), base + 30, cpu,
+                    split(options.get("jvm-flags").replace(' ', ',')), workDir, List.of("--transports", "sse,stomp,bayeux"));
             case "rabbitmq" -> ServerProcess.rabbitmq(base + 10, cpu, workDir);
             case "cometd" -> ServerProcess.cometd(Path.of(options.get("bench-jar")), base + 20, cpu,
                     split(options.get("jvm-flags").replace(' ', ',')), workDir);
-            default -> throw new IllegalArgumentException("unknown server '" + server + "'; known: herald, rabbitmq, cometd");
+            default -> throw new IllegalArgumentException("unknown server '" + server + "'; known: herald, herald-before, rabbitmq, cometd");
         };
     }
 
-    private Result measure(String server, ServerProcess process) throws Exception {
+    private Result measure(String server, ServerProcess process, Path histogramPrefix) throws Exception {
         int connections = Integer.parseInt(options.get("connections"));
         long settle = Long.parseLong(options.get("settle-ms"));
         ProcProbe probe = new ProcProbe(process.servingPid());
@@ -153,6 +161,7 @@ public final class IdleSuite {
         Thread.sleep(settle);
         long rssFresh = probe.rssBytes();
         long heapBefore = process.isJvm() ? probe.heapAfterGcBytes() : -1;
+        histogram(process, histogramPrefix, "fresh");
         AtomicReferenceArray<AutoCloseable> sockets = new AtomicReferenceArray<>(connections);
         int threads = Integer.parseInt(options.get("threads"));
         ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
@@ -184,12 +193,20 @@ public final class IdleSuite {
             Thread.sleep(settle);
             long heapAfter = process.isJvm() ? probe.heapAfterGcBytes() : -1;
             long rssAfter = probe.rssBytes();
+            histogram(process, histogramPrefix, connections + "-connections");
             int openFiles = process.openFiles();
             if (openFiles < connections) {
                 throw new IllegalStateException(server + " holds " + openFiles + " open files with " + connections
                         + " connections subscribed: some were closed");
             }
-            return new Result(server, connections, rssFresh, rssAfter, heapBefore, heapAfter, openFiles, loadAverage());
+            Result result = new Result(server, connections, rssFresh, rssAfter, heapBefore, heapAfter, openFiles, loadAverage());
+            long hold = Long.parseLong(options.get("hold-ms"));
+            if (hold > 0) {
+                out.printf(Locale.ROOT, "  holding %d connections for %d ms; serving pid %d%n", connections, hold, process.servingPid());
+                out.flush();
+                Thread.sleep(hold);
+            }
+            return result;
         } finally {
             measuring.set(false);
             pool.shutdownNow();
@@ -203,11 +220,25 @@ public final class IdleSuite {
     }
 
     private AutoCloseable open(String server, int port) throws IOException {
-        boolean herald = server.equals("herald");
+        boolean herald = server.startsWith("herald");
         if (options.get("protocol").equals("stomp")) {
             return IdleStompSocket.open("127.0.0.1", port, herald ? "/stomp" : "/ws", "/topic/bench.idle", herald ? null : "guest", 60_000);
         }
         return IdleBayeuxSocket.open("127.0.0.1", port, herald ? "/bayeux" : "/cometd", "/bench/idle", 60_000);
+    }
+
+    /** Writes {@code jcmd <pid> GC.class_histogram} to {@code <prefix>-<label>.histo} when histograms are asked for. */
+    private void histogram(ServerProcess process, Path prefix, String label) throws IOException, InterruptedException {
+        if (!process.isJvm() || !Boolean.parseBoolean(options.get("histograms"))) {
+            return;
+        }
+        Path file = Path.of(prefix + "-" + label + ".histo");
+        Process jcmd = new ProcessBuilder("jcmd", Long.toString(process.servingPid()), "GC.class_histogram")
+                .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+        if (jcmd.waitFor() != 0) {
+            throw new IllegalStateException("jcmd GC.class_histogram of " + process.name() + " failed; see " + file);
+        }
+        out.println("  class histogram: " + file);
     }
 
     /** Answers the held connects that the servers release at their timeout, so that no Bayeux client expires. */
@@ -233,7 +264,15 @@ public final class IdleSuite {
                     r.heapPerConnection() < 0 ? "-" : String.format(Locale.ROOT, "%.1f", r.heapPerConnection() / 1024.0), r.load1()));
         }
         List<Result> heralds = results.stream().filter(r -> r.server().equals("herald")).toList();
-        List<Result> peers = results.stream().filter(r -> !r.server().equals("herald")).toList();
+        List<Result> befores = results.stream().filter(r -> r.server().equals("herald-before")).toList();
+        List<Result> peers = results.stream().filter(r -> !r.server().startsWith("herald")).toList();
+        if (!heralds.isEmpty() && !befores.isEmpty()) {
+            b.append(String.format(Locale.ROOT, "%nherald-before heap after GC per connection / herald's: x%.2f, RSS x%.2f%n",
+                    median(befores.stream().map(r -> (double) r.heapPerConnection()).toList())
+                            / median(heralds.stream().map(r -> (double) r.heapPerConnection()).toList()),
+                    median(befores.stream().map(r -> (double) r.rssPerConnection()).toList())
+                            / median(heralds.stream().map(r -> (double) r.rssPerConnection()).toList())));
+        }
         if (!heralds.isEmpty() && !peers.isEmpty()) {
             String peer = peers.get(0).server();
             double heraldRss = median(heralds.stream().map(r -> (double) r.rssPerConnection()).toList());

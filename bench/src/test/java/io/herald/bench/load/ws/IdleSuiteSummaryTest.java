@@ -27,4 +27,15 @@ class IdleSuiteSummaryTest {
                 new IdleSuite.Result("cometd", 1000, 90L << 20, (90L << 20) + 20_480_000, 40L << 20, (40L << 20) + 12_288_000, 1010, 1.0));
         assertThat(IdleSuite.summary(results)).contains("cometd heap after GC per connection / Herald's: x3.0");
     }
+
+    @Test
+    void aHeraldBuildBeforeAChangeIsComparedWithHeraldAndNotTakenForThePeer() {
+        List<IdleSuite.Result> results = List.of(
+                new IdleSuite.Result("herald-before", 1000, 100L << 20, (100L << 20) + 20_480_000, 50L << 20, (50L << 20) + 12_288_000, 1010, 1.0),
+                new IdleSuite.Result("herald", 1000, 100L << 20, (100L << 20) + 10_240_000, 50L << 20, (50L << 20) + 4_096_000, 1010, 1.0),
+                new IdleSuite.Result("cometd", 1000, 90L << 20, (90L << 20) + 20_480_000, 40L << 20, (40L << 20) + 12_288_000, 1010, 1.0));
+        assertThat(IdleSuite.summary(results))
+                .contains("herald-before heap after GC per connection / herald's: x3.00, RSS x2.00")
+                .contains("cometd heap after GC per connection / Herald's: x3.0");
+    }
 }
