@@ -305,8 +305,13 @@ final class BayeuxSession implements Link.Listener {
         for (Subscriptions.Subscription s : List.copyOf(subscriptions.active.values())) {
             rejoin.add(sendSubscribe(s));
         }
-        for (ChannelName channel : List.copyOf(subscriptions.implied.keySet())) {
-            rejoin.add(subscribeImplied(channel));
+        // Under batch acknowledgements the resumed session still has the acknowledged subscription the server gave
+        // each channel of a pattern; an exact one beside it would be a second stream of the channel, and its replay
+        // from the position received here rewound the server's delivery filter under the first one (a loss).
+        if (!batchAcks || !resumed) {
+            for (ChannelName channel : List.copyOf(subscriptions.implied.keySet())) {
+                rejoin.add(subscribeImplied(channel));
+            }
         }
         List<Runnable> queued = new ArrayList<>(afterHandshake);
         afterHandshake.clear();
@@ -542,7 +547,9 @@ final class BayeuxSession implements Link.Listener {
             if (!subscriptions.active.containsKey(channel) && !subscriptions.implied.containsKey(channel)
                     && handshaken && link != null) {
                 subscriptions.implied.put(channel, targets.get(0).channel);
-                subscribeImplied(channel);
+                if (!batchAcks) {
+                    subscribeImplied(channel); // under batch acknowledgements the server subscribed it (see rejoin)
+                }
             }
         }
         String token = key + "@" + position;

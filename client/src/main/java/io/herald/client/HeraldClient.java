@@ -269,7 +269,7 @@ public final class HeraldClient implements AutoCloseable {
         IdentityStore identityStore = IdentityStore.memory();
         java.util.concurrent.Executor executor;
         boolean acknowledged;
-        boolean batchAcknowledgements;
+        boolean batchAcknowledgements = true;
         Backoff backoff;
         int maxAttempts = -1;
         List<String> transports = List.of("websocket", "long-polling");
@@ -316,8 +316,9 @@ public final class HeraldClient implements AutoCloseable {
         /**
          * Outside acknowledged mode too, acknowledges every batch (once its handlers returned) to a server that
          * grants the ack extension, so that the server redelivers what a reply lost in a cut carried on any channel,
-         * also one known only through a wildcard (default: off; position acks). Experimental: see the README's
-         * "Known gaps" before turning it on.
+         * also one known only through a wildcard (default: on). Off, the client acknowledges positions
+         * ({@code ext.herald.ack}) instead, which cannot cover a channel it has not had a message of yet (see the
+         * README).
          */
         public Builder batchAcknowledgements(boolean on) {
             options.batchAcknowledgements = on;

@@ -61,6 +61,7 @@ class ClientStressTest {
 
     private void runOnce(String transport) throws Exception {
         long seed = Long.getLong("stress.seed", System.nanoTime());
+        System.out.println("ClientStressTest " + transport + " seed " + seed);
         Random random = new Random(seed);
         Map<String, List<Integer>> got = new ConcurrentHashMap<>();
         for (int c = 0; c < CHANNELS; c++) {
@@ -73,6 +74,7 @@ class ClientStressTest {
         try (TestHerald server = new TestHerald(Settings.defaults().with(CoreSettings.HISTORY_SIZE, "1000")
                      .with(io.herald.bayeux.BayeuxSettings.TIMEOUT, "2s"), null);
              HeraldClient client = HeraldClient.builder(server.bayeux()).transports(transport)
+                     .batchAcknowledgements(Boolean.parseBoolean(System.getProperty("stress.batchAcks", "true")))
                      .backoff(Duration.ofMillis(10), Duration.ofMillis(200)).maxNetworkDelay(Duration.ofSeconds(2)).random(new Random(seed)).onMissed(gaps::add)
                      .onStateChange((state, cause) -> {
                          states.add(state + " " + cause);

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A channel the client knows only through a wildcard subscription, whose first messages travel in a reply the
  * network loses: a TCP proxy swallows what the server writes, then cuts the link, while messages are published
  * to that channel. The client has no position for the channel, so only the server can bring them again: it does,
- * because the client acknowledges every batch it receives. Each message reaches the handler once, in order.
+ * because the client acknowledges every batch it receives (the default). Each message reaches the handler once, in order.
  * Without the batch acknowledgements (positions only) the first messages are lost without notice.
  */
 class WildcardResumeTest {
@@ -38,7 +38,7 @@ class WildcardResumeTest {
         try (TestHerald server = new TestHerald(Settings.defaults().with(BayeuxSettings.TIMEOUT, "2s"), null);
              TcpProxy proxy = new TcpProxy(server.port());
              HeraldClient client = HeraldClient.builder(URI.create("http://127.0.0.1:" + proxy.port() + "/bayeux"))
-                     .transports(transport).batchAcknowledgements(true).backoff(Duration.ofMillis(20), Duration.ofMillis(200))
+                     .transports(transport).backoff(Duration.ofMillis(20), Duration.ofMillis(200))
                      .maxNetworkDelay(Duration.ofSeconds(2)).onMissed(gaps::add)
                      .onStateChange((state, cause) -> states.add(state)).build()) {
             client.connect().get();

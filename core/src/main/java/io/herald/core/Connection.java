@@ -50,6 +50,27 @@ public final class Connection {
         /** A heartbeat is due (see {@link #heartbeats}). */
         default void heartbeat() {
         }
+
+        /**
+         * Whether an acknowledged subscription whose message finds the outbox full pauses, as at a full window
+         * (its backlog stays in history and it reads on from there once the writer made room), instead of cutting
+         * the whole connection off. For a transport that notices an absent client by itself (Bayeux's
+         * max-interval): the connection, its patterns among them, then survives a burst of catch-up that filled
+         * its outbox; a pattern has no cursor, so a cut-off loses what its channels publish until the client is back.
+         */
+        default boolean pausesWhenFull() {
+            return false;
+        }
+
+        /**
+         * A pattern's message found the outbox full. Return {@code true} when the transport brings it (and what
+         * follows on its channel) from history itself, as an acknowledging Bayeux client's per-channel
+         * subscription does: the message then counts as taken and the connection is not cut off. Called on the
+         * engine's threads while a channel's feed is locked: record, never block or subscribe here.
+         */
+        default boolean patternOverflow(ConnectionSubscription pattern, Message message) {
+            return false;
+        }
     }
 
     /** What the writer receives from {@link #drain}, in queue order. */
@@ -100,6 +121,10 @@ public final class Connection {
 
     public ClientSession session() {
         return session;
+    }
+
+    Wire wire() {
+        return wire;
     }
 
     /**

@@ -126,7 +126,11 @@ public final class ConnectionSubscription implements Subscriber {
     public boolean deliver(Message message) {
         Outbox outbox = connection.outbox;
         if (!ack.acknowledged()) {
-            return plain ? outbox.offer(message) : outbox.offer(new Delivery(this, message, false));
+            if (plain ? outbox.offer(message) : outbox.offer(new Delivery(this, message, false))) {
+                return true;
+            }
+            // Full (not sealed): the transport may take a pattern's message from history instead.
+            return channel.isPattern() && !outbox.isSealed() && connection.wire().patternOverflow(this, message);
         }
         synchronized (this) {
             boolean redelivered = false;
@@ -141,6 +145,9 @@ public final class ConnectionSubscription implements Subscriber {
                 return false;
             }
             if (!outbox.offer(new Delivery(this, message, redelivered))) {
+                // A full outbox pauses it as a full window does, where the transport asks for that (see
+                // Connection.Wire#pausesWhenFull); the cut-off that follows the refusal then resumes it from history.
+                windowRefused = !outbox.isSealed() && connection.wire().pausesWhenFull();
                 return false;
             }
             unacked.add(message.position());

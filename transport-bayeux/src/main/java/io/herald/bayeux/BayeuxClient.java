@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  * socket as they arrive, each push a message array of its own outside any reply, as CometD's websocket transport
  * does: no connect round trip per batch. One push is in flight at a time; what arrives meanwhile goes in the
  * next one, and a socket that stops taking frames lets the outbox fill until the connection is cut off (G6) and
- * the client resumes from its cursors. Over HTTP every delivery travels in a connect reply.
+ * the client resumes from its cursors. Over HTTP every delivery travels in a connect reply. An acknowledging
+ * client is not cut off for a full outbox: its acknowledged subscriptions pause and read on from history, and its
+ * patterns note the channels that overflowed for {@link PatternChannels} ({@link #pausesWhenFull},
+ * {@link #patternOverflow}); a cut-off would end its patterns, which have no cursor to resume from.
  *
  * <p>A connect with nothing queued is held up to the timeout; the first message queued, a newer connect, a
  * disconnect or the timeout releases it. A client that sends no connect for {@code max-interval} is released by
@@ -172,6 +175,13 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     void acknowledge(long acked) {
         boolean lost;
         synchronized (this) {
+            if (acked > batch) {
+                // A number this object never sent: a batch of the one before it for this client id (the node let
+                // the client go and found it in the store again, with no handshake to restart the client's count).
+                // It acknowledges nothing here, and numbering goes on after it: counting from 1 again, the client's
+                // stale number acknowledged this object's first batches unread, so a lost reply was not resent.
+                batch = acked;
+            }
             if (batches == null) {
                 return;
             }
@@ -491,6 +501,9 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         notices = List.of();
         sink = deliveries;
         batchPositions = ack ? new java.util.HashMap<>() : null;
+        if (ack && !patternChannels.takeOverflowed(connection)) {
+            deliveries.addAll(patternResets());
+        }
         try {
             // A pattern's channel that got its acknowledged subscription during this drain replayed into the
             // outbox meanwhile: that goes in the same response.
@@ -551,6 +564,32 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     @Override
     public void writable() {
         server.threads.write(System.identityHashCode(this), deliverTask);
+    }
+
+    /** An acknowledged subscription pauses at a full outbox (its backlog stays in history): see the class comment. */
+    @Override
+    public boolean pausesWhenFull() {
+        return true;
+    }
+
+    @Override
+    public boolean patternOverflow(ConnectionSubscription pattern, Message message) {
+        if (!ack || !patternChannels.overflowed(pattern, message)) {
+            return false;
+        }
+        writable();
+        return true;
+    }
+
+    /** A reset notice for each pattern subscribed: a channel of one may have lost messages. Holds the lock. */
+    private List<byte[]> patternResets() {
+        List<byte[]> resets = new ArrayList<>(1);
+        for (ConnectionSubscription subscription : connection.subscriptions()) {
+            if (subscription.channel().isPattern()) {
+                resets.add(BayeuxDeliveries.gap(Gap.patternReset(subscription.channel())));
+            }
+        }
+        return resets;
     }
 
     @Override

@@ -177,6 +177,15 @@ public final class BayeuxServer implements Lifecycle {
 
     /** {@link #subscribe(BayeuxClient, ChannelName, Position)} under {@code key}. */
     void subscribe(BayeuxClient client, String key, ChannelName channel, Position after) {
+        // Under the client's lock, as its drains are: a drain between the unsubscribe and the subscribe of a
+        // replayed channel found it without a subscription and gave it another one under its pattern, whose rewind
+        // replaced this one's, so the replay's first stretch was dropped as repeats (a loss; ClientStressTest).
+        synchronized (client) {
+            subscribeLocked(client, key, channel, after);
+        }
+    }
+
+    private void subscribeLocked(BayeuxClient client, String key, ChannelName channel, Position after) {
         Connection connection = client.connection();
         var existing = connection.subscription(key);
         if (existing != null) {

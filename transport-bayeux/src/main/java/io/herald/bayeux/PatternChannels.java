@@ -10,6 +10,7 @@ import io.herald.core.ConnectionSubscription;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Acknowledged delivery for the pattern subscriptions ({@code /a/*}, {@code /a/**}) of a client using the
@@ -17,8 +18,10 @@ import java.util.Map;
  * gets an acknowledged subscription of its own (key {@link #key}), recorded in the session like any other and
  * starting just before the first message the pattern brought from it. That subscription delivers the message
  * and everything after it on the channel, in order, in the batches the client acknowledges, redelivered after a
- * lost batch or a cut; the pattern's own copies are dropped. Not thread-safe: used under the client's lock,
- * within its drains.
+ * lost batch or a cut; the pattern's own copies are dropped. A pattern's message that finds the outbox full
+ * is noted instead ({@link #overflowed}, called by the engine), and the channel's subscription starts before it,
+ * so a full outbox need not cut the client off. Not thread-safe, except {@link #overflowed}: used under the
+ * client's lock, within its drains.
  */
 final class PatternChannels {
 
@@ -26,6 +29,13 @@ final class PatternChannels {
     private final BayeuxClient client;
     /** A channel got its subscription during the current drain: its replay is queued, drain again. */
     private boolean handedOver;
+    /**
+     * Per {@link #key}, the first message a pattern had for a channel without a subscription of its own while the
+     * outbox was full ({@link #overflowed}): the subscription the channel gets starts before it. Written by the
+     * engine's threads, taken under the client's lock; it outlives a connection, so the next one takes what came
+     * while the last one closed.
+     */
+    private final Map<String, Message> overflowed = new ConcurrentHashMap<>();
 
     PatternChannels(BayeuxServer server, BayeuxClient client) {
         this.server = server;
@@ -53,10 +63,7 @@ final class PatternChannels {
      */
     boolean handOver(Connection connection, ConnectionSubscription pattern, Message message) {
         ChannelName channel = message.channel();
-        ConnectionSubscription own = connection.subscription(channel.value());
-        if (own == null || !own.ackMode().acknowledged()) {
-            own = connection.subscription(key(pattern.channel(), channel));
-        }
+        ConnectionSubscription own = own(connection, pattern.channel(), channel);
         if (own != null) {
             Position written = own.cursor();
             return written == null || !written.sameEpoch(message.position()) || message.offset() > written.offset();
@@ -64,13 +71,77 @@ final class PatternChannels {
         if (connection.subscriptions().size() >= BayeuxClient.MAX_ACKED_CHANNELS) {
             return false;
         }
+        String key = key(pattern.channel(), channel);
+        // A later copy of a channel whose earlier message overflowed meanwhile: start before the earlier one.
+        Message first = earlier(overflowed.remove(key), message);
         try {
-            server.subscribe(client, key(pattern.channel(), channel), channel, before(message));
+            server.subscribe(client, key, channel, before(first));
             handedOver = true;
             return true;
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /**
+     * {@code pattern} had {@code message} for a channel while the outbox was full: noted, so that the channel's
+     * subscription brings it from history ({@link #takeOverflowed}) rather than the connection being cut off.
+     * Never blocks (the engine calls it with a feed locked).
+     *
+     * @return false when this client already has as many channels as it may acknowledge: cut off, as before
+     */
+    boolean overflowed(ConnectionSubscription pattern, Message message) {
+        String key = key(pattern.channel(), message.channel());
+        if (!overflowed.containsKey(key) && overflowed.size() >= BayeuxClient.MAX_ACKED_CHANNELS) {
+            return false;
+        }
+        overflowed.putIfAbsent(key, message);
+        return true;
+    }
+
+    /**
+     * Gives each channel noted by {@link #overflowed} its subscription on {@code connection}, starting before the
+     * first message that overflowed (a channel that got one meanwhile has it brought by that one).
+     *
+     * @return false when one could not be subscribed (refused, or too many channels): its messages may be missed
+     */
+    boolean takeOverflowed(Connection connection) {
+        boolean all = true;
+        for (String key : List.copyOf(overflowed.keySet())) {
+            Message first = overflowed.remove(key);
+            String pattern = patternOf(key);
+            if (first == null || connection.subscription(pattern) == null
+                    || own(connection, ChannelName.of(pattern), first.channel()) != null) {
+                continue; // unsubscribed meanwhile, or its subscription brings it
+            }
+            if (connection.subscriptions().size() >= BayeuxClient.MAX_ACKED_CHANNELS) {
+                all = false;
+                continue;
+            }
+            try {
+                server.subscribe(client, key, first.channel(), before(first));
+                handedOver = true;
+            } catch (RuntimeException e) {
+                all = false;
+            }
+        }
+        return all;
+    }
+
+    /** The acknowledged subscription bringing {@code channel}: its own, or the one {@code pattern} gave it; or null. */
+    private static ConnectionSubscription own(Connection connection, ChannelName pattern, ChannelName channel) {
+        ConnectionSubscription own = connection.subscription(channel.value());
+        if (own == null || !own.ackMode().acknowledged()) {
+            own = connection.subscription(key(pattern, channel));
+        }
+        return own;
+    }
+
+    private static Message earlier(Message a, Message b) {
+        if (a == null) {
+            return b;
+        }
+        return a.position().sameEpoch(b.position()) && a.offset() < b.offset() ? a : b;
     }
 
     /** Whether a channel got its subscription since the last call (its replay is queued). */
@@ -83,14 +154,22 @@ final class PatternChannels {
     /**
      * Before {@code connection} closes with messages still queued (a lost batch, the node letting the client go):
      * a pattern's channel without a subscription yet gets one in the session, starting before its first queued
-     * message, so the next connection replays it rather than losing it with the queue. What exact channels had
-     * queued is left to the session's cursors and unacked windows, which bring it again.
+     * message (or the first that overflowed), so the next connection replays it rather than losing it with the
+     * queue. What exact channels had queued is left to the session's cursors and unacked windows, which bring it
+     * again.
      */
     void keepQueued(Connection connection) {
-        if (connection.isIdle()) {
-            return;
-        }
         Map<String, SessionSubscription> kept = new HashMap<>();
+        for (String key : List.copyOf(overflowed.keySet())) {
+            Message first = overflowed.get(key);
+            String pattern = patternOf(key);
+            if (first != null && connection.subscription(pattern) != null
+                    && own(connection, ChannelName.of(pattern), first.channel()) == null
+                    && connection.subscriptions().size() + kept.size() < BayeuxClient.MAX_ACKED_CHANNELS) {
+                kept.put(key, new SessionSubscription(key, first.channel(), true, before(first), List.of()));
+                overflowed.remove(key, first);
+            }
+        }
         connection.drain(Integer.MAX_VALUE, new Connection.Items() {
             @Override
             public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
@@ -98,10 +177,15 @@ final class PatternChannels {
                     return;
                 }
                 String key = key(subscription.channel(), message.channel());
-                if (connection.subscription(key) == null && connection.subscription(message.channel().value()) == null
-                        && !kept.containsKey(key)
-                        && connection.subscriptions().size() + kept.size() < BayeuxClient.MAX_ACKED_CHANNELS) {
-                    kept.put(key, new SessionSubscription(key, message.channel(), true, before(message), List.of()));
+                if (connection.subscription(key) != null || connection.subscription(message.channel().value()) != null) {
+                    return;
+                }
+                SessionSubscription had = kept.get(key);
+                Position start = before(message);
+                if (had == null ? connection.subscriptions().size() + kept.size() < BayeuxClient.MAX_ACKED_CHANNELS
+                        : start.sameEpoch(had.cursor()) && start.offset() < had.cursor().offset()) {
+                    // (Earlier than what overflowed after it: queued before the outbox filled.)
+                    kept.put(key, new SessionSubscription(key, message.channel(), true, start, List.of()));
                 }
             }
 

@@ -208,6 +208,28 @@ class BayeuxPatternAckTest {
         return published.entrySet().stream().allMatch(e -> received.getOrDefault(e.getKey(), List.of()).size() == e.getValue());
     }
 
+    @Test
+    @DisplayName("after the node let the client go, the batch number it acknowledged before acknowledges nothing of what the next node object sends")
+    void batchNumbersGoOnAfterTheNodeLetTheClientGo() throws Exception {
+        BayeuxTestClient client = ackClient("/pn/*");
+        long acked = -1;
+        for (int n = 1; n <= 3; n++) {
+            publish("/pn/a", n);
+            ArrayNode reply = client.send(connect(client, acked, 0L));
+            assertThat(byChannel(reply).get("/pn/a")).containsExactly("/pn/a=" + n);
+            acked = reply.get(0).get("ext").get("ack").asLong();
+        }
+        client.send(connect(client, acked, 0L));
+        // The client stays away past max-interval: the node lets it go; it comes back with no handshake.
+        String id = client.clientId;
+        await().until(() -> server.server().local(id) == null);
+        publish("/pn/a", 4);
+        assertThat(byChannel(client.send(connect(client, acked, 0L))).get("/pn/a")).containsExactly("/pn/a=4");
+        // That reply was lost: the client acknowledges the last batch it had, again.
+        publish("/pn/a", 5);
+        assertThat(byChannel(client.send(connect(client, acked, 0L))).get("/pn/a")).containsExactly("/pn/a=4", "/pn/a=5");
+    }
+
     private static Map<String, List<String>> byChannel(ArrayNode response) {
         Map<String, List<String>> byChannel = new LinkedHashMap<>();
         for (String d : data(response)) {
