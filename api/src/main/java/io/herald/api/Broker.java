@@ -50,6 +50,16 @@ public interface Broker {
     }
 
     /**
+     * Whether {@link #publishAsync} always returns without waiting (for the network, for a confirm window, for a
+     * lock held across either), delivering to this node's listeners at most: a broker inside this process. A
+     * caller on a thread that must never block (an I/O selector) may publish there only then. The default is
+     * {@code false}.
+     */
+    default boolean publishesWithoutWaiting() {
+        return false;
+    }
+
+    /**
      * Subscribes {@code listener} to a channel or pattern.
      *
      * @return a handle that cancels the subscription

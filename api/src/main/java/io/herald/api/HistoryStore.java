@@ -109,6 +109,15 @@ public interface HistoryStore {
     }
 
     /**
+     * Whether {@link #appendAsync} always returns without waiting: for the network, for room in a pipeline, for
+     * a lock held across either. Only a store that keeps history in this process can say so; then a caller on
+     * a thread that must never block (an I/O selector) may append there. The default is {@code false}.
+     */
+    default boolean appendsWithoutWaiting() {
+        return false;
+    }
+
+    /**
      * What an append did.
      *
      * @param message the message stored for the publication

@@ -156,6 +156,16 @@ public final class Engine implements Lifecycle {
         return pipeline.publish(publication);
     }
 
+    /**
+     * Whether {@link #publishAsync} always returns without waiting for anything (store, broker, network), so
+     * that a thread which must never block (an HTTP selector) may call it: only when both the store's append
+     * and the broker's publish are in this process (the memory store and broker). With any remote store or
+     * broker an append may wait for room in its pipeline or for a round trip.
+     */
+    public boolean publishesWithoutWaiting() {
+        return history.appendsWithoutWaiting() && (history.publishesTo(broker) || broker.publishesWithoutWaiting());
+    }
+
     /** The refusals of a publish; one place for the synchronous and the asynchronous one. */
     private void check(Principal principal, Publication publication) {
         ChannelName channel = publication.channel();

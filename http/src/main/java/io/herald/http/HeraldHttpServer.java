@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -65,9 +66,14 @@ public final class HeraldHttpServer implements Lifecycle, HealthCheck {
         // drops their SYNs and costs each a one-second retransmit.
         c.setAcceptQueueSize(settings.get(HttpSettings.ACCEPT_QUEUE));
         s.addConnector(c);
-        PathMappingsHandler mappings = new PathMappingsHandler();
+        // Static mappings: a dynamic PathMappingsHandler (Jetty's default) declares itself blocking, since a
+        // blocking handler could be added later, and that alone would make every request cross to a pool thread.
+        PathMappingsHandler mappings = new PathMappingsHandler(false);
         for (HttpEndpoint endpoint : endpoints) {
-            mappings.addMapping(PathSpec.from(endpoint.path()), endpoint.handler());
+            // Endpoints that may block run on the pool; the rest of the tree, and endpoints that never wait, run
+            // on the selector thread (see PooledHandler).
+            Handler handler = PooledHandler.needed(endpoint.handler()) ? new PooledHandler(endpoint.handler()) : endpoint.handler();
+            mappings.addMapping(PathSpec.from(endpoint.path()), handler);
         }
         // A root context keeps Request.getPathInContext() working for every handler; the graceful handler
         // lets requests in flight finish on stop (streams are ended by their transports before that).
@@ -79,6 +85,10 @@ public final class HeraldHttpServer implements Lifecycle, HealthCheck {
         s.setStopAtShutdown(false);
         try {
             s.start();
+            if (s.getInvocationType() != Handler.InvocationType.NON_BLOCKING) {
+                // Not a failure (requests are then all dispatched to the pool, as before), but a lost optimisation.
+                LOG.warn("the HTTP handler tree is {}: every request will be handed to a pool thread", s.getInvocationType());
+            }
         } catch (Exception e) {
             try {
                 s.stop();
@@ -115,6 +125,15 @@ public final class HeraldHttpServer implements Lifecycle, HealthCheck {
     /** {@code http://127.0.0.1:<port>}. */
     public URI uri() {
         return URI.create("http://127.0.0.1:" + port());
+    }
+
+    /**
+     * How Jetty runs a request's handlers: {@code NON_BLOCKING} (on the selector thread that parsed it, the
+     * endpoints that may block handing themselves to the pool) unless a handler cannot say; {@code null} before start.
+     */
+    public Handler.InvocationType invocationType() {
+        Server s = server;
+        return s == null ? null : s.getInvocationType();
     }
 
     /** The paths mounted, sorted. */

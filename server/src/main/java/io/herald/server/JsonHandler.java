@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@link PayloadTooLargeException} 413, {@link StoreException} 503; anything else 500. Refusals are logged as one
  * line (4xx at INFO, 404 at DEBUG, 503 at WARN); only a 500, which is a bug, gets a stack trace.
  *
- * <p>Handlers may block on the store, so they declare themselves blocking; a request body is read without
- * blocking ({@link RequestBodies}). Subclasses are stateless apart from their collaborators and thread-safe.
+ * <p>Handlers may block on the store, so they declare themselves blocking unless they say otherwise (the HTTP
+ * server then runs them on a pool thread); a request body is read without blocking ({@link RequestBodies}). Subclasses are stateless apart from their collaborators and thread-safe.
  */
 abstract class JsonHandler extends Handler.Abstract {
 
@@ -61,7 +61,16 @@ abstract class JsonHandler extends Handler.Abstract {
      * @param guard the API key check, or {@code null} for an endpoint that is always open
      */
     protected JsonHandler(String method, ApiKeyGuard guard) {
-        super(InvocationType.BLOCKING);
+        this(method, guard, InvocationType.BLOCKING);
+    }
+
+    /**
+     * @param type {@link InvocationType#NON_BLOCKING} only for a handler that never waits (not for a store, a
+     *     lock held across I/O, nor a body: it reads with {@link RequestBodies}); the HTTP server then runs it
+     *     on the selector thread that parsed the request
+     */
+    protected JsonHandler(String method, ApiKeyGuard guard, InvocationType type) {
+        super(type);
         this.method = method;
         this.guard = guard;
     }

@@ -10,7 +10,7 @@ import org.eclipse.jetty.util.Callback;
 final class NotFoundHandler extends JsonHandler {
 
     NotFoundHandler() {
-        super(null, null);
+        super(null, null, InvocationType.NON_BLOCKING);
     }
 
     @Override

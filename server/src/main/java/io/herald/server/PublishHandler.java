@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * publishes nothing. A publication with an {@code id} is idempotent per channel while the message is
  * retained: a retry (after a timeout, on any node) answers the original message's id and position and
  * publishes nothing. The answer is written when the asynchronous publishes complete; no thread waits for the
- * store. Thread-safe.
+ * store. When the engine's publish never waits (memory store and broker) the handler declares itself
+ * non-blocking and runs on the selector thread that parsed the request; with a remote store or broker, whose
+ * append may wait for room in its pipeline, it runs on the pool. Thread-safe.
  */
 @Singleton
 final class PublishHandler extends JsonHandler {
@@ -56,7 +58,9 @@ final class PublishHandler extends JsonHandler {
 
     @Inject
     PublishHandler(Engine engine, RequestBodies bodies, ApiKeyGuard guard, Settings settings) {
-        super("POST", guard);
+        // On the memory store and broker nothing here waits: the HTTP server answers on the thread that parsed the
+        // request, with no hand-off to the pool (a body still on its way is awaited without holding that thread).
+        super("POST", guard, engine.publishesWithoutWaiting() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING);
         this.engine = engine;
         this.bodies = bodies;
         this.bodyCap = (int) Math.min(Integer.MAX_VALUE - 1L, settings.get(CoreSettings.PUBLISH_MAX_PAYLOAD) + ENVELOPE);

@@ -14,6 +14,12 @@ public final class MemoryBroker implements Broker {
 
     private final ChannelIndex<Listener> listeners = new ChannelIndex<>();
 
+    /** Calls the listeners and nothing else; the engine's router, the listener in practice, never waits. */
+    @Override
+    public boolean publishesWithoutWaiting() {
+        return true;
+    }
+
     @Override
     public void publish(Message message) {
         listeners.forEachMatch(message.channel(), listener -> listener.onMessage(message));

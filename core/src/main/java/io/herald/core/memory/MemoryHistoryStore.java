@@ -60,6 +60,12 @@ public final class MemoryHistoryStore implements HistoryStore {
         return CompletableFuture.completedFuture(store(publication));
     }
 
+    /** An append holds its channel's monitor for a few field updates, never across anything that waits. */
+    @Override
+    public boolean appendsWithoutWaiting() {
+        return true;
+    }
+
     private Appended store(Publication publication) {
         ChannelName channel = publication.channel();
         Log log = logs.computeIfAbsent(channel, c -> new Log(retention.retentionFor(c)));
