@@ -37,7 +37,8 @@ import java.util.Map;
  * <p>{@code --rooms R} (bayeux only, R > 1) runs the chat shape of CometD's benchmark instead of the fan-out:
  * the subscribers in R rooms, {@code --rate} messages per second into each room ({@link BayeuxFanoutScenario}).
  * {@code --rates r1,r2,...} sweeps instead of one rate: per repetition and server, one server process runs
- * the rates in ascending order (fresh clients for each) until a step is not sustained ({@link PeerSweep}),
+ * the rates in ascending order (fresh clients for each) until {@code --sweep-misses} consecutive steps are not
+ * sustained ({@link PeerSweep}; 2 by default, so that one step disturbed by other work does not end it),
  * and the summary gives each server's maximum sustainable deliveries/s, its p99 there, and Herald's ratio.
  *
  * <pre>
@@ -62,6 +63,8 @@ public final class PeerSuite {
         DEFAULTS.put("rates", "");
         // The p99 above which a sweep step is not sustained.
         DEFAULTS.put("p99-bound-ms", "1000");
+        // Consecutive steps not sustained that end a sweep: more than 1 lets a server pass one disturbed step.
+        DEFAULTS.put("sweep-misses", "2");
         // bayeux: more than 1 for the chat shape (rooms of subscribers / rooms members; --rate per room).
         DEFAULTS.put("rooms", "1");
         DEFAULTS.put("warmup", "5");
@@ -131,13 +134,20 @@ public final class PeerSuite {
                 out.println("## repetition " + rep + ", " + server);
                 out.flush();
                 try (ServerProcess process = start(server, workDir)) {
+                    int misses = 0;
                     for (double rate : rates.isEmpty() ? List.of(Double.parseDouble(options.get("rate"))) : rates) {
                         Run run = measure(server, process, rep, rate);
                         runs.add(run);
                         report(run, results);
                         if (!rates.isEmpty() && !sweep.sustained(run.result())) {
-                            out.println("   not sustained at " + rate + "/s: " + sweep.why(run.result()) + "; sweep of " + server + " ends");
-                            break;
+                            boolean ends = ++misses >= Integer.parseInt(options.get("sweep-misses"));
+                            out.println("   not sustained at " + rate + "/s: " + sweep.why(run.result())
+                                    + (ends ? "; sweep of " + server + " ends" : ""));
+                            if (ends) {
+                                break;
+                            }
+                        } else {
+                            misses = 0;
                         }
                     }
                 }

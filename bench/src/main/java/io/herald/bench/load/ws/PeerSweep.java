@@ -66,6 +66,7 @@ public record PeerSweep(int subscribers, double p99BoundMs) {
                     .append("| server | sustainable deliveries/s per repetition | median | offered msg/s there | p99 ms there | "
                             + "server CPU us/msg there | first step not sustained |\n|---|---|---|---|---|---|---|\n");
             Map<String, double[]> medians = new LinkedHashMap<>();
+            java.util.Set<String> censored = new java.util.HashSet<>();
             for (var e : byServerAndRepetition(runs).entrySet()) {
                 List<Double> rates = new ArrayList<>();
                 List<Double> p99s = new ArrayList<>();
@@ -82,6 +83,10 @@ public record PeerSweep(int subscribers, double p99BoundMs) {
                     });
                     steps.stream().filter(r -> why(r, bound) != null).findFirst()
                             .ifPresent(r -> failures.add(String.format(Locale.ROOT, "%.0f/s: %s", r.offeredRate(), why(r, bound))));
+                    if (best.isPresent() && steps.stream().noneMatch(r -> r.offeredRate() > best.get().offeredRate())) {
+                        censored.add(e.getKey());
+                        failures.add("(none above " + String.format(Locale.ROOT, "%.0f", best.get().offeredRate()) + "/s: the sweep's top)");
+                    }
                 }
                 double medianRate = PeerSuite.median(rates);
                 double medianP99 = p99s.isEmpty() ? Double.NaN : PeerSuite.median(p99s);
@@ -96,14 +101,41 @@ public record PeerSweep(int subscribers, double p99BoundMs) {
                 for (var e : medians.entrySet()) {
                     if (!e.getKey().equals("herald")) {
                         double[] peer = e.getValue();
+                        b.append(target(byServerAndRepetition(runs).get("herald"), e.getKey(), peer, bound));
                         b.append(String.format(Locale.ROOT, "Herald vs %s: sustainable deliveries/s x%.2f (target >= 3), "
-                                + "p99 there x%.2f (> 1: Herald's shorter)%n", e.getKey(), herald[0] / peer[0], peer[1] / herald[1]));
+                                + "p99 there x%.2f (> 1: Herald's shorter)%s%n", e.getKey(), herald[0] / peer[0], peer[1] / herald[1],
+                                censored.contains("herald") ? "; Herald held the sweep's top rate in a repetition, so its figure is a lower bound" : ""));
                     }
                 }
             }
             b.append('\n');
         }
         return b.toString();
+    }
+
+    /**
+     * The issue's target against {@code peer}: Herald sustains 3x the peer's median sustainable deliveries/s at a
+     * p99 no longer than the peer's at its own maximum. Per repetition, Herald's lowest sustained step at or above
+     * that rate gives the p99; the line gives their median.
+     */
+    private String target(Map<Integer, List<LoadResult>> herald, String peer, double[] peerMedians, double bound) {
+        double goal = 3 * peerMedians[0];
+        List<Double> p99s = new ArrayList<>();
+        for (List<LoadResult> steps : herald.values()) {
+            steps.stream().filter(r -> why(r, bound) == null && r.windowDeliveredPerSecond() >= goal)
+                    .min(Comparator.comparingDouble(LoadResult::offeredRate)).ifPresent(r -> p99s.add(r.p99Micros() / 1000.0));
+        }
+        if (goal <= 0) {
+            return String.format(Locale.ROOT, "Target against %s: %s sustained no step, nothing to compare%n", peer, peer);
+        }
+        if (p99s.size() * 2 <= herald.size()) {
+            return String.format(Locale.ROOT, "Target against %s: 3x = %.0f deliveries/s, sustained by Herald in %d of %d "
+                    + "repetitions: NOT MET%n", peer, goal, p99s.size(), herald.size());
+        }
+        double p99 = PeerSuite.median(p99s);
+        return String.format(Locale.ROOT, "Target against %s: 3x = %.0f deliveries/s, sustained by Herald in %d of %d repetitions, "
+                + "p99 there %s ms (median) against %s's %.1f ms at its maximum: %s%n", peer, goal, p99s.size(), herald.size(),
+                PeerSuite.spread(p99s, "%.1f"), peer, peerMedians[1], p99 <= peerMedians[1] ? "MET" : "NOT MET (p99)");
     }
 
     private static Map<String, Map<Integer, List<LoadResult>>> byServerAndRepetition(List<PeerSuite.Run> runs) {

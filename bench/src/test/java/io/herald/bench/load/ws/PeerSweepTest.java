@@ -43,10 +43,14 @@ class PeerSweepTest {
         assertThat(summary).contains("p99 bound 1000 ms")
                 .contains("| herald | 4000 | 4000 | 40 [40-40] | 300.0 [300.0-300.0] |")
                 .contains("| cometd | 1000 | 1000 | 10 [10-10] | 50.0 [50.0-50.0] |")
-                .contains("Herald vs cometd: sustainable deliveries/s x4.00 (target >= 3), p99 there x0.17");
+                .contains("Herald vs cometd: sustainable deliveries/s x4.00 (target >= 3), p99 there x0.17")
+                // 3x cometd's 1000/s: Herald's 40/s step (the lowest at or above 3000/s), p99 300 ms against 50 ms.
+                .contains("Target against cometd: 3x = 3000 deliveries/s, sustained by Herald in 1 of 1 repetitions, "
+                        + "p99 there 300.0 [300.0-300.0] ms (median) against cometd's 50.0 ms at its maximum: NOT MET (p99)");
         // Against 100 ms, Herald's 40/s step (p99 300 ms) no longer counts.
         assertThat(summary.substring(summary.indexOf("p99 bound 100 ms")))
                 .contains("| herald | 1000 | 1000 | 10 [10-10] | 20.0 [20.0-20.0] |")
-                .contains("Herald vs cometd: sustainable deliveries/s x1.00");
+                .contains("Herald vs cometd: sustainable deliveries/s x1.00")
+                .contains("3x = 3000 deliveries/s, sustained by Herald in 0 of 1 repetitions: NOT MET");
     }
 }
