@@ -54,7 +54,8 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         final BayeuxLink link;
         private final byte[] before;
         private final byte[] reply;
-        ScheduledFuture<?> timer;
+        /** When it is answered empty, in {@link System#nanoTime()}; set when it is held. */
+        long deadline;
 
         Held(BayeuxLink link, List<ObjectNode> before, ObjectNode reply) {
             this.link = link;
@@ -80,12 +81,20 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     /** Herald's position acks ({@code ext.herald.ack}) came on a connect: deliveries stay in connect replies. */
     private volatile boolean positionAcks;
     private volatile Connection connection;
-    private final Runnable releaseTask = this::releaseHeld;
+    private final Runnable holdTimerTask = this::holdTimerFired;
     private final Runnable deliverTask = this::deliverQueued;
     private final Runnable pushedTask = this::pushed;
 
     // Guarded by this.
     private Held held;
+    /**
+     * The one pending timer of this client's held connects, due at {@link #holdTimerAt}, or null. A client with
+     * acks connects again after every batch: a timer per connect, cancelled a moment later, would stay in the
+     * shared scheduler's queue for the whole hold (30 s), hundreds of thousands of them at a few thousand
+     * connects per second. So the timer is re-armed only when it fires early for the connect held then.
+     */
+    private ScheduledFuture<?> holdTimer;
+    private long holdTimerAt;
     /** The WebSocket deliveries are pushed on (the link of the last connect), or null: they wait for a connect. */
     private BayeuxLink pushTo;
     /** A push was handed to the socket and has not left yet. */
@@ -317,6 +326,8 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             holding = !immediate;
             if (holding) {
                 held = now;
+                now.deadline = System.nanoTime() + hold.toNanos();
+                armHoldTimer(now.deadline);
             } else {
                 respond(now, true);
             }
@@ -331,14 +342,44 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             return;
         }
         link.holding(this);
-        ScheduledFuture<?> timer = server.threads.scheduler().schedule(releaseTask, hold.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Makes sure a timer fires by {@code deadline}: the pending one when it is due by then (it re-arms itself
+     * for a later deadline when it fires), or a new one. Holds the lock; the scheduler's queue lock is taken
+     * inside it and nothing is called back under it.
+     */
+    private void armHoldTimer(long deadline) {
+        if (holdTimer != null && holdTimerAt - deadline <= 0) {
+            return;
+        }
+        if (holdTimer != null) {
+            holdTimer.cancel(false);
+        }
+        holdTimerAt = deadline;
+        holdTimer = server.threads.scheduler().schedule(holdTimerTask, Math.max(0, deadline - System.nanoTime()),
+                TimeUnit.NANOSECONDS);
+    }
+
+    /** The hold timer: answers the held connect if its time is up, or waits again until it is. */
+    private void holdTimerFired() {
         synchronized (this) {
-            if (held == now) {
-                now.timer = timer;
+            holdTimer = null;
+            Held h = held;
+            if (h == null || detached) {
                 return;
             }
+            if (System.nanoTime() - h.deadline < 0) {
+                armHoldTimer(h.deadline);
+                return;
+            }
+            // Answered here, under the same lock: a connect that replaced h meanwhile keeps its own time.
+            held = null;
+            respond(h, true);
         }
-        timer.cancel(false);
+        if (connection.isCutOff()) {
+            server.detach(this);
+        }
     }
 
     /** The link went away (client gone): forget its held connect and stop pushing on it, draining nothing into it. */
@@ -427,9 +468,14 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         }
     }
 
+    /**
+     * {@code h} is answered or dropped: its timer, shared by the client's later connects, stays (it finds nothing
+     * held, or re-arms for the next one). Holds the lock.
+     */
     private void cancel(Held h) {
-        if (h.timer != null) {
-            h.timer.cancel(false);
+        if (detached && holdTimer != null) {
+            holdTimer.cancel(false);
+            holdTimer = null;
         }
     }
 

@@ -127,6 +127,44 @@ class BayeuxLongPollingTest {
     }
 
     @Test
+    @DisplayName("a connect held after an earlier one was released by a message waits its own timeout, not the earlier one's")
+    void laterConnectKeepsItsOwnTimeout() throws Exception {
+        BayeuxTestClient subscriber = client().handshake();
+        subscriber.subscribe("/chat/timers");
+        CompletableFuture<ArrayNode> first = subscriber.connectAsync();
+        await().until(() -> server.server().local(subscriber.clientId).isHolding());
+        // Held for a second of its 2 s: the next connect's time is up a second after the first one's would be.
+        await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(2)).until(() -> !first.isDone());
+        client().handshake().publish("/chat/timers", "{\"n\":1}");
+        assertThat(deliveries(first.get(1500, TimeUnit.MILLISECONDS))).hasSize(1);
+
+        CompletableFuture<ArrayNode> second = subscriber.connectAsync();
+
+        // The first connect's time runs out within the next second; the second stays held past it.
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> !second.isDone());
+        ArrayNode response = second.get(10, TimeUnit.SECONDS);
+        assertThat(response.get(0).get("successful").asBoolean()).isTrue();
+        assertThat(deliveries(response)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a connect asking a shorter timeout than the connect held before it is answered at its own time")
+    void shorterTimeoutAfterALongerOne() throws Exception {
+        BayeuxTestClient subscriber = client().handshake();
+        subscriber.subscribe("/chat/short");
+        CompletableFuture<ArrayNode> first = subscriber.connectAsync();
+        await().until(() -> server.server().local(subscriber.clientId).isHolding());
+        client().handshake().publish("/chat/short", "{\"n\":1}");
+        assertThat(deliveries(first.get(1500, TimeUnit.MILLISECONDS))).hasSize(1);
+
+        // 200 ms instead of the server's 2 s: answered well before the first connect's time would have run out.
+        ArrayNode response = subscriber.sendAsync(subscriber.connectMessage(200L)).get(1500, TimeUnit.MILLISECONDS);
+
+        assertThat(response.get(0).get("successful").asBoolean()).isTrue();
+        assertThat(deliveries(response)).isEmpty();
+    }
+
+    @Test
     @DisplayName("/a/* matches one segment, /a/** any depth, and a client gets one copy however many subscriptions match")
     void wildcardsAndOneCopy() throws Exception {
         BayeuxTestClient one = client().handshake();

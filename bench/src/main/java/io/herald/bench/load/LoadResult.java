@@ -7,6 +7,10 @@ import java.util.Locale;
  * The figures of one run. Latencies are in microseconds from each message's scheduled send time; -1 marks
  * a figure that could not be read (no probe, no delivery).
  *
+ * @param windowDeliveredPerSecond deliveries of any message (warm-up ones included) that arrived while the measured
+ *     messages were being sent, per second of that window: the rate the server kept up during the window, which
+ *     a constant delivery lag does not lower (unlike {@code deliveredPerSecond}, whose window ends at the last
+ *     delivery); -1 when not counted
  * @param reordered measured deliveries that came after a later message on their stream; -1 for a scenario
  *     whose streams are not ordered (HTTP acknowledgements over a connection pool)
  * @param serverCpuNanos server CPU time (user + system) during the measured window and the drain
@@ -17,7 +21,7 @@ import java.util.Locale;
  */
 public record LoadResult(String scenario, int repetition, double offeredRate, double warmupSeconds,
                          double durationSeconds, long sends, long expected, long delivered,
-                         double deliveredPerSecond, long lost, long duplicated, long reordered, long errors,
+                         double deliveredPerSecond, double windowDeliveredPerSecond, long lost, long duplicated, long reordered, long errors,
                          String firstError, long p50Micros, long p99Micros, long p999Micros, long maxMicros,
                          long serverCpuNanos, double cpuMicrosPerDelivery, double coreMicrosPerDelivery, long rssBytes, long heapAfterGcBytes,
                          String probe) {
@@ -33,6 +37,7 @@ public record LoadResult(String scenario, int repetition, double offeredRate, do
                 + ",\"expected\":" + expected
                 + ",\"delivered\":" + delivered
                 + ",\"deliveredPerSecond\":" + num(deliveredPerSecond)
+                + ",\"windowDeliveredPerSecond\":" + (windowDeliveredPerSecond < 0 ? "null" : num(windowDeliveredPerSecond))
                 + ",\"lost\":" + lost
                 + ",\"duplicated\":" + duplicated
                 + ",\"reordered\":" + (reordered < 0 ? "null" : Long.toString(reordered))

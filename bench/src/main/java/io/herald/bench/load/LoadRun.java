@@ -30,6 +30,7 @@ public final class LoadRun implements DeliverySink {
     private final AtomicLong errors = new AtomicLong();
     private final AtomicReference<String> firstError = new AtomicReference<>();
     private final AtomicLong lastDelivery = new AtomicLong();
+    private final AtomicLong windowDeliveries = new AtomicLong();
     private volatile DeliveryLedger ledger;
     private volatile long start;
 
@@ -78,7 +79,7 @@ public final class LoadRun implements DeliverySink {
             long core = coreBefore >= 0 && coreAfter >= 0 ? coreAfter - coreBefore : -1;
             return new LoadResult(scenario.name(), repetition, options.rate(), options.warmupSeconds(),
                     options.durationSeconds(), measuredSends, ledger.expected(), delivered,
-                    delivered / seconds, ledger.lost(), ledger.duplicated(), ledger.reordered(), errors.get(),
+                    delivered / seconds, measuredSends == 0 ? -1 : windowDeliveries.get() / (measuredSends * intervalNanos / 1e9), ledger.lost(), ledger.duplicated(), ledger.reordered(), errors.get(),
                     firstError.get(), h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(50),
                     h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99),
                     h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(99.9),
@@ -95,6 +96,9 @@ public final class LoadRun implements DeliverySink {
     @Override
     public void delivered(int stream, long seq) {
         long now = System.nanoTime();
+        if (now >= scheduled(warmupSends) && now < scheduled(warmupSends + measuredSends)) {
+            windowDeliveries.incrementAndGet();
+        }
         if (ledger.record(stream, seq)) {
             latencies.recordValue(Math.max(0, (now - scheduled(seq)) / 1000));
             lastDelivery.accumulateAndGet(now, Math::max);

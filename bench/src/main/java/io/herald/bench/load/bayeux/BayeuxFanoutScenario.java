@@ -15,7 +15,13 @@ import org.eclipse.jetty.websocket.api.Session;
 
 /**
  * {@code bayeux-fanout}: N Bayeux clients over WebSocket subscribed to one channel, and a publisher client
- * on its own WebSocket publishing at the run's fixed rate. Plain Bayeux 1.0 as every server speaks it:
+ * on its own WebSocket publishing at the run's fixed rate. With {@code rooms} > 1 it is the chat shape of
+ * CometD's own benchmark instead ({@code bayeux-chat}): client {@code i} is a member of room {@code i % rooms}
+ * (channel {@code <channel>/<room>}), subscribed to that room only, and at each tick the publisher sends
+ * message {@code seq} into every room, one publish each, so every member expects every message of its room
+ * once and in order (checked per member as in the fan-out) and a delivery from another room is an error; the
+ * run's rate is then per room, and the server handles {@code rooms} publishes of ~N/rooms deliveries each per
+ * tick instead of one of N. Plain Bayeux 1.0 as every server speaks it:
  * {@code /meta/handshake} (websocket only), {@code /meta/connect} held by the server and sent again as soon
  * as its reply comes, {@code /meta/subscribe}; deliveries are taken wherever they come (without acks both
  * servers push them on the socket between connects, Herald unless {@code --bayeux-websocket-push false}; with
@@ -29,6 +35,7 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String channel;
+    private final int rooms;
     private final boolean ack;
     private final int pad;
     private Session publisher;
@@ -41,10 +48,28 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
      */
     public BayeuxFanoutScenario(String server, URI uri, String channel, int subscribers, boolean ack, int pad,
                                 ServerProbe probe, long measureFrom, int maxPending) {
-        super("bayeux-" + server + (ack ? "-ack" : ""), uri, subscribers, probe, measureFrom, maxPending);
+        this(server, uri, channel, 1, subscribers, ack, pad, probe, measureFrom, maxPending);
+    }
+
+    /**
+     * @param rooms 1 for the fan-out on {@code channel}; more for the chat shape, rooms {@code <channel>/0 ..
+     *     <channel>/<rooms - 1>}, at most one per subscriber
+     */
+    public BayeuxFanoutScenario(String server, URI uri, String channel, int rooms, int subscribers, boolean ack, int pad,
+                                ServerProbe probe, long measureFrom, int maxPending) {
+        super("bayeux-" + (rooms > 1 ? "chat-" : "") + server + (ack ? "-ack" : ""), uri, subscribers, probe, measureFrom, maxPending);
+        if (rooms < 1 || rooms > subscribers) {
+            throw new IllegalArgumentException("rooms must be between 1 and the " + subscribers + " subscribers; got " + rooms);
+        }
         this.channel = channel;
+        this.rooms = rooms;
         this.ack = ack;
         this.pad = pad;
+    }
+
+    /** The channel of room {@code room} (the one channel of the fan-out). */
+    private String room(int room) {
+        return rooms == 1 ? channel : channel + "/" + room;
     }
 
     private String handshake() {
@@ -73,9 +98,11 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
 
     @Override
     protected void publish(long seq) {
-        String message = "[{\"channel\":\"" + channel + "\",\"clientId\":\"" + publisherId + "\",\"data\":"
-                + LoadPayload.data(seq, pad) + "}]";
-        publisher.sendText(message, Callback.from(() -> { }, e -> failed(seq, "publish failed: " + e)));
+        String data = LoadPayload.data(seq, pad);
+        for (int r = 0; r < rooms; r++) {
+            String message = "[{\"channel\":\"" + room(r) + "\",\"clientId\":\"" + publisherId + "\",\"data\":" + data + "}]";
+            publisher.sendText(message, Callback.from(() -> { }, e -> failed(seq, "publish failed: " + e)));
+        }
     }
 
     @Override
@@ -92,6 +119,7 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
     public final class Client implements Session.Listener.AutoDemanding, WebSocketFanoutScenario.Subscriber {
         private final int index;
         private final boolean subscribe;
+        private final String channel;
         private final CompletableFuture<Void> ready = new CompletableFuture<>();
         private final AtomicLong ids = new AtomicLong(1);
         private Session session;
@@ -103,6 +131,7 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
         Client(int index, boolean subscribe) {
             this.index = index;
             this.subscribe = subscribe;
+            this.channel = subscribe ? room(index % rooms) : null;
         }
 
         @Override
@@ -178,9 +207,9 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
                     }
                     default -> {
                         if (ch.equals(channel) && m.has("data")) {
-                            if (subscribe) {
-                                delivered(index, LoadPayload.seqOf(m.path("data").toString()));
-                            }
+                            delivered(index, LoadPayload.seqOf(m.path("data").toString()));
+                        } else if (m.has("data")) {
+                            fail("got a message of " + ch + ", subscribed to " + channel + " only: " + m);
                         } else if (m.has("successful") && !m.path("successful").asBoolean()) {
                             fail("refused: " + m);
                         }

@@ -34,6 +34,13 @@ import java.util.Map;
  * (also appended to {@code <work-dir>/<protocol>-results.jsonl}), then medians [min-max] per server and
  * Herald's ratios to the peer, oriented so that > 1 means Herald does better.
  *
+ * <p>{@code --rooms R} (bayeux only, R > 1) runs the chat shape of CometD's benchmark instead of the fan-out:
+ * the subscribers in R rooms, {@code --rate} messages per second into each room ({@link BayeuxFanoutScenario}).
+ * {@code --rates r1,r2,...} sweeps instead of one rate: per repetition and server, one server process runs
+ * the rates in ascending order (fresh clients for each) until {@code --sweep-misses} consecutive steps are not
+ * sustained ({@link PeerSweep}; 2 by default, so that one step disturbed by other work does not end it),
+ * and the summary gives each server's maximum sustainable deliveries/s, its p99 there, and Herald's ratio.
+ *
  * <pre>
  * taskset -c 1 java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator stomp-suite --subscribers 1000 --rate 20
  * taskset -c 1 java -cp herald-benchmarks.jar io.herald.bench.load.LoadGenerator bayeux-suite --ack true
@@ -52,6 +59,14 @@ public final class PeerSuite {
         DEFAULTS.put("servers", "");
         DEFAULTS.put("subscribers", "1000");
         DEFAULTS.put("rate", "20");
+        // A sweep: offered rates in ascending order, each run until one is not sustained (PeerSweep); empty: --rate only.
+        DEFAULTS.put("rates", "");
+        // The p99 above which a sweep step is not sustained.
+        DEFAULTS.put("p99-bound-ms", "1000");
+        // Consecutive steps not sustained that end a sweep: more than 1 lets a server pass one disturbed step.
+        DEFAULTS.put("sweep-misses", "2");
+        // bayeux: more than 1 for the chat shape (rooms of subscribers / rooms members; --rate per room).
+        DEFAULTS.put("rooms", "1");
         DEFAULTS.put("warmup", "5");
         DEFAULTS.put("duration", "20");
         DEFAULTS.put("drain", "10");
@@ -111,33 +126,54 @@ public final class PeerSuite {
         int repeat = Integer.parseInt(options.get("repeat"));
         out.println("# " + protocol + "-suite " + options);
         List<Run> runs = new ArrayList<>();
+        List<Double> rates = split(options.get("rates")).stream().map(Double::parseDouble).sorted().toList();
+        int subscribers = Integer.parseInt(options.get("subscribers"));
+        PeerSweep sweep = new PeerSweep(subscribers, Double.parseDouble(options.get("p99-bound-ms")));
         for (int rep = 1; rep <= repeat; rep++) {
             for (String server : servers) {
                 out.println("## repetition " + rep + ", " + server);
                 out.flush();
                 try (ServerProcess process = start(server, workDir)) {
-                    Run run = measure(server, process, rep);
-                    runs.add(run);
-                    String json = run.result().toJson();
-                    json = json.substring(0, json.length() - 1) + String.format(Locale.ROOT,
-                            ",\"server\":\"%s\",\"ack\":\"%s\",\"subscribers\":%s,\"clientCpuShare\":%.3f,\"otherCpuShare\":%.3f}",
-                            server, options.get("ack"), options.get("subscribers"), run.clientCpuShare(), run.otherCpuShare());
-                    Files.writeString(results, json + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-                    out.println(json);
-                    out.println(LoadResult.tableHeader());
-                    out.println(run.result().tableRow() + String.format(Locale.ROOT, "  client cpu %.2f, other cpu %.2f",
-                            run.clientCpuShare(), run.otherCpuShare()));
+                    int misses = 0;
+                    for (double rate : rates.isEmpty() ? List.of(Double.parseDouble(options.get("rate"))) : rates) {
+                        Run run = measure(server, process, rep, rate);
+                        runs.add(run);
+                        report(run, results);
+                        if (!rates.isEmpty() && !sweep.sustained(run.result())) {
+                            boolean ends = ++misses >= Integer.parseInt(options.get("sweep-misses"));
+                            out.println("   not sustained at " + rate + "/s: " + sweep.why(run.result())
+                                    + (ends ? "; sweep of " + server + " ends" : ""));
+                            if (ends) {
+                                break;
+                            }
+                        } else {
+                            misses = 0;
+                        }
+                    }
                 }
             }
         }
         out.println();
-        out.print(summary(runs));
+        out.print(rates.isEmpty() ? summary(runs) : sweep.summary(runs));
         out.flush();
         return runs;
     }
 
-    private Run measure(String server, ServerProcess process, int rep) throws Exception {
-        LoadOptions load = LoadOptions.parse("--rate", options.get("rate"), "--warmup", options.get("warmup"),
+    private void report(Run run, Path results) throws IOException {
+        String json = run.result().toJson();
+        json = json.substring(0, json.length() - 1) + String.format(Locale.ROOT,
+                ",\"server\":\"%s\",\"ack\":\"%s\",\"subscribers\":%s,\"rooms\":%s,\"clientCpuShare\":%.3f,\"otherCpuShare\":%.3f}",
+                run.server(), options.get("ack"), options.get("subscribers"), options.get("rooms"), run.clientCpuShare(), run.otherCpuShare());
+        Files.writeString(results, json + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        out.println(json);
+        out.println(LoadResult.tableHeader());
+        out.println(run.result().tableRow() + String.format(Locale.ROOT, "  window %.0f/s, client cpu %.2f, other cpu %.2f",
+                run.result().windowDeliveredPerSecond(), run.clientCpuShare(), run.otherCpuShare()));
+        out.flush();
+    }
+
+    private Run measure(String server, ServerProcess process, int rep, double rate) throws Exception {
+        LoadOptions load = LoadOptions.parse("--rate", Double.toString(rate), "--warmup", options.get("warmup"),
                 "--duration", options.get("duration"), "--drain", options.get("drain"),
                 "--heap", Boolean.toString(Boolean.parseBoolean(options.get("heap")) && process.isJvm()));
         ProcProbe probe = new ProcProbe(process.servingPid());
@@ -145,16 +181,21 @@ public final class PeerSuite {
         int pad = Integer.parseInt(options.get("pad"));
         int maxPending = Integer.parseInt(options.get("max-pending"));
         int port = process.port();
+        int rooms = Integer.parseInt(options.get("rooms"));
+        String channel = rooms > 1 ? "/bench/chat" : "/bench/bayeux";
+        if (rooms > 1 && !protocol.equals("bayeux")) {
+            throw new IllegalArgumentException("--rooms is for bayeux-suite only");
+        }
         WebSocketFanoutScenario scenario = switch (server) {
             case "herald", "herald-replies", "herald-base" -> protocol.equals("stomp")
                     ? new StompFanoutScenario(StompFanoutScenario.Target.herald("127.0.0.1", port, "/topic/bench.stomp"), subscribers,
                             options.get("ack"), pad, probe, load.warmupSends(), maxPending)
-                    : new BayeuxFanoutScenario(server, URI.create("ws://127.0.0.1:" + port + "/bayeux"), "/bench/bayeux",
+                    : new BayeuxFanoutScenario(server, URI.create("ws://127.0.0.1:" + port + "/bayeux"), channel, rooms,
                             subscribers, Boolean.parseBoolean(options.get("ack")), pad, probe, load.warmupSends(), maxPending);
             case "rabbitmq" -> new StompFanoutScenario(StompFanoutScenario.Target.rabbitmq("127.0.0.1", port, "/topic/bench.stomp"),
                     subscribers, options.get("ack"), pad, probe, load.warmupSends(), maxPending);
             case "cometd" -> new BayeuxFanoutScenario("cometd", URI.create("ws://127.0.0.1:" + port + CometdServer.PATH),
-                    "/bench/bayeux", subscribers, Boolean.parseBoolean(options.get("ack")), pad, probe, load.warmupSends(), maxPending);
+                    channel, rooms, subscribers, Boolean.parseBoolean(options.get("ack")), pad, probe, load.warmupSends(), maxPending);
             default -> throw new IllegalArgumentException("unknown server '" + server + "' for " + protocol);
         };
         LoadResult result = new LoadRun(scenario, load).run(rep);
@@ -213,12 +254,12 @@ public final class PeerSuite {
         return b.toString();
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         return sorted.isEmpty() ? Double.NaN : sorted.get((sorted.size() - 1) / 2);
     }
 
-    private static String spread(List<Double> values, String format) {
+    static String spread(List<Double> values, String format) {
         double min = values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
         double max = values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
         return String.format(Locale.ROOT, format + " [" + format + "-" + format + "]", median(values), min, max);

@@ -63,6 +63,7 @@ class PeerFanoutSmokeTest {
         assertThat(r.p50Micros()).isPositive();
         assertThat(r.maxMicros()).isGreaterThanOrEqualTo(r.p99Micros());
         assertThat(scenario.clientCpuShare()).isPositive();
+        assertThat(r.windowDeliveredPerSecond()).isPositive();
     }
 
     @ParameterizedTest
@@ -115,6 +116,35 @@ class PeerFanoutSmokeTest {
             LoadResult r = new LoadRun(scenario, options).run(1);
 
             assertThat(r.scenario()).isEqualTo(ack ? "bayeux-cometd-ack" : "bayeux-cometd");
+            assertExact(r, scenario, 30);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void everyChatRoomMemberOfHeraldGetsEveryMessageOfItsRoomOnceInOrder(boolean ack) throws Exception {
+        LoadOptions options = options();
+        BayeuxFanoutScenario scenario = new BayeuxFanoutScenario("herald", URI.create("ws://127.0.0.1:" + port + "/bayeux"),
+                "/bench/chat-smoke-" + ack, 3, 30, ack, 32, ServerProbe.NONE, options.warmupSends(), 8);
+
+        LoadResult r = new LoadRun(scenario, options).run(1);
+
+        assertThat(r.scenario()).isEqualTo(ack ? "bayeux-chat-herald-ack" : "bayeux-chat-herald");
+        assertExact(r, scenario, 30);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void everyChatRoomMemberOfARealCometdServerGetsEveryMessageOfItsRoomOnceInOrder(boolean ack) throws Exception {
+        try (CometdServer cometd = new CometdServer("127.0.0.1", 0).start()) {
+            LoadOptions options = options();
+            BayeuxFanoutScenario scenario = new BayeuxFanoutScenario("cometd",
+                    URI.create("ws://127.0.0.1:" + cometd.port() + CometdServer.PATH), "/bench/chat", 3, 30, ack, 32,
+                    ServerProbe.NONE, options.warmupSends(), 8);
+
+            LoadResult r = new LoadRun(scenario, options).run(1);
+
+            assertThat(r.scenario()).isEqualTo(ack ? "bayeux-chat-cometd-ack" : "bayeux-chat-cometd");
             assertExact(r, scenario, 30);
         }
     }
