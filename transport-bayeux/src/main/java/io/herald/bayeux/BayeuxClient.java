@@ -547,9 +547,6 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         notices = List.of();
         sink = deliveries;
         batchPositions = ack ? new java.util.HashMap<>() : null;
-        if (ack && !patternChannels.takeOverflowed(connection)) {
-            deliveries.addAll(patternResets());
-        }
         try {
             // A pattern's channel that got its acknowledged subscription during this drain replayed into the
             // outbox meanwhile: that goes in the same response.
@@ -563,6 +560,13 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
                     if (connection.drain(1, this) == 0) {
                         break;
                     }
+                }
+                // The channels whose pattern messages overflowed get their subscriptions once nothing is queued:
+                // a channel's earlier copies still queued would go out before them unacknowledged, so a lost
+                // reply lost them (its subscription started at the overflow). Handed over, a queued copy starts
+                // it before itself instead (ClientStressTest seed 3491074049376).
+                if (ack && connection.queued() == 0 && !patternChannels.takeOverflowed(connection)) {
+                    deliveries.addAll(patternResets());
                 }
             } while (sinkBytes < maxBytes && patternChannels.handedOver() && ++rounds < 4);
         } finally {

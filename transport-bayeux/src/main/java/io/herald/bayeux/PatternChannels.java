@@ -101,7 +101,10 @@ final class PatternChannels {
 
     /**
      * Gives each channel noted by {@link #overflowed} its subscription on {@code connection}, starting before the
-     * first message that overflowed (a channel that got one meanwhile has it brought by that one).
+     * first message that overflowed (a channel that got one meanwhile has it brought by that one). Called only
+     * with nothing queued: a copy of the channel still queued, earlier than the one that overflowed, starts the
+     * subscription before itself when {@link #handOver handed over}; started at the overflow, the subscription
+     * would leave it to go out unacknowledged, lost with a lost reply.
      *
      * @return false when one could not be subscribed (refused, or too many channels): its messages may be missed
      */

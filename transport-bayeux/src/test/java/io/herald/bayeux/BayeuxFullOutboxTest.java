@@ -61,6 +61,47 @@ class BayeuxFullOutboxTest {
         }
     }
 
+    /**
+     * A pattern's channel whose first messages were queued before the outbox filled, and a later one overflowed:
+     * the channel's acknowledged subscription starts before the first queued one, not before the one that
+     * overflowed, so a reply carrying the queued ones that is lost is redelivered after the restart rather than
+     * lost (ClientStressTest, seed 3491074049376: a wildcard channel's first 121 messages).
+     */
+    @Test
+    void aLostReplyRedeliversAPatternChannelsCopiesQueuedBeforeItsOverflow() throws Exception {
+        try (BayeuxTestServer server = new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "2s")
+                .with(CoreSettings.SUBSCRIBER_QUEUE, "16").with(BayeuxSettings.ACK_WINDOW, "100"))) {
+            BayeuxTestClient client = new BayeuxTestClient(server.bayeux());
+            ObjectNode handshake = client.handshakeMessage();
+            handshake.putObject("ext").put("ack", true);
+            client.clientId = client.send(handshake).get(0).get("clientId").asText();
+            client.send(connect(client, 0));
+            client.subscribe("/full/busy", "/full/w/*");
+            // Queued as the pattern's copies while there is room; then the burst fills the outbox, and the
+            // channel's next message overflows.
+            for (int n = 1; n <= 3; n++) {
+                publish(server, "/full/w/new", n);
+            }
+            for (int n = 1; n <= 40; n++) {
+                publish(server, "/full/busy", n);
+            }
+            publish(server, "/full/w/new", 4);
+            publish(server, "/full/w/new", 5);
+            // This reply is lost with the link: the next connect acknowledges nothing.
+            Map<String, List<Integer>> lost = new TreeMap<>();
+            receive(client, 0, lost);
+            assertThat(lost.get("/full/w/new")).as("the lost reply (%s)", lost).contains(1);
+            long acked = 0;
+            Map<String, List<Integer>> got = new TreeMap<>();
+            for (int i = 0; i < 40 && !(got.getOrDefault("/full/busy", List.of()).size() >= 40
+                    && got.getOrDefault("/full/w/new", List.of()).size() >= 5); i++) {
+                acked = receive(client, acked, got);
+            }
+            assertThat(got.get("/full/w/new")).as("%s", got).containsExactlyElementsOf(range(5));
+            assertThat(got.get("/full/busy")).as("%s", got).containsExactlyElementsOf(range(40));
+        }
+    }
+
     /** One connect acknowledging {@code acked}; records what it brought; returns the batch to acknowledge next. */
     private static long receive(BayeuxTestClient client, long acked, Map<String, List<Integer>> got) throws Exception {
         ArrayNode reply = client.send(connect(client, acked));
