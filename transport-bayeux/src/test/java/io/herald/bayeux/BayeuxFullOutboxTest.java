@@ -25,16 +25,27 @@ import org.junit.jupiter.api.Test;
  */
 class BayeuxFullOutboxTest {
 
+    /** An outbox of 16 items, so a burst fills it while the client has no connect out. */
+    private static BayeuxTestServer smallOutboxServer() throws Exception {
+        return new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "2s")
+                .with(CoreSettings.SUBSCRIBER_QUEUE, "16").with(BayeuxSettings.ACK_WINDOW, "100"));
+    }
+
+    /** A client with the acknowledgement extension, subscribed to {@code /full/busy} and {@code /full/w/*}. */
+    private static BayeuxTestClient ackingSubscriber(BayeuxTestServer server) throws Exception {
+        BayeuxTestClient client = new BayeuxTestClient(server.bayeux());
+        ObjectNode handshake = client.handshakeMessage();
+        handshake.putObject("ext").put("ack", true);
+        client.clientId = client.send(handshake).get(0).get("clientId").asText();
+        client.send(connect(client, 0));
+        client.subscribe("/full/busy", "/full/w/*");
+        return client;
+    }
+
     @Test
     void aFullOutboxPausesAnAckingClientInsteadOfCuttingItsPatternsOff() throws Exception {
-        try (BayeuxTestServer server = new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "2s")
-                .with(CoreSettings.SUBSCRIBER_QUEUE, "16").with(BayeuxSettings.ACK_WINDOW, "100"))) {
-            BayeuxTestClient client = new BayeuxTestClient(server.bayeux());
-            ObjectNode handshake = client.handshakeMessage();
-            handshake.putObject("ext").put("ack", true);
-            client.clientId = client.send(handshake).get(0).get("clientId").asText();
-            client.send(connect(client, 0));
-            client.subscribe("/full/busy", "/full/w/*");
+        try (BayeuxTestServer server = smallOutboxServer()) {
+            BayeuxTestClient client = ackingSubscriber(server);
             publish(server, "/full/w/known", 1);
             long acked = 0;
             Map<String, List<Integer>> got = new TreeMap<>();
@@ -69,14 +80,8 @@ class BayeuxFullOutboxTest {
      */
     @Test
     void aLostReplyRedeliversAPatternChannelsCopiesQueuedBeforeItsOverflow() throws Exception {
-        try (BayeuxTestServer server = new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "2s")
-                .with(CoreSettings.SUBSCRIBER_QUEUE, "16").with(BayeuxSettings.ACK_WINDOW, "100"))) {
-            BayeuxTestClient client = new BayeuxTestClient(server.bayeux());
-            ObjectNode handshake = client.handshakeMessage();
-            handshake.putObject("ext").put("ack", true);
-            client.clientId = client.send(handshake).get(0).get("clientId").asText();
-            client.send(connect(client, 0));
-            client.subscribe("/full/busy", "/full/w/*");
+        try (BayeuxTestServer server = smallOutboxServer()) {
+            BayeuxTestClient client = ackingSubscriber(server);
             // Queued as the pattern's copies while there is room; then the burst fills the outbox, and the
             // channel's next message overflows.
             for (int n = 1; n <= 3; n++) {
