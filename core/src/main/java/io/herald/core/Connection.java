@@ -63,10 +63,11 @@ public final class Connection {
         }
 
         /**
-         * A pattern's message found the outbox full. Return {@code true} when the transport brings it (and what
-         * follows on its channel) from history itself, as an acknowledging Bayeux client's per-channel
-         * subscription does: the message then counts as taken and the connection is not cut off. Called on the
-         * engine's threads while a channel's feed is locked: record, never block or subscribe here.
+         * A pattern's message found the outbox full, or the connection sealed or closed (a publish under way as
+         * the pattern ended reaches it still). Return {@code true} when the transport brings it (and what follows
+         * on its channel) from history itself, as an acknowledging Bayeux client's per-channel subscription does:
+         * the message then counts as taken and the connection is not cut off. Called on the engine's threads
+         * while a channel's feed is locked: record, never block or subscribe here.
          */
         default boolean patternOverflow(ConnectionSubscription pattern, Message message) {
             return false;
@@ -358,7 +359,10 @@ public final class Connection {
                     releaseWritten(subscription, message);
                 }
             } else if (item instanceof ConnectionSubscription.Delivery d) {
-                if (session.durable() && d.subscription().ackMode().acknowledged() && !d.redelivered()) {
+                // Not for a subscription that ended while its message was queued: the session's record of the
+                // key is its successor's (a transport that resubscribes the key on another connection).
+                if (session.durable() && d.subscription().ackMode().acknowledged() && !d.redelivered()
+                        && subscriptions.get(d.subscription().key()) == d.subscription()) {
                     recordDelivery(d);
                 }
                 items.message(d.subscription(), d.message(), d.redelivered());

@@ -129,8 +129,9 @@ public final class ConnectionSubscription implements Subscriber {
             if (plain ? outbox.offer(message) : outbox.offer(new Delivery(this, message, false))) {
                 return true;
             }
-            // Full (not sealed): the transport may take a pattern's message from history instead.
-            return channel.isPattern() && !outbox.isSealed() && connection.wire().patternOverflow(this, message);
+            // Full, or the connection stopped taking messages (a transport replacing it by another may still
+            // want what its patterns had): the transport may take a pattern's message from history instead.
+            return channel.isPattern() && connection.wire().patternOverflow(this, message);
         }
         synchronized (this) {
             boolean redelivered = false;

@@ -79,7 +79,16 @@ class ConnectionTest {
         final AtomicInteger writable = new AtomicInteger();
         final AtomicInteger cutOffs = new AtomicInteger();
         final List<Object> written = new ArrayList<>();
+        /** The pattern messages offered by {@link #patternOverflow}, all taken when {@link #takesOverflow}. */
+        final List<Message> overflowed = new CopyOnWriteArrayList<>();
+        volatile boolean takesOverflow;
         Connection connection;
+
+        @Override
+        public boolean patternOverflow(ConnectionSubscription pattern, Message message) {
+            overflowed.add(message);
+            return takesOverflow;
+        }
 
         @Override
         public void writable() {
@@ -217,6 +226,37 @@ class ConnectionTest {
         assertThat(presence).containsExactlyInAnyOrder("join alice /chat/room", "join alice /other/*", "leave alice /chat/room",
                 "leave alice /other/*");
         assertThat(presence.subList(0, 2)).containsExactly("join alice /chat/room", "join alice /other/*");
+    }
+
+    @Test
+    void aPatternsMessageReachingASealedOrClosedConnectionIsOfferedToTheTransport() {
+        TestWire wire = connect(sessions.ephemeral(ALICE));
+        wire.takesOverflow = true;
+        ConnectionSubscription pattern = wire.connection.subscribe("p", ChannelName.of("/chat/*"), Resume.live(), AckMode.AUTO, 0);
+        // A publish under way as the pattern ends still reaches it: the transport may bring it from history.
+        wire.connection.seal();
+        Message second = publish("m2");
+        assertThat(pattern.deliver(second)).isTrue();
+        wire.connection.close();
+        Message third = publish("m3");
+        assertThat(pattern.deliver(third)).isTrue();
+        assertThat(wire.overflowed).containsExactly(second, third);
+        assertThat(wire.drainAll()).isEmpty();
+    }
+
+    @Test
+    void aDeliveryQueuedBeforeItsSubscriptionEndedIsNotRecordedInTheSession() {
+        ClientSession session = sessions.openDurable(ALICE);
+        TestWire wire = connect(session);
+        wire.connection.subscribe("room", ROOM, Resume.live(), AckMode.CUMULATIVE, 10);
+        publish("m1");
+        publish("m2");
+        wire.connection.unsubscribe("room", false);
+        // Drained after the subscription ended (a transport resubscribing the key elsewhere): never sent, so the
+        // session must not count them as delivered and unacked, which the key's next subscription would inherit.
+        wire.drainAll();
+        var stored = sessions.store().find(session.id()).orElseThrow().subscriptions().get("room");
+        assertThat(stored.unacked()).isEmpty();
     }
 
     @Test

@@ -145,6 +145,14 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
      * one redelivers what was not acked.
      */
     void open(boolean handshake) {
+        open(handshake, true);
+    }
+
+    /**
+     * As {@link #open(boolean)}; with {@code patternsReset} false, the patterns are not reported reset: the
+     * connection before this one kept collecting for them until these were subscribed ({@link #restart}).
+     */
+    private void open(boolean handshake, boolean patternsReset) {
         connection = server.sessions.connect(session, this, true);
         synchronized (this) {
             handshaken = handshake;
@@ -159,7 +167,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         for (var subscription : stored) {
             // Live resumes from the stored cursor for an exact channel; a pattern has none to resume from.
             server.subscribe(this, subscription.key(), subscription.channel(), null);
-            if (subscription.channel().isPattern()) {
+            if (patternsReset && subscription.channel().isPattern()) {
                 synchronized (this) {
                     if (notices.isEmpty()) {
                         notices = new ArrayList<>(1);
@@ -240,26 +248,43 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         }
     }
 
-    /** Replaces the core connection by a new one resumed from the session (cursors, unacked windows). */
+    /**
+     * Replaces the core connection by a new one resumed from the session (cursors, unacked windows), for a client
+     * of the acknowledgement extension. The old connection's channel subscriptions end first, keeping their
+     * cursors for the new ones; its patterns, which have no cursor, keep collecting until the new connection's
+     * are subscribed. What they queued meanwhile is handed over ({@link PatternChannels#handOverQueued}), and a
+     * message that reaches them after that, from a publish already under way, finds the old connection sealed and
+     * is noted as a pattern overflow, taken by the new connection: a channel the patterns had not delivered from
+     * yet loses nothing to the swap, so the patterns are not reported reset.
+     */
     private void restart() {
         synchronized (this) {
             if (detached) {
                 return;
             }
-            if (ack) {
-                patternChannels.keepQueued(connection);
+            Connection old = connection;
+            for (ConnectionSubscription subscription : List.copyOf(old.subscriptions())) {
+                if (!subscription.channel().isPattern()) {
+                    old.unsubscribe(subscription.key(), false);
+                }
             }
-            connection.close();
             java.util.Optional<ClientSession> resumed = server.sessions.resume(id, session.principal());
             if (resumed.isEmpty()) {
                 detached = true;
+                old.close();
                 return;
             }
             session = resumed.get();
             filter.clear();
             boolean wasHandshaken = handshaken;
-            open(false);
-            handshaken = wasHandshaken;
+            try {
+                open(false, false);
+                old.seal();
+                patternChannels.handOverQueued(old, connection);
+            } finally {
+                handshaken = wasHandshaken;
+                old.close();
+            }
         }
     }
 

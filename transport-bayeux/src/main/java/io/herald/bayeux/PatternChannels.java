@@ -155,6 +155,28 @@ final class PatternChannels {
     }
 
     /**
+     * {@code connection} replaced {@code old}, whose patterns were subscribed on both for a moment (see
+     * {@code BayeuxClient.restart}): each channel a pattern of {@code old} had queued a message from, without an
+     * acknowledged subscription on {@code connection}, gets one there, starting before the first such message
+     * (or an earlier one that overflowed). What {@code old}'s channel subscriptions had queued is left to the
+     * session's cursors and unacked windows, which brought it again on {@code connection}.
+     */
+    void handOverQueued(Connection old, Connection connection) {
+        old.drain(Integer.MAX_VALUE, new Connection.Items() {
+            @Override
+            public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
+                if (subscription.channel().isPattern() && connection.subscription(subscription.key()) != null) {
+                    handOver(connection, subscription, message);
+                }
+            }
+
+            @Override
+            public void gap(ConnectionSubscription subscription, Gap gap) {
+            }
+        });
+    }
+
+    /**
      * Before {@code connection} closes with messages still queued (a lost batch, the node letting the client go):
      * a pattern's channel without a subscription yet gets one in the session, starting before its first queued
      * message (or the first that overflowed), so the next connection replays it rather than losing it with the
