@@ -92,6 +92,11 @@ class ReceiveThroughputBench {
     private interface Receiver extends AutoCloseable {
         void subscribe(String channel, java.util.function.Consumer<JsonNode> data) throws Exception;
 
+        /** What the client itself can tell about positions its handler saw more than once (empty if none or unknown). */
+        default String repeats() {
+            return "";
+        }
+
         @Override
         void close() throws Exception;
     }
@@ -108,9 +113,26 @@ class ReceiveThroughputBench {
         HeraldClient client = builder.build();
         client.connect().get();
         return new Receiver() {
+            /** Handler calls per offset, to tell a repeat (same position twice) from a second copy under another. */
+            private final java.util.Map<Long, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+            private final java.util.Queue<String> repeated = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
             @Override
             public void subscribe(String channel, java.util.function.Consumer<JsonNode> data) throws Exception {
-                client.subscribe(channel, m -> data.accept(m.data())).get();
+                client.subscribe(channel, m -> {
+                    long offset = m.position() == null ? -1 : m.position().offset();
+                    if (calls.merge(offset, 1, Integer::sum) > 1 && repeated.size() < 20) {
+                        repeated.add(m.position() + (m.redelivered() ? " redelivered" : "") + " n=" + m.data().path("n"));
+                    }
+                    data.accept(m.data());
+                }).get();
+            }
+
+            @Override
+            public String repeats() {
+                long twice = calls.values().stream().filter(c -> c > 1).count();
+                return twice == 0 ? "" : twice + " positions handled more than once, first: " + repeated + "; client state "
+                        + client.state();
             }
 
             @Override
@@ -147,8 +169,16 @@ class ReceiveThroughputBench {
     private static double throughput(TestHerald server, String channel, Receiver receiver) throws Exception {
         try (receiver) {
             AtomicInteger received = new AtomicInteger();
-            receiver.subscribe(channel, d -> received.incrementAndGet());
-            return publishAndTime(server, channel, received);
+            int[] byN = new int[MESSAGES];
+            receiver.subscribe(channel, d -> {
+                byN[d.path("n").asInt()]++; // one handler thread per receiver: no race on the array
+                received.incrementAndGet();
+            });
+            try {
+                return publishAndTime(server, channel, received);
+            } catch (AssertionError | org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(channel + ": " + e.getMessage().strip() + "\n" + tally(byN) + "\n" + receiver.repeats(), e);
+            }
         }
     }
 
@@ -160,6 +190,24 @@ class ReceiveThroughputBench {
         await().atMost(Duration.ofSeconds(120)).until(() -> received.get() >= MESSAGES);
         assertThat(received.get()).isEqualTo(MESSAGES);
         return MESSAGES / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Which published numbers the handler got more than once, or never, as ranges. */
+    private static String tally(int[] byN) {
+        StringBuilder repeated = new StringBuilder();
+        StringBuilder missing = new StringBuilder();
+        for (int i = 0; i < byN.length; i++) {
+            StringBuilder into = byN[i] > 1 ? repeated : byN[i] == 0 ? missing : null;
+            if (into == null || (i > 0 && (byN[i - 1] > 1) == (byN[i] > 1) && (byN[i - 1] == 0) == (byN[i] == 0))) {
+                continue;
+            }
+            int end = i;
+            while (end + 1 < byN.length && (byN[end + 1] > 1) == (byN[i] > 1) && (byN[end + 1] == 0) == (byN[i] == 0)) {
+                end++;
+            }
+            into.append(' ').append(i).append(end > i ? "-" + end : "");
+        }
+        return "n handled more than once:" + repeated + "; never:" + missing;
     }
 
     /** p50 and p99, in microseconds, from publish to the handler, publishing at 1,000 msg/s. */
@@ -221,6 +269,7 @@ class ReceiveThroughputBench {
         String[] clientId = new String[1];
         Object subscribed = new Object();
         AtomicInteger ready = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
         WebSocket.Listener listener = new WebSocket.Listener() {
             private final StringBuilder partial = new StringBuilder();
 
@@ -235,8 +284,8 @@ class ReceiveThroughputBench {
                                 received.incrementAndGet();
                             } else if (ch.equals("/meta/handshake")) {
                                 clientId[0] = m.get("clientId").asText();
-                                ws.sendText("[{\"channel\":\"/meta/subscribe\",\"clientId\":\"" + clientId[0] + "\",\"subscription\":\""
-                                        + channel + "\",\"id\":\"" + ids.incrementAndGet() + "\"}]", true);
+                                send(ws, "[{\"channel\":\"/meta/subscribe\",\"clientId\":\"" + clientId[0] + "\",\"subscription\":\""
+                                        + channel + "\",\"id\":\"" + ids.incrementAndGet() + "\"}]");
                             } else if (ch.equals("/meta/subscribe")) {
                                 ready.set(1);
                                 connect(ws);
@@ -245,6 +294,7 @@ class ReceiveThroughputBench {
                             }
                         }
                     } catch (Exception e) {
+                        failure.compareAndSet(null, e); // the JDK WebSocket drops what a listener throws unseen
                         throw new IllegalStateException(e);
                     }
                     partial.setLength(0);
@@ -254,16 +304,30 @@ class ReceiveThroughputBench {
             }
 
             private void connect(WebSocket ws) {
+                send(ws, "[{\"channel\":\"/meta/connect\",\"clientId\":\"" + clientId[0]
+                        + "\",\"connectionType\":\"websocket\",\"id\":\"" + ids.incrementAndGet() + "\"}]");
+            }
+
+            /**
+             * One send at a time, each waited for: the JDK WebSocket fails a send while another is pending, and the
+             * handshake's send could still be pending when its reply came (the subscribe then failed unseen and the
+             * round timed out waiting for it, 2 of 9 runs on 2026-12-05).
+             */
+            private void send(WebSocket ws, String text) {
                 synchronized (subscribed) {
-                    ws.sendText("[{\"channel\":\"/meta/connect\",\"clientId\":\"" + clientId[0]
-                            + "\",\"connectionType\":\"websocket\",\"id\":\"" + ids.incrementAndGet() + "\"}]", true).join();
+                    ws.sendText(text, true).join();
                 }
             }
         };
         URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/bayeux");
         WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, listener).get();
-        ws.sendText("[{\"channel\":\"/meta/handshake\",\"version\":\"1.0\",\"supportedConnectionTypes\":[\"websocket\"],\"id\":\"0\"}]", true);
-        await().until(() -> ready.get() == 1);
+        synchronized (subscribed) {
+            ws.sendText("[{\"channel\":\"/meta/handshake\",\"version\":\"1.0\",\"supportedConnectionTypes\":[\"websocket\"],\"id\":\"0\"}]", true).join();
+        }
+        await().until(() -> ready.get() == 1 || failure.get() != null);
+        if (failure.get() != null) {
+            throw new IllegalStateException("the raw loop failed before it was subscribed to " + channel, failure.get());
+        }
         try {
             return publishAndTime(server, channel, received);
         } finally {
