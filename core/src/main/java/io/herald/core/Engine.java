@@ -219,6 +219,16 @@ public final class Engine implements Lifecycle {
     }
 
     /**
+     * {@code channel}, or the equal name the engine holds already while the channel has subscribers on this node. A
+     * transport that keeps the name per subscription (as its key, and in the session's record) then keeps one copy
+     * for every subscriber of a channel instead of one parsed from each request: about 80 bytes an idle subscriber.
+     */
+    public ChannelName named(ChannelName channel) {
+        ChannelFeed feed = channel.isPattern() ? null : feeds.get(channel);
+        return feed == null ? channel : feed.channel;
+    }
+
+    /**
      * Refuses, as {@link #subscribe} would, a subscription {@code principal} may not make; a transport that
      * subscribes one connection to several channels checks them all first, so that a refusal subscribes none.
      *

@@ -48,7 +48,9 @@ public final class ReleasedUpgrade implements UpgradeRequest {
     private final Principal principal;
 
     private ReleasedUpgrade(UpgradeRequest original, URI requestUri) {
-        this.protocolVersion = original.getProtocolVersion();
+        // Always "13" (RFC 6455's, the one version Jetty upgrades): one shared copy instead of a string per socket.
+        String version = original.getProtocolVersion();
+        this.protocolVersion = version == null ? null : version.intern();
         this.secure = original.isSecure();
         this.httpVersion = original.getHttpVersion();
         this.method = original.getMethod();

@@ -12,8 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A Bayeux client id on this node: the codec over one core {@link Connection} of the client's durable
@@ -32,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * {@link #patternOverflow}); a cut-off would end its patterns, which have no cursor to resume from.
  *
  * <p>A connect with nothing queued is held up to the timeout; the first message queued, a newer connect, a
- * disconnect or the timeout releases it. A client that sends no connect for {@code max-interval} is released by
+ * disconnect or the timeout releases it (the server's sweep answers it within a tick of its time,
+ * {@link BayeuxServer#holdTickMillis}). A client that sends no connect for {@code max-interval} is released by
  * this node ({@link #detach}): the core connection closes, keeping each subscription's cursor in the session,
  * and the client's next request, here or on another node, resumes the session from the store (G3).
  *
@@ -48,19 +47,22 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     /**
      * A {@code /meta/connect} waiting for something to deliver. Its reply, and the replies to the messages before
      * it in the same request, wait as JSON bytes: as Jackson trees they weigh about 700 bytes a client, and an
-     * idle client always has a connect held. They are read back once, when the connect is answered.
+     * idle client always has a connect held. They are read back once, when the connect is answered. The reply
+     * waits without the client id and the advice, the same in every connect reply: they are added when it is answered
+     * (110 bytes less a client).
      */
     private static final class Held {
         final BayeuxLink link;
         private final byte[] before;
         private final byte[] reply;
-        /** When it is answered empty, in {@link System#nanoTime()}; set when it is held. */
-        long deadline;
+        /** When it is answered empty, in {@link System#nanoTime()}. */
+        final long deadline;
 
-        Held(BayeuxLink link, List<ObjectNode> before, ObjectNode reply) {
+        Held(BayeuxLink link, List<ObjectNode> before, ObjectNode reply, long deadline) {
             this.link = link;
             this.before = before.isEmpty() ? null : BayeuxCodec.tree(before);
             this.reply = BayeuxCodec.tree(reply);
+            this.deadline = deadline;
         }
 
         List<ObjectNode> before() {
@@ -81,20 +83,14 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     /** Herald's position acks ({@code ext.herald.ack}) came on a connect: deliveries stay in connect replies. */
     private volatile boolean positionAcks;
     private volatile Connection connection;
-    private final Runnable holdTimerTask = this::holdTimerFired;
-    private final Runnable deliverTask = this::deliverQueued;
-    private final Runnable pushedTask = this::pushed;
 
-    // Guarded by this.
-    private Held held;
     /**
-     * The one pending timer of this client's held connects, due at {@link #holdTimerAt}, or null. A client with
-     * acks connects again after every batch: a timer per connect, cancelled a moment later, would stay in the
-     * shared scheduler's queue for the whole hold (30 s), hundreds of thousands of them at a few thousand
-     * connects per second. So the timer is re-armed only when it fires early for the connect held then.
+     * The connect held now, or null. Changed under this client's lock; volatile so that the server's sweep
+     * ({@link #releaseIfDue}) looks at every client's deadline without taking each lock. No timer per held
+     * connect: a scheduled task and its adapter would be about 100 bytes a client, and an idle client always has
+     * a connect held.
      */
-    private ScheduledFuture<?> holdTimer;
-    private long holdTimerAt;
+    private volatile Held held;
     /** The WebSocket deliveries are pushed on (the link of the last connect), or null: they wait for a connect. */
     private BayeuxLink pushTo;
     /** A push was handed to the socket and has not left yet. */
@@ -340,10 +336,9 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             Held older = held;
             held = null;
             if (older != null) {
-                cancel(older);
                 respond(older, false);
             }
-            now = new Held(link, before, reply);
+            now = new Held(link, before, reply, System.nanoTime() + hold.toNanos());
             // Pushing needs a socket, and a client that acknowledges nothing: acknowledgements count connect replies.
             pushTo = link.pushes() && !ack && !positionAcks && server.settings.websocketPush() ? link : null;
             boolean immediate = hold.isZero() || handshaken || !notices.isEmpty() || connection.queued() > 0 || detached;
@@ -351,8 +346,6 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             holding = !immediate;
             if (holding) {
                 held = now;
-                now.deadline = System.nanoTime() + hold.toNanos();
-                armHoldTimer(now.deadline);
             } else {
                 respond(now, true);
             }
@@ -370,37 +363,21 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     }
 
     /**
-     * Makes sure a timer fires by {@code deadline}: the pending one when it is due by then (it re-arms itself
-     * for a later deadline when it fires), or a new one. Holds the lock; the scheduler's queue lock is taken
-     * inside it and nothing is called back under it.
+     * Answers the held connect empty if its time is up at {@code now} ({@link System#nanoTime()}); the server's
+     * sweep calls this for every client a few times a second (see {@link BayeuxServer}).
      */
-    private void armHoldTimer(long deadline) {
-        if (holdTimer != null && holdTimerAt - deadline <= 0) {
+    void releaseIfDue(long now) {
+        Held due = held;
+        if (due == null || now - due.deadline < 0) {
             return;
         }
-        if (holdTimer != null) {
-            holdTimer.cancel(false);
-        }
-        holdTimerAt = deadline;
-        holdTimer = server.threads.scheduler().schedule(holdTimerTask, Math.max(0, deadline - System.nanoTime()),
-                TimeUnit.NANOSECONDS);
-    }
-
-    /** The hold timer: answers the held connect if its time is up, or waits again until it is. */
-    private void holdTimerFired() {
         synchronized (this) {
-            holdTimer = null;
-            Held h = held;
-            if (h == null || detached) {
+            // Answered under the lock: a connect that replaced it meanwhile keeps its own time.
+            if (held != due || detached) {
                 return;
             }
-            if (System.nanoTime() - h.deadline < 0) {
-                armHoldTimer(h.deadline);
-                return;
-            }
-            // Answered here, under the same lock: a connect that replaced h meanwhile keeps its own time.
             held = null;
-            respond(h, true);
+            respond(due, true);
         }
         if (connection.isCutOff()) {
             server.detach(this);
@@ -413,7 +390,6 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             pushTo = null;
         }
         if (held != null && held.link == link) {
-            cancel(held);
             held = null;
             lastSeen = System.nanoTime();
         }
@@ -427,7 +403,6 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
                 return;
             }
             held = null;
-            cancel(h);
             respond(h, true);
         }
         if (connection.isCutOff()) {
@@ -478,7 +453,6 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             Held h = held;
             held = null;
             if (h != null) {
-                cancel(h);
                 respond(h, false, advice);
             }
         }
@@ -490,17 +464,6 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
                 }
             }
             c.close();
-        }
-    }
-
-    /**
-     * {@code h} is answered or dropped: its timer, shared by the client's later connects, stays (it finds nothing
-     * held, or re-arms for the next one). Holds the lock.
-     */
-    private void cancel(Held h) {
-        if (detached && holdTimer != null) {
-            holdTimer.cancel(false);
-            holdTimer = null;
         }
     }
 
@@ -542,7 +505,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         pushing = true;
         server.stats.delivered.add(deliveries.size());
         server.stats.pushes.increment();
-        pushTo.push(deliveries, pushedTask);
+        pushTo.push(deliveries, this::pushed);
         return true;
     }
 
@@ -608,9 +571,8 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     /** As {@link #respond(Held, boolean)}, the reply carrying {@code advice} when not null. */
     private void respond(Held h, boolean deliver, ObjectNode advice) {
         ObjectNode reply = h.reply();
-        if (advice != null) {
-            reply.set("advice", advice);
-        }
+        reply.put("clientId", id);
+        reply.set("advice", advice != null ? advice : server.advice("retry"));
         List<ObjectNode> before = h.before();
         List<byte[]> deliveries = List.of();
         if (deliver && !detached && h.link.isOpen()) {
@@ -638,7 +600,9 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
 
     @Override
     public void writable() {
-        server.threads.write(System.identityHashCode(this), deliverTask);
+        // The task is made per call (once per batch): kept in a field, with the push's, it weighed 32 bytes on
+        // every idle client.
+        server.threads.write(System.identityHashCode(this), this::deliverQueued);
     }
 
     /** An acknowledged subscription pauses at a full outbox (its backlog stays in history): see the class comment. */

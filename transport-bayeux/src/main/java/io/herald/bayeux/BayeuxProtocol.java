@@ -241,8 +241,8 @@ final class BayeuxProtocol {
         }
         ObjectNode reply = message.reply();
         reply.put("successful", true);
-        reply.put("clientId", client.id());
-        reply.set("advice", server.advice("retry"));
+        // The client id and the advice are added when the connect is answered (BayeuxClient.respond), not kept
+        // while it is held.
         JsonNode timeout = message.advice().get("timeout");
         Duration hold = server.settings.timeout();
         if (timeout != null && timeout.canConvertToLong() && timeout.asLong() >= 0 && timeout.asLong() < hold.toMillis()) {

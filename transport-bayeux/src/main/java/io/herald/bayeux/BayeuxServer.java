@@ -53,6 +53,7 @@ public final class BayeuxServer implements Lifecycle {
     private final Map<String, BayeuxClient> clients = new ConcurrentHashMap<>();
     private volatile boolean running;
     private ScheduledFuture<?> sweeper;
+    private ScheduledFuture<?> holdSweeper;
 
     @Inject
     public BayeuxServer(Engine engine, SessionService sessions, Authenticator authenticator, EngineThreads threads,
@@ -77,6 +78,16 @@ public final class BayeuxServer implements Lifecycle {
         running = true;
         long period = Math.max(100, Math.min(1000, settings.maxInterval().toMillis() / 4));
         sweeper = threads.scheduler().scheduleWithFixedDelay(this::releaseIdle, period, period, TimeUnit.MILLISECONDS);
+        long tick = holdTickMillis(settings.timeout());
+        holdSweeper = threads.scheduler().scheduleWithFixedDelay(this::releaseDueConnects, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * How often held connects are checked for their timeout: a tenth of it, between 10 and 100 ms, so a connect
+     * is answered at most that late (a client allows seconds of network delay on top of the timeout).
+     */
+    static long holdTickMillis(java.time.Duration timeout) {
+        return Math.max(10, Math.min(100, timeout.toMillis() / 10));
     }
 
     @Override
@@ -84,6 +95,7 @@ public final class BayeuxServer implements Lifecycle {
         running = false;
         if (sweeper != null) {
             sweeper.cancel(false);
+            holdSweeper.cancel(false);
         }
         // Held connects are answered so that clients reconnect (here after a restart, or to another node)
         // with their client ids; the sessions stay in the store.
@@ -172,7 +184,8 @@ public final class BayeuxServer implements Lifecycle {
      * (a subscription the client already has starts over from there). Subscribing twice is harmless.
      */
     void subscribe(BayeuxClient client, ChannelName channel, Position after) {
-        subscribe(client, channel.value(), channel, after);
+        ChannelName named = engine.named(channel);
+        subscribe(client, named.value(), named, after);
     }
 
     /** {@link #subscribe(BayeuxClient, ChannelName, Position)} under {@code key}. */
@@ -250,6 +263,22 @@ public final class BayeuxServer implements Lifecycle {
         // CometD clients rehandshake only when they have been away longer than this: the session TTL.
         advice.put("maxInterval", sessions.ttl().toMillis());
         return advice;
+    }
+
+    /**
+     * Answers the held connects whose timeout passed. One sweep for every client instead of a timer per held
+     * connect: an idle client always has one held, and a scheduled task weighs about 100 bytes. A failure answering
+     * one client is logged and the sweep goes on (an exception would end the repeating task for every client).
+     */
+    private void releaseDueConnects() {
+        long now = System.nanoTime();
+        for (BayeuxClient client : clients.values()) {
+            try {
+                client.releaseIfDue(now);
+            } catch (RuntimeException e) {
+                LOG.warn("answering the held connect of Bayeux client {} at its timeout failed: {}", client.id(), e.toString());
+            }
+        }
     }
 
     private void releaseIdle() {

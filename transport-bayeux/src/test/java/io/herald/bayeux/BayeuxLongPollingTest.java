@@ -92,6 +92,20 @@ class BayeuxLongPollingTest {
     }
 
     @Test
+    @DisplayName("a connect held with the client's shorter timeout is answered once that timeout passed, not before")
+    void clientTimeoutEndsTheHold() throws Exception {
+        BayeuxTestClient client = client().handshake();
+        long start = System.nanoTime();
+        ArrayNode response = client.connect(300);
+        // The server's sweep answers it (within a tick after the 300 ms); the client waits up to 60 s.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(response).hasSize(1);
+        assertThat(response.get(0).get("channel").asText()).isEqualTo("/meta/connect");
+        assertThat(response.get(0).get("successful").asBoolean()).isTrue();
+        assertThat(server.server().local(client.clientId).isHolding()).isFalse();
+    }
+
+    @Test
     @DisplayName("a held connect is released at once with a published message, which carries its position")
     void heldConnectReleasedByAMessage() throws Exception {
         BayeuxTestClient subscriber = client().handshake();
