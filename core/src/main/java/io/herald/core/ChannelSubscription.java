@@ -52,7 +52,13 @@ final class ChannelSubscription implements Subscription {
     private boolean live;
     private boolean overflowed;
     private ArrayDeque<Object> buffer;
-    private Position delivered;
+    /*
+     * The position delivered up to, as primitives (epoch null before anything is known): it moves once per live
+     * message and subscriber, and storing a Position reference into this long-lived object each time would
+     * dirty a GC card per subscriber and message for G1's refinement thread to scan (issue 14).
+     */
+    private String deliveredEpoch;
+    private long deliveredOffset;
 
     // Owned by the catch-up task.
     private volatile Position cursor;
@@ -83,7 +89,7 @@ final class ChannelSubscription implements Subscription {
     void attach(ChannelFeed feed, Position at, Resume resume) {
         this.feed = feed;
         this.registeredAt = at;
-        this.delivered = at;
+        deliveredTo(at);
         if (resume instanceof Resume.After) {
             live = false;
             buffer = new ArrayDeque<>();
@@ -112,19 +118,36 @@ final class ChannelSubscription implements Subscription {
             }
             return false;
         }
-        if (!channel.isPattern() && message.position().sameEpoch(delivered) && message.offset() <= delivered.offset()) {
+        if (!channel.isPattern() && message.position().epoch().equals(deliveredEpoch) && message.offset() <= deliveredOffset) {
             // Catch-up may have read a message from history before the feed dispatched it.
             return false;
         }
         if (!subscriber.deliver(message)) {
             cutOff(channel.isPattern() ? message.channel() : channel,
-                    channel.isPattern() ? new Position(message.position().epoch(), message.offset() - 1) : delivered);
+                    channel.isPattern() ? new Position(message.position().epoch(), message.offset() - 1) : delivered());
             return false;
         }
         if (!channel.isPattern()) {
-            delivered = message.position();
+            deliveredTo(message.position());
         }
         return true;
+    }
+
+    /** Under the feed's monitor. */
+    private void deliveredTo(Position position) {
+        if (position == null) {
+            deliveredEpoch = null;
+            return;
+        }
+        if (!position.epoch().equals(deliveredEpoch)) {
+            deliveredEpoch = position.epoch();
+        }
+        deliveredOffset = position.offset();
+    }
+
+    /** Under the feed's monitor. */
+    private Position delivered() {
+        return deliveredEpoch == null ? null : new Position(deliveredEpoch, deliveredOffset);
     }
 
     void offerGap(Gap gap) {
@@ -275,7 +298,7 @@ final class ChannelSubscription implements Subscription {
                 buffer.poll();
             }
             buffer = null;
-            delivered = cursor;
+            deliveredTo(cursor);
             live = true;
             return Handover.LIVE;
         }
@@ -287,7 +310,7 @@ final class ChannelSubscription implements Subscription {
 
     /** The feed cannot serve this subscription now (store outage): cut it off where live delivery stands. */
     void cutOffAtPosition() {
-        cutOff(channel, live ? delivered : cursor);
+        cutOff(channel, live ? delivered() : cursor);
     }
 
     private void cutOff(ChannelName concerned, Position lastDelivered) {
@@ -308,7 +331,7 @@ final class ChannelSubscription implements Subscription {
             return "[registering]";
         }
         synchronized (f) {
-            return "[" + (closed ? "closed" : live ? "live, delivered up to " + delivered
+            return "[" + (closed ? "closed" : live ? "live, delivered up to " + delivered()
                     : "catching up after " + cursor + ", " + (buffer == null ? 0 : buffer.size()) + " buffered") + "]";
         }
     }

@@ -41,7 +41,16 @@ public final class ConnectionSubscription implements Subscriber {
     private final int window;
     final boolean plain;
     volatile Subscription engineSubscription;
-    private volatile Position cursor;
+    /*
+     * The cursor, kept as primitives: the writer moves it once per delivered message, and storing a Position
+     * (a reference) into this long-lived object would dirty a GC card per subscription and message, which G1's
+     * refinement thread then scans (issue 14: that work grows with the number of connections). The epoch
+     * changes only when a channel's history is lost; while it changes, the version is odd, so a reader on
+     * another thread never pairs one epoch with another's offset. The epoch is null while nothing is known.
+     */
+    private volatile String cursorEpoch;
+    private volatile long cursorOffset;
+    private volatile int cursorVersion;
 
     /** Never added to: the unacked positions of a subscription without acknowledgement, which has none. */
     private static final ArrayDeque<Position> NONE_UNACKED = new ArrayDeque<>(0);
@@ -65,7 +74,10 @@ public final class ConnectionSubscription implements Subscriber {
         this.window = window;
         this.unacked = ack.acknowledged() ? new ArrayDeque<>() : NONE_UNACKED;
         this.plain = plain;
-        this.cursor = start;
+        if (start != null) {
+            this.cursorEpoch = start.epoch();
+            this.cursorOffset = start.offset();
+        }
         this.resumedCursor = resumedCursor;
         this.redeliver = redeliver;
         this.backlog = backlog;
@@ -83,7 +95,7 @@ public final class ConnectionSubscription implements Subscriber {
     synchronized Position settled() {
         Position first = unacked.peekFirst();
         if (first == null) {
-            return cursor;
+            return cursor();
         }
         return first.offset() > 0 ? new Position(first.epoch(), first.offset() - 1) : null;
     }
@@ -108,12 +120,32 @@ public final class ConnectionSubscription implements Subscriber {
      * Moved by {@link Connection#drain} as items are handed to the writer.
      */
     public Position cursor() {
-        return cursor;
+        while (true) {
+            int version = cursorVersion;
+            String epoch = cursorEpoch;
+            long offset = cursorOffset;
+            if ((version & 1) == 0 && version == cursorVersion) {
+                return epoch == null ? null : new Position(epoch, offset);
+            }
+            Thread.onSpinWait();
+        }
     }
 
     void moveTo(Position position) {
-        if (!channel.isPattern() && position != null) {
-            cursor = position;
+        if (channel.isPattern() || position == null) {
+            return;
+        }
+        String epoch = position.epoch();
+        if (epoch.equals(cursorEpoch)) {
+            // The common case, once per delivered message: one primitive store.
+            cursorOffset = position.offset();
+            return;
+        }
+        synchronized (this) {
+            cursorVersion++;
+            cursorEpoch = epoch;
+            cursorOffset = position.offset();
+            cursorVersion++;
         }
     }
 
@@ -270,7 +302,7 @@ public final class ConnectionSubscription implements Subscriber {
                     + ", " + unacked.size() + " unacked" + (unacked.isEmpty() ? "" : " from " + unacked.peekFirst())
                     + (pausedAt != null ? ", paused after " + pausedAt : "")
                     + (windowWaiters != null ? ", " + windowWaiters.size() + " waiting for room" : "") : "")
-                    + ", cursor " + cursor + ", engine side " + engineSide + ")";
+                    + ", cursor " + cursor() + ", engine side " + engineSide + ")";
         }
     }
 

@@ -2,9 +2,11 @@ package io.herald.http;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Callback;
@@ -18,6 +20,11 @@ import org.eclipse.jetty.util.Callback;
  * write flusher; here it is one non-blocking {@link EndPoint#flush} of buffers that already carry their
  * chunk framing, shared by every connection that writes the same message ({@link #chunk}). Only a write the
  * socket does not take whole goes through the endpoint's asynchronous write, which calls back when done.
+ *
+ * <p>One buffer on a plain socket ({@link #write(Callback, ByteBuffer)}) goes one step further: straight to the
+ * {@link SocketChannel} with one {@code write(2)}, where the endpoint's {@code flush} would make it a gathering
+ * {@code writev(2)} through NIO's per-call I/O-vector set-up. A direct buffer is then written without NIO's
+ * copy into a temporary direct buffer. Over TLS the endpoint is Jetty's decrypting one, and writes go through it.
  *
  * <p>Framing follows Jetty's own generator, which writes each chunk as {@code CRLF size CRLF data} (the CRLF
  * that ends a chunk goes before the next one, or before the last chunk): after at least one chunk written by
@@ -37,9 +44,14 @@ public final class DirectStream {
     private static final byte[] CRLF = {'\r', '\n'};
 
     private final EndPoint endPoint;
+    /** The endpoint when it is a plain (not TLS) socket's, and its socket, written directly; else null. */
+    private final SocketChannelEndPoint plain;
+    private final SocketChannel channel;
 
     private DirectStream(EndPoint endPoint) {
         this.endPoint = endPoint;
+        this.plain = endPoint instanceof SocketChannelEndPoint socket ? socket : null;
+        this.channel = plain != null ? plain.getChannel() : null;
     }
 
     /**
@@ -81,6 +93,31 @@ public final class DirectStream {
         header[hex.length + 2] = CRLF[0];
         header[hex.length + 3] = CRLF[1];
         return header;
+    }
+
+    /**
+     * Writes {@code buffer} (framed chunks) as {@link #write(Callback, ByteBuffer...)} does; on a plain socket with
+     * one {@code write(2)}. The buffer object is the caller's again when this returns.
+     */
+    public void write(Callback callback, ByteBuffer buffer) {
+        if (channel == null) {
+            write(callback, new ByteBuffer[] {buffer});
+            return;
+        }
+        try {
+            if (channel.write(buffer) > 0) {
+                // What the endpoint's flush does after writing: the connection is not idle.
+                plain.notIdle();
+            }
+        } catch (IOException | RuntimeException e) {
+            callback.failed(e);
+            return;
+        }
+        if (!buffer.hasRemaining()) {
+            callback.succeeded();
+            return;
+        }
+        endPoint.write(callback, buffer.slice());
     }
 
     /**

@@ -14,6 +14,10 @@ import java.nio.ByteBuffer;
  * <p>The buffers handed out ({@link #chunk}, {@link #framed}) are valid until this thread's next pass; a
  * write that cannot finish at once takes buffers of its own ({@code DirectStream} does).
  *
+ * <p>A shared chunk is copied once per message and thread into direct memory (an arena filled front to back and
+ * replaced when full, never overwritten, so a write still in flight keeps reading what it was given): a heap
+ * buffer would be copied by NIO into a temporary direct buffer on every write, that is per stream and message.
+ *
  * <p>Not thread-safe: one per thread ({@link #current()}), used by one pass at a time.
  */
 final class SseBatch {
@@ -21,14 +25,18 @@ final class SseBatch {
     private static final ThreadLocal<SseBatch> CURRENT = ThreadLocal.withInitial(SseBatch::new);
     /** A batch buffer grown past this is dropped after use rather than kept by the thread. */
     private static final int KEEP = 64 * 1024;
+    /** Direct memory the shared chunks are copied into; a chunk larger than {@link #LARGE} stays on the heap. */
+    private static final int ARENA = 64 * 1024;
+    private static final int LARGE = 8 * 1024;
 
     private ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     /** The single-channel message held back; written as its shared bytes if nothing else joins the batch. */
     Message single;
     /** The message whose shared chunk {@link #view} wraps: fan-out writes it to many streams in a row. */
     private Message viewed;
+    private byte[] viewedChunk;
     private ByteBuffer view;
-    private final ByteBuffer[] one = new ByteBuffer[1];
+    private ByteBuffer arena = ByteBuffer.allocateDirect(ARENA);
     private final ByteBuffer[] two = new ByteBuffer[2];
 
     private SseBatch() {
@@ -56,16 +64,25 @@ final class SseBatch {
         return out.size();
     }
 
-    /** {@code chunk}, the shared framed bytes of {@code message}, as buffers to write, ready from its start. */
-    ByteBuffer[] chunk(Message message, byte[] chunk) {
-        if (viewed != message || view.array() != chunk) {
-            viewed = message;
-            view = ByteBuffer.wrap(chunk);
-        } else {
+    /** {@code chunk}, the shared framed bytes of {@code message}, as a buffer to write, ready from its start. */
+    ByteBuffer chunk(Message message, byte[] chunk) {
+        if (viewed == message && viewedChunk == chunk) {
             view.clear();
+            return view;
         }
-        one[0] = view;
-        return one;
+        viewed = message;
+        viewedChunk = chunk;
+        if (chunk.length > LARGE) {
+            view = ByteBuffer.wrap(chunk);
+            return view;
+        }
+        if (chunk.length > arena.remaining()) {
+            arena = ByteBuffer.allocateDirect(ARENA);
+        }
+        int start = arena.position();
+        arena.put(chunk);
+        view = arena.slice(start, chunk.length);
+        return view;
     }
 
     /** The batch written so far, after the chunk header {@code header}, as buffers to write (a copy of the batch). */

@@ -11,6 +11,7 @@ import io.herald.core.ConnectionSubscription;
 import io.herald.core.Resume;
 import io.herald.http.DirectStream;
 import io.herald.http.JsonResponses;
+import io.herald.http.WriteLoop;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.IteratingCallback;
 
 /**
  * One SSE stream (or long poll): the SSE codec over a core {@link Connection}, which owns the subscriptions,
@@ -38,7 +38,7 @@ import org.eclipse.jetty.util.IteratingCallback;
  * event so the client always holds an id. When the connection is cut off (the client reads too slowly,
  * G6), the stream flushes what is queued and ends; the client reconnects with the id of the last event it got.
  *
- * <p>Thread-safe: engine threads feed the connection; {@link IteratingCallback} serializes the writer.
+ * <p>Thread-safe: engine threads feed the connection; {@link WriteLoop} serializes the writer.
  */
 final class SseConnection implements Connection.Wire, Connection.Items {
 
@@ -62,6 +62,8 @@ final class SseConnection implements Connection.Wire, Connection.Items {
     private volatile boolean started;
     private volatile boolean closing;
     private volatile boolean heartbeatDue;
+    /** Whether an event was written since the last heartbeat tick: a stream that carries events needs no keep-alive. */
+    private volatile boolean wroteSinceHeartbeat;
     private volatile boolean pollDone;
     private volatile ScheduledFuture<?> pollTimer;
 
@@ -163,6 +165,12 @@ final class SseConnection implements Connection.Wire, Connection.Items {
 
     @Override
     public void heartbeat() {
+        if (wroteSinceHeartbeat) {
+            // Skipped: at 10,000 streams a tick every 15 s would otherwise run 667 writers a second on the timer
+            // thread, each writing a comment to a stream that just carried an event.
+            wroteSinceHeartbeat = false;
+            return;
+        }
         heartbeatDue = true;
         writer.iterate();
     }
@@ -289,7 +297,7 @@ final class SseConnection implements Connection.Wire, Connection.Items {
     }
 
     /** The single writer: drains the connection in batches, one write at a time. */
-    private final class Writer extends IteratingCallback {
+    private final class Writer extends WriteLoop {
 
         @Override
         protected Action process() {
@@ -328,6 +336,9 @@ final class SseConnection implements Connection.Wire, Connection.Items {
                 }
             }
             firstWrite = false;
+            if (wroteMessage && !wroteSinceHeartbeat) {
+                wroteSinceHeartbeat = true;
+            }
             if (heartbeatDue) {
                 heartbeatDue = false;
                 if (written() == 0 && batch.single == null) {
@@ -362,22 +373,22 @@ final class SseConnection implements Connection.Wire, Connection.Items {
 
         /** Writes the batch as framed chunks on the connection; the one shared chunk when it is a single event. */
         private Action writeDirect(DirectStream stream, SseBatch batch) {
-            ByteBuffer[] buffers;
+            // Each write calls back before returning when the socket took it all: WriteLoop then processes again.
             if (batch.single != null && batch.written() == 0) {
-                transport.stats.bytes.add(transport.encoder.singleChannelEvent(batch.single).length);
-                buffers = batch.chunk(batch.single, transport.encoder.singleChannelChunk(batch.single));
-            } else {
-                flushSingle();
-                if (batch.written() == 0) {
-                    return Action.IDLE;
-                }
-                byte[] bytes = batch.out().toByteArray();
-                transport.stats.bytes.add(bytes.length);
-                buffers = batch.framed(DirectStream.header(bytes.length), bytes);
+                // The fan-out case: one event, its shared chunk, one write(2).
+                Message single = batch.single;
+                batch.single = null;
+                transport.stats.bytes.add(transport.encoder.singleChannelEvent(single).length);
+                stream.write(this, batch.chunk(single, transport.encoder.singleChannelChunk(single)));
+                return Action.SCHEDULED;
             }
-            batch.single = null;
-            // Calls back before returning when the socket took it all: IteratingCallback then processes again.
-            stream.write(this, buffers);
+            flushSingle();
+            if (batch.written() == 0) {
+                return Action.IDLE;
+            }
+            byte[] bytes = batch.out().toByteArray();
+            transport.stats.bytes.add(bytes.length);
+            stream.write(this, batch.framed(DirectStream.header(bytes.length), bytes));
             return Action.SCHEDULED;
         }
 
