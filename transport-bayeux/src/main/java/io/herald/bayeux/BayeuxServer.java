@@ -210,6 +210,8 @@ public final class BayeuxServer implements Lifecycle {
             client.replaying(channel, after, written);
         } else if (after != null) {
             client.replaying(channel, after, null);
+        } else if (client.ack() && key.equals(channel.value())) {
+            takeOverFromPatterns(client.id(), connection, channel);
         }
         try {
             // Core's ack window is per exact channel: a pattern stays automatic, and for an acking client each of its
@@ -222,6 +224,35 @@ public final class BayeuxServer implements Lifecycle {
                 throw e;
             }
             // A concurrent subscribe to the same channel won: it is subscribed, as asked.
+        }
+    }
+
+    /**
+     * A channel subscribed on its own that a pattern already brought with an acknowledged subscription of its own
+     * ({@link PatternChannels}): that one ends, and the channel's subscription, made next, resumes where it stood
+     * from the session (its cursor, and its unacked messages, redelivered). Kept both, the client had two
+     * acknowledged streams of the channel, each message queued twice: the second copy is never written, so never
+     * acknowledged, and the redelivery after a lost batch wrote every unacked message twice (Bayeux: one copy per
+     * client per publish).
+     */
+    private void takeOverFromPatterns(String clientId, Connection connection, ChannelName channel) {
+        Boolean taken = null;
+        for (var subscription : List.copyOf(connection.subscriptions())) {
+            if (PatternChannels.patternOf(subscription.key()) == null || !subscription.channel().equals(channel)) {
+                continue;
+            }
+            if (taken == null) {
+                // A session the channel's own subscription is recorded in already (resumed) keeps that one's state.
+                taken = sessions.store().find(clientId).map(r -> r.subscriptions().containsKey(channel.value())).orElse(true);
+            }
+            Position cursor = subscription.cursor();
+            List<Position> unacked = subscription.unacked();
+            connection.unsubscribe(subscription.key(), true);
+            if (!taken && cursor != null) {
+                sessions.store().subscribe(clientId, new io.herald.api.SessionSubscription(channel.value(), channel, true,
+                        cursor, unacked));
+                taken = true;
+            }
         }
     }
 

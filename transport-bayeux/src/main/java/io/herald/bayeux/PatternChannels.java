@@ -177,7 +177,8 @@ final class PatternChannels {
     }
 
     /**
-     * Before {@code connection} closes with messages still queued (a lost batch, the node letting the client go):
+     * Before {@code connection} closes with messages still queued (the node letting the client go; a restart after
+     * a lost batch hands over to the next connection instead, {@link #handOverQueued}):
      * a pattern's channel without a subscription yet gets one in the session, starting before its first queued
      * message (or the first that overflowed), so the next connection replays it rather than losing it with the
      * queue. What exact channels had queued is left to the session's cursors and unacked windows, which bring it
