@@ -70,6 +70,21 @@ class EngineTest {
     }
 
     @Test
+    void aSubscribedChannelIsNamedByTheEnginesOwnCopyOfItsName() {
+        ChannelName subscribed = ChannelName.of("/chat/named");
+        engine.subscribe(Principal.ANONYMOUS, subscribed, Resume.live(), new Recorder());
+        ChannelName parsedAgain = ChannelName.of("/chat/named");
+        assertThat(parsedAgain).isNotSameAs(subscribed).isEqualTo(subscribed);
+
+        assertThat(engine.named(parsedAgain)).isSameAs(subscribed);
+        ChannelName withoutSubscribers = ChannelName.of("/chat/nobody");
+        assertThat(engine.named(withoutSubscribers)).isSameAs(withoutSubscribers);
+        engine.subscribe(Principal.ANONYMOUS, ChannelName.of("/chat/*"), Resume.live(), new Recorder());
+        ChannelName pattern = ChannelName.of("/chat/*");
+        assertThat(engine.named(pattern)).isSameAs(pattern);
+    }
+
+    @Test
     void positionsIncreaseByOnePerChannel() {
         Message a = herald.publish(ROOM, "1");
         Message b = herald.publish(ROOM, "2");
