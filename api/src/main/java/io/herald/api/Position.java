@@ -70,6 +70,21 @@ public record Position(String epoch, long offset) implements Comparable<Position
         return Long.compare(offset, other.offset);
     }
 
+    /**
+     * The record's equality, written out: the generated one goes through a method handle per field, which showed
+     * at the top of profiles where a session store looks a delivered position up among the unacked ones (Bayeux
+     * with acks, 2026-12-05). The offset is compared first, as it differs far more often than the epoch.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return this == o || o instanceof Position other && offset == other.offset && epoch.equals(other.epoch);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * epoch.hashCode() + Long.hashCode(offset);
+    }
+
     @Override
     public String toString() {
         return epoch + ":" + offset;

@@ -14,6 +14,13 @@ class PositionTest {
     }
 
     @Test
+    void positionsAreEqualByEpochAndOffset() {
+        assertThat(new Position("e1", 3)).isEqualTo(new Position("e1", 3)).hasSameHashCodeAs(new Position("e1", 3));
+        assertThat(new Position("e1", 3)).isNotEqualTo(new Position("e1", 4)).isNotEqualTo(new Position("e2", 3))
+                .isNotEqualTo("e1:3").isNotEqualTo(null);
+    }
+
+    @Test
     void positionsOfDifferentEpochsHaveNoOrder() {
         assertThatThrownBy(() -> new Position("e1", 3).compareTo(new Position("e2", 4)))
                 .isInstanceOf(IllegalArgumentException.class)

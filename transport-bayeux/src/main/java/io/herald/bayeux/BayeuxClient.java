@@ -329,7 +329,6 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
      */
     void connect(BayeuxLink link, List<ObjectNode> before, ObjectNode reply, Duration hold) {
         connectionType = link.type();
-        Held now;
         boolean holding;
         synchronized (this) {
             lastSeen = System.nanoTime();
@@ -338,16 +337,17 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             if (older != null) {
                 respond(older, false);
             }
-            now = new Held(link, before, reply, System.nanoTime() + hold.toNanos());
             // Pushing needs a socket, and a client that acknowledges nothing: acknowledgements count connect replies.
             pushTo = link.pushes() && !ack && !positionAcks && server.settings.websocketPush() ? link : null;
             boolean immediate = hold.isZero() || handshaken || !notices.isEmpty() || connection.queued() > 0 || detached;
             handshaken = false;
             holding = !immediate;
             if (holding) {
-                held = now;
+                held = new Held(link, before, reply, System.nanoTime() + hold.toNanos());
             } else {
-                respond(now, true);
+                // Answered at once (with acks, mostly so: messages came while the client was reading the last
+                // reply), so the reply need not be kept as JSON bytes and read back, as a held one is.
+                respond(link, before, reply, true, null);
             }
         }
         if (!holding) {
@@ -570,13 +570,19 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
 
     /** As {@link #respond(Held, boolean)}, the reply carrying {@code advice} when not null. */
     private void respond(Held h, boolean deliver, ObjectNode advice) {
-        ObjectNode reply = h.reply();
+        respond(h.link, h.before(), h.reply(), deliver, advice);
+    }
+
+    /**
+     * Writes the response to a connect on {@code link}, adding the client id and the advice (the retry advice when
+     * {@code advice} is null): see {@link #respond(Held, boolean, ObjectNode)}. Holds the lock.
+     */
+    private void respond(BayeuxLink link, List<ObjectNode> before, ObjectNode reply, boolean deliver, ObjectNode advice) {
         reply.put("clientId", id);
         reply.set("advice", advice != null ? advice : server.advice("retry"));
-        List<ObjectNode> before = h.before();
         List<byte[]> deliveries = List.of();
-        if (deliver && !detached && h.link.isOpen()) {
-            deliveries = drainQueued(h.link.maxDeliveryBytes());
+        if (deliver && !detached && link.isOpen()) {
+            deliveries = drainQueued(link.maxDeliveryBytes());
             if (ack && !deliveries.isEmpty()) {
                 // Only a reply that carries messages gets a batch number: a late empty reply must not move the
                 // client's acknowledged batch backwards.
@@ -595,7 +601,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
         server.outgoing(context, reply);
         lastSeen = System.nanoTime();
         server.stats.delivered.add(deliveries.size());
-        h.link.send(replies, deliveries);
+        link.send(replies, deliveries);
     }
 
     @Override

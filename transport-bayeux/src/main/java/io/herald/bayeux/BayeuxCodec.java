@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,35 +85,44 @@ final class BayeuxCodec {
         return messages;
     }
 
-    /** The response array: the replies, in order, then the deliveries. */
+    /**
+     * The response array: the replies, in order, then the deliveries. Sized exactly and copied once: a connect
+     * reply with a batch of deliveries is written per connect cycle with acks, up to 64 KiB each.
+     */
     static byte[] encode(List<ObjectNode> replies, List<byte[]> deliveries) {
-        int size = 2;
-        for (byte[] d : deliveries) {
-            size += d.length + 1;
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(size + 128 * replies.size());
-        out.write('[');
-        boolean first = true;
+        byte[][] encodedReplies = new byte[replies.size()][];
+        int size = 2 + Math.max(0, replies.size() + deliveries.size() - 1);
         try {
-            for (ObjectNode reply : replies) {
-                if (!first) {
-                    out.write(',');
-                }
-                first = false;
-                out.writeBytes(MAPPER.writeValueAsBytes(reply));
+            for (int i = 0; i < encodedReplies.length; i++) {
+                encodedReplies[i] = MAPPER.writeValueAsBytes(replies.get(i));
+                size += encodedReplies[i].length;
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a reply cannot be serialized", e);
         }
-        for (byte[] delivery : deliveries) {
-            if (!first) {
-                out.write(',');
-            }
-            first = false;
-            out.writeBytes(delivery);
+        for (byte[] d : deliveries) {
+            size += d.length;
         }
-        out.write(']');
-        return out.toByteArray();
+        byte[] out = new byte[size];
+        out[0] = '[';
+        int at = 1;
+        for (byte[] reply : encodedReplies) {
+            at = append(out, at, reply);
+        }
+        for (byte[] delivery : deliveries) {
+            at = append(out, at, delivery);
+        }
+        out[at] = ']';
+        return out;
+    }
+
+    /** Copies {@code part} into {@code out} at {@code at}, after a comma unless it is the first element. */
+    private static int append(byte[] out, int at, byte[] part) {
+        if (at > 1) {
+            out[at++] = ',';
+        }
+        System.arraycopy(part, 0, out, at, part.length);
+        return at + part.length;
     }
 
     /** {@code reply} as JSON bytes, to keep while it waits ({@link #objects} reads it back). */

@@ -116,13 +116,25 @@ public final class MemorySessionStore implements SessionStore {
                 return sub;
             }
             recorded[0] = true;
-            List<Position> unacked = new ArrayList<>(sub.unacked());
-            if (!unacked.contains(position)) {
-                unacked.add(position);
-            }
-            return new SessionSubscription(sub.key(), sub.channel(), sub.acknowledged(), further(sub.cursor(), position), unacked);
+            return new SessionSubscription(sub.key(), sub.channel(), sub.acknowledged(), further(sub.cursor(), position),
+                    appended(sub.unacked(), position));
         }));
         return recorded[0];
+    }
+
+    /**
+     * {@code unacked} with {@code position} at the end unless it is there already, as an immutable list that the
+     * {@link SessionSubscription} keeps as it is (through an {@code ArrayList} it was copied three times). This runs
+     * once per delivery of an acknowledged subscription, over up to a whole window of unacked positions: a client
+     * that fell behind gets large batches, and each delivery in them scans and copies what the batch recorded so far.
+     */
+    private static List<Position> appended(List<Position> unacked, Position position) {
+        if (unacked.contains(position)) {
+            return unacked;
+        }
+        Position[] positions = unacked.toArray(new Position[unacked.size() + 1]);
+        positions[unacked.size()] = position;
+        return List.of(positions);
     }
 
     @Override
