@@ -28,6 +28,7 @@ final class SseBatch {
     /** Direct memory the shared chunks are copied into; a chunk larger than {@link #LARGE} stays on the heap. */
     private static final int ARENA = 64 * 1024;
     private static final int LARGE = 8 * 1024;
+    private static final ByteBuffer NO_ARENA = ByteBuffer.allocateDirect(0);
 
     private ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     /** The single-channel message held back; written as its shared bytes if nothing else joins the batch. */
@@ -36,7 +37,8 @@ final class SseBatch {
     private Message viewed;
     private byte[] viewedChunk;
     private ByteBuffer view;
-    private ByteBuffer arena = ByteBuffer.allocateDirect(ARENA);
+    /** Made on the first shared chunk: many threads run a writer once (Jetty's, on a stream's first write) and never again. */
+    private ByteBuffer arena = NO_ARENA;
     private final ByteBuffer[] two = new ByteBuffer[2];
 
     private SseBatch() {

@@ -376,10 +376,10 @@ final class SseConnection implements Connection.Wire, Connection.Items {
             // Each write calls back before returning when the socket took it all: WriteLoop then processes again.
             if (batch.single != null && batch.written() == 0) {
                 // The fan-out case: one event, its shared chunk, one write(2).
-                Message single = batch.single;
+                Message event = batch.single;
                 batch.single = null;
-                transport.stats.bytes.add(transport.encoder.singleChannelEvent(single).length);
-                stream.write(this, batch.chunk(single, transport.encoder.singleChannelChunk(single)));
+                transport.stats.bytes.add(transport.encoder.singleChannelEvent(event).length);
+                stream.write(this, batch.chunk(event, transport.encoder.singleChannelChunk(event)));
                 return Action.SCHEDULED;
             }
             flushSingle();
