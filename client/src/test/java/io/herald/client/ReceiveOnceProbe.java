@@ -24,7 +24,11 @@ import org.junit.jupiter.api.Timeout;
  * (the default), position acknowledgements and acknowledged mode, in rounds, counting handler calls per published
  * number: every message exactly once, in order. A failed run writes the client's protocol trace to
  * {@code target/once-trace-<run>.txt}. Run: -Dtest=ReceiveOnceProbe [-Dprobe.rounds=4] [-Dprobe.messages=20000]
- * [-Dprobe.transports=websocket,long-polling] [-Dprobe.modes=batch,position,acked].
+ * [-Dprobe.transports=websocket,long-polling] [-Dprobe.modes=batch,position,acked]. {@code -Dprobe.stall=P,MS} makes the
+ * handler stop for up to MS ms on a share P of its messages (seeded, the seed printed; {@code -Dprobe.seed=S} fixes
+ * it), as a starved handler thread on a loaded machine does, and {@code -Dprobe.queue=N} sets the server's
+ * {@code subscriber.queue} (1,024): both send the server's outbox-full paths (an acknowledged subscription pausing
+ * and reading on from history; a cut-off and a resume from the cursor without acknowledgements) into the stream.
  */
 class ReceiveOnceProbe {
 
@@ -35,14 +39,28 @@ class ReceiveOnceProbe {
         int messages = Integer.getInteger("probe.messages", 20_000);
         String[] transports = System.getProperty("probe.transports", "websocket,long-polling").split(",");
         String[] modes = System.getProperty("probe.modes", "batch,position,acked").split(",");
+        String[] stall = System.getProperty("probe.stall", "0,0").split(",");
+        long seed = Long.getLong("probe.seed", System.nanoTime());
+        System.out.println("ReceiveOnceProbe seed " + seed + ", stall " + String.join(",", stall));
+        java.util.Random random = new java.util.Random(seed);
+        double stallShare = Double.parseDouble(stall[0]);
+        int stallMillis = Integer.parseInt(stall[1]);
         List<String> failed = new ArrayList<>();
-        try (TestHerald server = new TestHerald(Settings.defaults().with(CoreSettings.HISTORY_SIZE, "100000"), null)) {
+        Settings settings = Settings.defaults().with(CoreSettings.HISTORY_SIZE, "100000")
+                .with(CoreSettings.SUBSCRIBER_QUEUE, System.getProperty("probe.queue", "1024"));
+        try (TestHerald server = new TestHerald(settings, null)) {
             int run = 0;
             for (int round = 0; round < rounds; round++) {
                 for (String transport : transports) {
                     for (String mode : modes) {
                         run++;
-                        String problem = once(server, "/once/" + transport + "/" + mode + "/" + round, transport, mode, messages, run);
+                        java.util.function.IntPredicate stalls = n -> stallShare > 0 && random.nextDouble() < stallShare;
+                        String problem = once(server, "/once/" + transport + "/" + mode + "/" + round, transport, mode, messages, run,
+                                n -> {
+                                    if (stalls.test(n)) {
+                                        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1 + random.nextInt(stallMillis)));
+                                    }
+                                });
                         System.out.printf("run %d, %s, %s, round %d: %s%n", run, transport, mode, round, problem == null ? "once, in order" : problem);
                         if (problem != null) {
                             failed.add("run " + run + " (" + transport + ", " + mode + "): " + problem);
@@ -55,7 +73,8 @@ class ReceiveOnceProbe {
     }
 
     /** Null when the handler got every message once and in order, else what went wrong. */
-    private static String once(TestHerald server, String channel, String transport, String mode, int messages, int run) throws Exception {
+    private static String once(TestHerald server, String channel, String transport, String mode, int messages, int run,
+            java.util.function.IntConsumer handlerPause) throws Exception {
         ConcurrentLinkedQueue<String> trace = new ConcurrentLinkedQueue<>();
         BayeuxSession.trace = s -> trace.add(s.length() > 300 ? s.substring(0, 300) + "... (" + s.length() + " chars)" : s);
         HeraldClient client = HeraldClient.builder(server.bayeux()).transports(transport)
@@ -70,6 +89,7 @@ class ReceiveOnceProbe {
             client.connect().get(10, TimeUnit.SECONDS);
             client.subscribe(channel, m -> { // one handler thread: plain fields are safe
                 int n = m.data().path("n").asInt();
+                handlerPause.accept(n);
                 if (++calls[n] > 1 && repeats.size() < 10) {
                     repeats.add("n=" + n + " at " + m.position() + (m.redelivered() ? " (redelivered)" : ""));
                 }

@@ -256,10 +256,14 @@ public final class BayeuxServer implements Lifecycle {
         }
     }
 
-    /** Lets go of {@code client} on this node; its session lives on in the store. */
+    /**
+     * Lets go of {@code client} on this node; its session lives on in the store. Removed from the table only once
+     * detached (its cursors kept): a request that found it missing before would resume the session from cursors
+     * this connection had not kept yet (see {@link BayeuxClient#detach}).
+     */
     void detach(BayeuxClient client) {
-        clients.remove(client.id(), client);
         client.detach(advice("retry"));
+        clients.remove(client.id(), client);
     }
 
     /** The client left on purpose (/meta/disconnect): its session ends everywhere. */
