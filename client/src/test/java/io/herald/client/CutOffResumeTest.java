@@ -6,34 +6,27 @@ import static org.awaitility.Awaitility.await;
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
 import com.google.inject.Provides;
+import com.google.inject.util.Modules;
 import io.herald.api.ChannelName;
-import io.herald.api.HistoryStore;
 import io.herald.api.Position;
-import io.herald.api.PresenceStore;
-import io.herald.api.Retention;
-import io.herald.api.SessionClaim;
-import io.herald.api.SessionRecord;
 import io.herald.api.SessionStore;
-import io.herald.api.SessionSubscription;
 import io.herald.bayeux.BayeuxServer;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.PluginSettings;
 import io.herald.core.config.Settings;
 import io.herald.core.memory.MemoryBrokerModule;
-import io.herald.core.memory.MemoryHistoryStore;
-import io.herald.core.memory.MemoryPresenceStore;
 import io.herald.core.memory.MemorySessionStore;
+import io.herald.core.memory.MemoryStoreModule;
 import io.herald.core.spi.StoreModule;
+import io.herald.testkit.ForwardingSessionStore;
 import jakarta.inject.Singleton;
 import jakarta.websocket.ContainerProvider;
 import jakarta.websocket.WebSocketContainer;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -114,87 +107,21 @@ class CutOffResumeTest {
             return new MemoryBrokerModule();
         }
 
-        @Provides
-        @Singleton
-        HistoryStore history(Retention.Policy retention, Clock clock) {
-            return new MemoryHistoryStore(retention, clock);
-        }
-
-        @Provides
-        @Singleton
-        SessionStore sessions(Clock clock) {
-            return new SlowAdvance(new MemorySessionStore(clock));
-        }
-
-        @Provides
-        @Singleton
-        PresenceStore presence(Clock clock) {
-            return new MemoryPresenceStore(clock);
-        }
-    }
-
-    /** Delegates, taking 300 ms over {@link #advance}. */
-    private record SlowAdvance(SessionStore store) implements SessionStore {
-
         @Override
-        public void advance(String id, String key, Position cursor) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
-            store.advance(id, key, cursor);
-        }
-
-        @Override
-        public SessionRecord create(String principal, Duration ttl) {
-            return store.create(principal, ttl);
-        }
-
-        @Override
-        public Optional<SessionRecord> find(String id) {
-            return store.find(id);
-        }
-
-        @Override
-        public boolean touch(String id, Duration ttl) {
-            return store.touch(id, ttl);
-        }
-
-        @Override
-        public void subscribe(String id, SessionSubscription subscription) {
-            store.subscribe(id, subscription);
-        }
-
-        @Override
-        public boolean unsubscribe(String id, String key) {
-            return store.unsubscribe(id, key);
-        }
-
-        @Override
-        public boolean delivered(String id, String key, Position position, int window) {
-            return store.delivered(id, key, position, window);
-        }
-
-        @Override
-        public int acknowledge(String id, String key, Position position, boolean cumulative) {
-            return store.acknowledge(id, key, position, cumulative);
-        }
-
-        @Override
-        public SessionClaim claim(String name, String principal, Duration ttl) {
-            return store.claim(name, principal, ttl);
-        }
-
-        @Override
-        public Optional<SessionRecord> findNamed(String name) {
-            return store.findNamed(name);
-        }
-
-        @Override
-        public boolean delete(String id) {
-            return store.delete(id);
-        }
-
-        @Override
-        public java.util.List<SessionRecord> purgeExpired(Instant now) {
-            return store.purgeExpired(now);
+        protected void configure() {
+            install(Modules.override(new MemoryStoreModule()).with(new AbstractModule() {
+                @Provides
+                @Singleton
+                SessionStore sessions(Clock clock) {
+                    return new ForwardingSessionStore(new MemorySessionStore(clock)) {
+                        @Override
+                        public void advance(String id, String key, Position cursor) {
+                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+                            super.advance(id, key, cursor);
+                        }
+                    };
+                }
+            }));
         }
     }
 }

@@ -4,6 +4,7 @@ import io.herald.api.SessionClaim;
 import io.herald.api.SessionRecord;
 import io.herald.api.SessionStore;
 import io.herald.core.memory.MemorySessionStore;
+import io.herald.testkit.ForwardingSessionStore;
 import io.herald.testkit.TestEnvironment;
 import io.herald.testkit.contract.SessionStoreContract;
 import java.time.Duration;

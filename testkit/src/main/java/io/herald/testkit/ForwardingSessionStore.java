@@ -1,4 +1,4 @@
-package io.herald.testkit.selftest;
+package io.herald.testkit;
 
 import io.herald.api.Position;
 import io.herald.api.SessionClaim;
@@ -10,12 +10,15 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** A session store that forwards every call; broken stores override the call they get wrong. */
-class ForwardingSessionStore implements SessionStore {
+/**
+ * A session store that forwards every call to another: a test overrides the call it wants to break or slow down
+ * (the testkit's self-tests make broken stores with it; a transport's test can make one that keeps cursors late).
+ */
+public class ForwardingSessionStore implements SessionStore {
 
     private final SessionStore inner;
 
-    ForwardingSessionStore(SessionStore inner) {
+    public ForwardingSessionStore(SessionStore inner) {
         this.inner = inner;
     }
 
