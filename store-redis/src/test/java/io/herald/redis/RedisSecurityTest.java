@@ -105,8 +105,9 @@ class RedisSecurityTest {
             for (int i = 0; i < 20; i++) {
                 String channel = "/probe/never-" + i;
                 HttpResponse<String> poll = get("/sse?channel=" + channel + "&polling");
-                assertThat(poll.statusCode()).isEqualTo(200);
-                assertThat(get("/api/cursor?channel=" + channel).statusCode()).isEqualTo(200);
+                assertThat(poll.statusCode()).as("poll of %s: %s", channel, poll.body()).isEqualTo(200);
+                HttpResponse<String> cursor = get("/api/cursor?channel=" + channel);
+                assertThat(cursor.statusCode()).as("cursor of %s: %s %s", channel, cursor.headers().map(), cursor.body()).isEqualTo(200);
                 node.engine().history(ChannelName.of(channel), null, 10);
                 node.engine().head(ChannelName.of(channel));
                 try (SseStream stream = SseStream.open(base.resolve("/sse?channel=" + channel), null)) {

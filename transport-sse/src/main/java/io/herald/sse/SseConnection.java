@@ -9,6 +9,7 @@ import io.herald.core.ClientSession;
 import io.herald.core.Connection;
 import io.herald.core.ConnectionSubscription;
 import io.herald.core.Resume;
+import io.herald.http.ClientGone;
 import io.herald.http.DirectStream;
 import io.herald.http.JsonResponses;
 import io.herald.http.WriteLoop;
@@ -24,6 +25,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -66,6 +68,10 @@ final class SseConnection implements Connection.Wire, Connection.Items {
     private volatile boolean wroteSinceHeartbeat;
     private volatile boolean pollDone;
     private volatile ScheduledFuture<?> pollTimer;
+    /** Notices a client that goes away while the exchange is held; stopped before the exchange's last write. */
+    private volatile ClientGone.Watch watch;
+    /** Set by the writer when the watch read from the connection after the headers went: close it at the end. */
+    private boolean closeAfterLast;
 
     // Owned by the writer.
     private boolean firstWrite = true;
@@ -132,6 +138,29 @@ final class SseConnection implements Connection.Wire, Connection.Items {
         }
         started = true;
         writer.iterate();
+    }
+
+    /** The watch on the exchange's connection ({@code null} on HTTP/2 and 3); set before the connection opens. */
+    void watch(ClientGone.Watch watch) {
+        this.watch = watch;
+    }
+
+    /**
+     * Before the exchange's last write: stops the watch so that the connection carries the client's next
+     * request (a poller sends it as soon as it has the answer). If the watch read from the connection, what it
+     * read is lost, so the connection must not carry anything more: {@code Connection: close} while the headers
+     * are not sent, else the connection is closed after the last write.
+     */
+    private void stopWatch() {
+        ClientGone.Watch w = watch;
+        if (w == null || w.stop()) {
+            return;
+        }
+        if (!response.isCommitted()) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        } else {
+            closeAfterLast = true;
+        }
     }
 
     /** A long poll without an id: answers the current heads at once and ends. */
@@ -351,6 +380,7 @@ final class SseConnection implements Connection.Wire, Connection.Items {
                     writeControl("lastEventId", id(-1, null));
                 }
                 ended = true;
+                stopWatch();
             }
             if (direct != null && !last) {
                 return writeDirect(direct, batch);
@@ -395,6 +425,9 @@ final class SseConnection implements Connection.Wire, Connection.Items {
         @Override
         protected void onCompleteSuccess() {
             finish();
+            if (closeAfterLast) {
+                response.getRequest().getConnectionMetaData().getConnection().getEndPoint().close();
+            }
             callback.succeeded();
         }
 

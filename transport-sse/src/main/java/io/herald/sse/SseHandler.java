@@ -79,7 +79,7 @@ public final class SseHandler extends SseEndpoint {
 
         SseConnection connection = new SseConnection(transport, sse, response, callback, request.getComponents().getExecutor());
         request.addFailureListener(connection::abort);
-        ClientGone.watch(request, connection::abort);
+        connection.watch(ClientGone.watch(request, connection::abort));
         try {
             if (sse.polling() && sse.lastEventId() == null && !sse.durable()) {
                 transport.stats.polls.increment();

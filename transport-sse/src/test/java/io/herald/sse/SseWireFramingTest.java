@@ -177,6 +177,36 @@ class SseWireFramingTest {
         }
     }
 
+    /**
+     * Issue: the watch that notices a vanished poller stayed on the connection after the poll's answer, and
+     * read (and dropped) the client's next request, whole (the client waited forever) or in part (Jetty parsed
+     * the rest: 400). Polls answered at once and polls answered with events, each followed at once by the next
+     * request on the same connection.
+     */
+    @Test
+    void aPollsConnectionCarriesTheNextRequestAtOnce() throws Exception {
+        try (SseServer server = new SseServer(Settings.defaults().with(SseSettings.POLL_BATCH, "1ms"));
+             RawClient client = new RawClient(server)) {
+            client.socket.setSoTimeout(5_000);
+            String id = null;
+            for (int round = 0; round < 300; round++) {
+                boolean withId = id != null && round % 3 == 0;
+                if (withId) {
+                    server.herald.publish(WIRE, "{\"n\":" + round + "}");
+                }
+                client.request("/sse?polling&channel=wire/a" + (withId ? "&lastEventId=" + id : ""), "HTTP/1.1", "");
+                List<String> head = client.head();
+                assertThat(head).as("round " + round).noneMatch(h -> h.startsWith("connection: close"));
+                List<SseEvent> events = LongPollingTest.events(client.body(head));
+                if (withId) {
+                    assertThat(events).as("round " + round).filteredOn(SseEvent::isMessage).extracting(SseEvent::data)
+                            .containsExactly("{\"n\":" + round + "}");
+                }
+                id = events.get(events.size() - 1).id();
+            }
+        }
+    }
+
     @Test
     void clientsWhoseBodyIsNotChunkedGetThePlainEventStream() throws Exception {
         try (SseServer server = new SseServer()) {
