@@ -207,6 +207,36 @@ class SseWireFramingTest {
         }
     }
 
+    /**
+     * A client that sent bytes while its poll was held (a pipelined request, which the watch reads and drops)
+     * gets the poll's whole answer and then either the connection closed or, if the bytes came after the watch
+     * stopped, the pipelined request answered: never a connection that silently ate the request.
+     */
+    @Test
+    void aPollWhoseClientSentBytesMeanwhileEndsItsConnection() throws Exception {
+        try (SseServer server = new SseServer(Settings.defaults().with(SseSettings.POLL_BATCH, "1ms"));
+             RawClient client = new RawClient(server)) {
+            client.socket.setSoTimeout(5_000);
+            client.request("/sse?polling&channel=wire/a", "HTTP/1.1", "");
+            List<SseEvent> heads = LongPollingTest.events(client.body(client.head()));
+            client.request("/sse?polling&channel=wire/a&lastEventId=" + heads.get(heads.size() - 1).id(), "HTTP/1.1", "");
+            List<String> head = client.head();
+            assertThat(new String(client.chunk(), StandardCharsets.US_ASCII)).startsWith("retry: ");
+            client.request("/sse?polling&channel=wire/a", "HTTP/1.1", "");
+            // Time for the watch to read the pipelined request: only makes the interesting case likely; both
+            // outcomes below are correct.
+            java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L);
+            server.herald.publish(WIRE, "{\"n\":1}");
+            assertThat(LongPollingTest.events(client.body(head))).filteredOn(SseEvent::isMessage)
+                    .extracting(SseEvent::data).containsExactly("{\"n\":1}");
+            int next = client.in().read();
+            if (next != -1) {
+                assertThat((char) next).as("the next bytes start the pipelined request's answer").isEqualTo('H');
+                assertThat(client.line()).startsWith("TTP/1.1 200");
+            }
+        }
+    }
+
     @Test
     void clientsWhoseBodyIsNotChunkedGetThePlainEventStream() throws Exception {
         try (SseServer server = new SseServer()) {
