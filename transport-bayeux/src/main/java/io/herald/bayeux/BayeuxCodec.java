@@ -90,6 +90,14 @@ final class BayeuxCodec {
      * reply with a batch of deliveries is written per connect cycle with acks, up to 64 KiB each.
      */
     static byte[] encode(List<ObjectNode> replies, List<byte[]> deliveries) {
+        return encode(replies, deliveries, 0);
+    }
+
+    /**
+     * As {@link #encode(List, List)}, the array starting after {@code room} bytes left free (for a WebSocket frame
+     * header, {@link BayeuxSocketWriter}), so that a frame is built in one array.
+     */
+    static byte[] encode(List<ObjectNode> replies, List<byte[]> deliveries, int room) {
         byte[][] encodedReplies = new byte[replies.size()][];
         int size = 2 + Math.max(0, replies.size() + deliveries.size() - 1);
         try {
@@ -103,22 +111,23 @@ final class BayeuxCodec {
         for (byte[] d : deliveries) {
             size += d.length;
         }
-        byte[] out = new byte[size];
-        out[0] = '[';
-        int at = 1;
+        byte[] out = new byte[room + size];
+        out[room] = '[';
+        int first = room + 1;
+        int at = first;
         for (byte[] reply : encodedReplies) {
-            at = append(out, at, reply);
+            at = append(out, at, first, reply);
         }
         for (byte[] delivery : deliveries) {
-            at = append(out, at, delivery);
+            at = append(out, at, first, delivery);
         }
         out[at] = ']';
         return out;
     }
 
-    /** Copies {@code part} into {@code out} at {@code at}, after a comma unless it is the first element. */
-    private static int append(byte[] out, int at, byte[] part) {
-        if (at > 1) {
+    /** Copies {@code part} into {@code out} at {@code at}, after a comma unless it is the first element (at {@code first}). */
+    private static int append(byte[] out, int at, int first, byte[] part) {
+        if (at > first) {
             out[at++] = ',';
         }
         System.arraycopy(part, 0, out, at, part.length);

@@ -1,6 +1,7 @@
 package io.herald.bayeux;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.http.DirectWebSocket;
 import io.herald.http.ReleasedUpgrade;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import org.eclipse.jetty.websocket.common.WebSocketSession;
 import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.eclipse.jetty.websocket.core.WebSocketCoreSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +26,15 @@ import org.slf4j.LoggerFactory;
  * the connect replies, which its acknowledgements count. A client id is not tied to one socket: a client may
  * come back on another socket, or over HTTP, with the same id.
  *
+ * <p>Frames go out through the socket's one {@link BayeuxSocketWriter}, straight on the connection: whatever is
+ * queued when it runs leaves in one write, and a push of one delivery is the same framed bytes on every socket.
+ * Where an extension was negotiated ({@code permessage-deflate}: each connection's compressor makes its own bytes)
+ * or the session is not Jetty's own, they go through Jetty's session instead. Pings are answered by the same
+ * writer, so that no write of Jetty's runs beside it (Jetty writes only the close handshake).
+ *
  * <p>A frame that is not Bayeux closes the socket with 1003 (bad data), one over the size limit with 1009
- * (Jetty enforces it). Thread-safe: Jetty's frame flusher queues sends in call order, and a client's
- * responses are sent under its lock. Public only because Jetty reaches the listener methods by reflection.
+ * (Jetty enforces it). Thread-safe: the writer (or Jetty's frame flusher) queues sends in call order, and a
+ * client's responses are sent under its lock. Public only because Jetty reaches the listener methods by reflection.
  */
 public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, BayeuxLink {
 
@@ -45,6 +53,8 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
     private volatile Session session;
     /** Jetty's session underneath {@link #session}, which takes a text frame as UTF-8 bytes; null if not Jetty's. */
     private volatile CoreSession core;
+    /** Where frames go straight out; null when they go through Jetty's session. */
+    private volatile BayeuxSocketWriter writer;
     private volatile BayeuxClient holder;
 
     BayeuxWebSocket(BayeuxProtocol protocol, BayeuxCodec codec, BayeuxStats stats, String token, String remoteAddress) {
@@ -61,6 +71,35 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
         this.core = session instanceof WebSocketSession jetty ? jetty.getCoreSession() : null;
         // Token, remote address and subprotocol were read at the upgrade: the HTTP request need not stay reachable.
         ReleasedUpgrade.release(session);
+        if (core instanceof WebSocketCoreSession direct && direct.getNegotiatedExtensions().isEmpty()
+                && direct.getConnection() != null) {
+            this.writer = new BayeuxSocketWriter(new DirectWebSocket(direct.getConnection().getEndPoint()), this::writeFailed);
+        }
+    }
+
+    /** A direct write failed: the connection is broken (or closing); Jetty is told, which closes it. */
+    private void writeFailed(Throwable cause) {
+        LOG.debug("Bayeux WebSocket of {}: write failed: {}", remoteAddress, cause.toString());
+        Session s = session;
+        if (s != null) {
+            s.disconnect();
+        }
+    }
+
+    /** Jetty does not answer the pings of a listener that handles them: the pong goes out with the other frames. */
+    @Override
+    public void onWebSocketPing(ByteBuffer payload) {
+        BayeuxSocketWriter w = writer;
+        byte[] bytes = new byte[payload.remaining()];
+        payload.get(bytes);
+        if (w != null) {
+            w.pong(bytes);
+        } else {
+            Session s = session;
+            if (s != null && s.isOpen()) {
+                s.sendPong(ByteBuffer.wrap(bytes), Callback.NOOP);
+            }
+        }
     }
 
     @Override
@@ -106,6 +145,14 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
         if (s == null || !s.isOpen()) {
             return;
         }
+        BayeuxSocketWriter w = writer;
+        if (w != null) {
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("ws<- {}", new String(BayeuxCodec.encode(replies, deliveries), StandardCharsets.UTF_8));
+            }
+            w.send(replies, deliveries);
+            return;
+        }
         byte[] frame = BayeuxCodec.encode(replies, deliveries);
         if (LOG.isTraceEnabled()) {
             LOG.trace("ws<- {}", new String(frame, StandardCharsets.UTF_8));
@@ -141,6 +188,14 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
         Session s = session;
         if (s == null || !s.isOpen()) {
             written.run();
+            return;
+        }
+        BayeuxSocketWriter w = writer;
+        if (w != null) {
+            if (LOG.isTraceEnabled()) {
+                LOG.trace("ws<- (push) {}", new String(BayeuxCodec.encode(List.of(), deliveries), StandardCharsets.UTF_8));
+            }
+            w.send(List.of(), deliveries, written);
             return;
         }
         byte[] frame = BayeuxCodec.encode(List.of(), deliveries);
