@@ -106,6 +106,15 @@ public interface SessionStore {
     List<SessionRecord> purgeExpired(Instant now);
 
     /**
+     * Whether every call returns without waiting: for the network, a database, or a lock held across either.
+     * Only a store that keeps sessions in this process can say so; then a caller on a thread that must never
+     * block (an I/O selector) may call it. The default is {@code false}.
+     */
+    default boolean answersWithoutWaiting() {
+        return false;
+    }
+
+    /**
      * {@code name} if it is a valid session name, for implementations of {@link #claim}.
      *
      * @throws IllegalArgumentException if it is empty or longer than {@link #MAX_NAME_LENGTH}

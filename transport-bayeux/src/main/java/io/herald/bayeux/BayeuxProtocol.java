@@ -127,6 +127,28 @@ final class BayeuxProtocol {
         connect(connectClient, connect, replies, link);
     }
 
+    /** Whether the WebSocket frames of this node's clients are to be read on the selector thread. */
+    boolean readsOnSelector() {
+        return server.connectsWithoutWaiting();
+    }
+
+    /**
+     * Whether {@link #process} handles {@code batch} without waiting (see {@link BayeuxServer#connectsWithoutWaiting}):
+     * only connects, each of a client this node holds, so neither the store nor a resume is asked.
+     */
+    boolean answersWithoutWaiting(List<BayeuxMessage> batch) {
+        if (!server.connectsWithoutWaiting() || batch.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < batch.size(); i++) {
+            BayeuxMessage message = batch.get(i);
+            if (!message.channel().equals(BayeuxMessage.CONNECT) || server.local(message.clientId()) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void send(BayeuxLink link, List<ObjectNode> replies, BayeuxExtension.Context context) {
         if (context != null) {
             replies.forEach(r -> server.outgoing(context, r));

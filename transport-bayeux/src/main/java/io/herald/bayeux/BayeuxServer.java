@@ -16,6 +16,7 @@ import io.herald.core.Engine;
 import io.herald.core.EngineThreads;
 import io.herald.core.Resume;
 import io.herald.core.SessionService;
+import io.herald.core.auth.TokenAuthenticator;
 import io.herald.core.config.Settings;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -51,6 +52,7 @@ public final class BayeuxServer implements Lifecycle {
     final BayeuxDeliveries deliveries = new BayeuxDeliveries();
     final BayeuxStats stats = new BayeuxStats();
     private final Map<String, BayeuxClient> clients = new ConcurrentHashMap<>();
+    private final boolean connectsWithoutWaiting;
     private volatile boolean running;
     private ScheduledFuture<?> sweeper;
     private ScheduledFuture<?> holdSweeper;
@@ -65,6 +67,8 @@ public final class BayeuxServer implements Lifecycle {
         this.settings = BayeuxSettings.from(settings);
         this.extensions = List.copyOf(extensions);
         this.services = List.copyOf(services);
+        this.connectsWithoutWaiting = sessions.store().answersWithoutWaiting() && this.extensions.isEmpty()
+                && (authenticator == Authenticator.ANONYMOUS || authenticator instanceof TokenAuthenticator);
     }
 
     /** After the HTTP server starts, and stopped before it: held connects are answered before Jetty waits on them. */
@@ -109,6 +113,16 @@ public final class BayeuxServer implements Lifecycle {
     /** Whether WebSocket upgrades are served on the Bayeux path, so handshakes advertise {@code websocket}. */
     boolean websockets() {
         return settings.websocket();
+    }
+
+    /**
+     * Whether a {@code /meta/connect} of a client this node holds is answered without waiting for the network, a
+     * database or application code: the session store keeps sessions in this process, the authenticator is
+     * Herald's own (anonymous, or tokens checked in this process) and no extension is bound. Then the Bayeux
+     * WebSocket handles such frames on the selector thread that read them ({@link io.herald.http.SelectorReads}).
+     */
+    boolean connectsWithoutWaiting() {
+        return connectsWithoutWaiting;
     }
 
     boolean isRunning() {

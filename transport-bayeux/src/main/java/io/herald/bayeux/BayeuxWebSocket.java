@@ -3,9 +3,12 @@ package io.herald.bayeux;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.http.DirectWebSocket;
 import io.herald.http.ReleasedUpgrade;
+import io.herald.http.SelectorReads;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
@@ -32,11 +35,17 @@ import org.slf4j.LoggerFactory;
  * or the session is not Jetty's own, they go through Jetty's session instead. Pings are answered by the same
  * writer, so that no write of Jetty's runs beside it (Jetty writes only the close handshake).
  *
+ * <p>Where connects are answered without waiting ({@link BayeuxServer#connectsWithoutWaiting}), the socket's frames
+ * are read on Jetty's selector thread ({@link SelectorReads}): a frame of connects of clients this node holds (with
+ * acks, one per delivered batch, the bulk of the frames) is handled there, with no hand-off to a pool thread; any
+ * other frame is handed to the pool. The next frame is read once a frame is handled, wherever it was, so frames
+ * are handled one at a time and in order, as before.
+ *
  * <p>A frame that is not Bayeux closes the socket with 1003 (bad data), one over the size limit with 1009
  * (Jetty enforces it). Thread-safe: the writer (or Jetty's frame flusher) queues sends in call order, and a
  * client's responses are sent under its lock. Public only because Jetty reaches the listener methods by reflection.
  */
-public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, BayeuxLink {
+public final class BayeuxWebSocket implements Session.Listener, BayeuxLink {
 
     private static final Logger LOG = LoggerFactory.getLogger(BayeuxWebSocket.class);
     /**
@@ -56,6 +65,8 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
     /** Where frames go straight out; null when they go through Jetty's session. */
     private volatile BayeuxSocketWriter writer;
     private volatile BayeuxClient holder;
+    /** Jetty's pool for frames that may wait, when this socket's frames are read on the selector; else null. */
+    private volatile Executor pool;
 
     BayeuxWebSocket(BayeuxProtocol protocol, BayeuxCodec codec, BayeuxStats stats, String token, String remoteAddress) {
         this.protocol = protocol;
@@ -75,6 +86,10 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
                 && direct.getConnection() != null) {
             this.writer = new BayeuxSocketWriter(new DirectWebSocket(direct.getConnection().getEndPoint()), this::writeFailed);
         }
+        if (protocol.readsOnSelector()) {
+            pool = SelectorReads.enable(session);
+        }
+        session.demand();
     }
 
     /** A direct write failed: the connection is broken (or closing); Jetty is told, which closes it. */
@@ -100,6 +115,11 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
                 s.sendPong(ByteBuffer.wrap(bytes), Callback.NOOP);
             }
         }
+        // The listener demands each frame itself (see onWebSocketOpen): a ping handled here asks for the next.
+        Session s = session;
+        if (s != null) {
+            s.demand();
+        }
     }
 
     @Override
@@ -116,7 +136,29 @@ public final class BayeuxWebSocket implements Session.Listener.AutoDemanding, Ba
         if (LOG.isTraceEnabled()) {
             LOG.trace("ws-> {} {}", remoteAddress, messages);
         }
-        protocol.process(messages, this, token, remoteAddress);
+        Executor p = pool;
+        if (p == null || protocol.answersWithoutWaiting(messages)) {
+            handle(messages);
+            return;
+        }
+        try {
+            p.execute(() -> handle(messages));
+        } catch (RejectedExecutionException e) {
+            // The pool is full and its queue too: the server is overloaded, which a client may retry later.
+            session.close(StatusCode.TRY_AGAIN_LATER, "the server is overloaded; retry shortly", Callback.NOOP);
+        }
+    }
+
+    /** Handles one frame's messages, then reads the next frame; a failure closes the socket (1011), as Jetty would. */
+    private void handle(List<BayeuxMessage> messages) {
+        try {
+            protocol.process(messages, this, token, remoteAddress);
+        } catch (RuntimeException | Error e) {
+            LOG.warn("closing the Bayeux WebSocket of {}: {}", remoteAddress, e.toString());
+            session.close(StatusCode.SERVER_ERROR, "server error", Callback.NOOP);
+            return;
+        }
+        session.demand();
     }
 
     /** A close reason must fit in a control frame (123 bytes of UTF-8). */

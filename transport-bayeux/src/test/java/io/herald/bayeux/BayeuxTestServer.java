@@ -3,6 +3,7 @@ package io.herald.bayeux;
 import com.google.inject.Module;
 import io.herald.core.Herald;
 import io.herald.core.config.Settings;
+import io.herald.core.memory.MemoryBrokerModule;
 import io.herald.http.HeraldHttpServer;
 import io.herald.http.HttpServerModule;
 import io.herald.http.HttpSettings;
@@ -19,8 +20,16 @@ final class BayeuxTestServer implements AutoCloseable {
     }
 
     BayeuxTestServer(Settings settings, int port, Module... extra) {
+        this(null, settings, port, extra);
+    }
+
+    /** With {@code store} as the store module (its broker is the in-memory one), or the default store if null. */
+    BayeuxTestServer(Module store, Settings settings, int port, Module... extra) {
         Settings s = settings.with(HttpSettings.PORT, String.valueOf(port)).with(HttpSettings.HOST, "127.0.0.1");
         Herald.Builder builder = Herald.builder().settings(s).module(new HttpServerModule()).transport(new BayeuxTransportModule(s));
+        if (store != null) {
+            builder.store(store).broker(new MemoryBrokerModule());
+        }
         for (Module module : extra) {
             builder.module(module);
         }

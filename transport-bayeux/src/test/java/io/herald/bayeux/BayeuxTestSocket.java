@@ -23,6 +23,8 @@ final class BayeuxTestSocket implements WebSocket.Listener {
     /** The length in characters of each frame in {@link #frames}, in the same order. */
     final BlockingQueue<Integer> lengths = new LinkedBlockingQueue<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    /** The payload of each pong received, as text. */
+    final BlockingQueue<String> pongs = new LinkedBlockingQueue<>();
     final WebSocket ws;
     private final boolean reading;
     private final StringBuilder partial = new StringBuilder();
@@ -51,6 +53,13 @@ final class BayeuxTestSocket implements WebSocket.Listener {
         if (reading || !last) {
             webSocket.request(1);
         }
+        return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPong(WebSocket webSocket, java.nio.ByteBuffer message) {
+        pongs.add(java.nio.charset.StandardCharsets.UTF_8.decode(message).toString());
+        webSocket.request(1);
         return null;
     }
 

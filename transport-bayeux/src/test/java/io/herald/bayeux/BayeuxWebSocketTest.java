@@ -68,6 +68,24 @@ class BayeuxWebSocketTest {
         assertThat(overHttp).extracting(m -> m.get("data").toString()).containsExactly("{\"n\":2}");
     }
 
+    /** The listener demands each frame itself: a ping it answers must not leave the socket unread. */
+    @Test
+    @DisplayName("pings are answered with their payload, in order with the other frames, and the socket reads on")
+    void pingsAreAnsweredAndTheSocketReadsOn() throws Exception {
+        BayeuxTestClient messages = new BayeuxTestClient(server.bayeux());
+        BayeuxTestSocket socket = new BayeuxTestSocket(ws());
+        for (int i = 0; i < 3; i++) {
+            socket.ws.sendPing(java.nio.ByteBuffer.wrap(("p" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+            assertThat(socket.pongs.poll(10, TimeUnit.SECONDS)).isEqualTo("p" + i);
+        }
+        JsonNode handshake = socket.send(BayeuxTestClient.array(messages.handshakeMessage())).get(0);
+        assertThat(handshake.get("successful").asBoolean()).isTrue();
+        messages.clientId = handshake.get("clientId").asText();
+        socket.ws.sendPing(java.nio.ByteBuffer.wrap("last".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
+        assertThat(socket.send(BayeuxTestClient.array(messages.subscribeMessage("/ws/ping"))).get(0).get("successful").asBoolean()).isTrue();
+        assertThat(socket.pongs.poll(10, TimeUnit.SECONDS)).isEqualTo("last");
+    }
+
     @Test
     @DisplayName("a frame that is not Bayeux closes the socket with 1003, and the server keeps serving")
     void badFrame() throws Exception {

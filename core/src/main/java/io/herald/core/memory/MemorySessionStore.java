@@ -39,6 +39,12 @@ public final class MemorySessionStore implements SessionStore {
         this(Clock.systemUTC());
     }
 
+    /** Every call works on this process's maps under a session's or a name's own short lock. */
+    @Override
+    public boolean answersWithoutWaiting() {
+        return true;
+    }
+
     @Override
     public SessionRecord create(String principal, Duration ttl) {
         Instant now = clock.instant();
