@@ -63,6 +63,8 @@ public final class SseSuite {
         DEFAULTS.put("parts", "fanout,sweep,idle,catchup");
         DEFAULTS.put("repeat", "");
         DEFAULTS.put("herald-jar", "server/target/herald-server.jar");
+        // A second Herald build measured as server "herald-base" in the same run (before/after, alternating).
+        DEFAULTS.put("base-jar", "");
         DEFAULTS.put("bench-jar", "bench/target/herald-benchmarks.jar");
         DEFAULTS.put("work-dir", "bench/target/sse-bench");
         DEFAULTS.put("server-cpu", "0");
@@ -197,16 +199,17 @@ public final class SseSuite {
         List<String> flags = Arrays.stream(options.get("jvm-flags").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         return switch (server) {
             case "herald" -> ServerProcess.herald(Path.of(options.get("herald-jar")), port, cpu, flags, workDir);
+            case "herald-base" -> ServerProcess.herald(Path.of(options.get("base-jar")), port, cpu, flags, workDir);
             case "ceiling" -> ServerProcess.ceiling(Path.of(options.get("bench-jar")), port, cpu, flags, workDir);
             case "nchan" -> ServerProcess.nchan(port, cpu, workDir);
-            default -> throw new IllegalArgumentException("unknown server '" + server + "'; known: herald, ceiling, nchan");
+            default -> throw new IllegalArgumentException("unknown server '" + server + "'; known: herald, herald-base, ceiling, nchan");
         };
     }
 
     private SseTarget target(String server) {
         int port = port(server);
         return switch (server) {
-            case "herald" -> SseTarget.herald("127.0.0.1", port, "/bench/sse");
+            case "herald", "herald-base" -> SseTarget.herald("127.0.0.1", port, "/bench/sse");
             case "ceiling" -> SseTarget.ceiling("127.0.0.1", port);
             default -> SseTarget.nchan("127.0.0.1", port, "/bench/sse");
         };
@@ -217,6 +220,7 @@ public final class SseSuite {
         return base + switch (server) {
             case "herald" -> 0;
             case "ceiling" -> 1;
+            case "herald-base" -> 3;
             default -> 2;
         };
     }
