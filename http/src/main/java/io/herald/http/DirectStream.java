@@ -121,6 +121,34 @@ public final class DirectStream {
     }
 
     /**
+     * Writes {@code buffer} (framed chunks) as {@link #write(Callback, ByteBuffer)} does, except that a write the
+     * socket takes whole at once does not call back: it answers {@code true}, and the caller goes on as if the
+     * callback had succeeded (a writer loop then saves the completion's state changes and its second pass).
+     * Otherwise it answers {@code false} and {@code callback} completes, or has completed (over TLS, a flush
+     * that took it all calls back before this returns).
+     */
+    public boolean writeNow(Callback callback, ByteBuffer buffer) {
+        if (channel == null) {
+            // Through the endpoint (TLS): its callback runs, before this returns when the flush took it all.
+            write(callback, new ByteBuffer[] {buffer});
+            return false;
+        }
+        try {
+            if (channel.write(buffer) > 0) {
+                plain.notIdle();
+            }
+        } catch (IOException | RuntimeException e) {
+            callback.failed(e);
+            return false;
+        }
+        if (!buffer.hasRemaining()) {
+            return true;
+        }
+        endPoint.write(callback, buffer.slice());
+        return false;
+    }
+
+    /**
      * Writes {@code buffers} (framed chunks): at once if the socket takes them all, and then
      * {@code callback} succeeds before this returns; otherwise the rest is written asynchronously and
      * {@code callback} completes later. A failed write fails it. The buffer objects are the caller's again

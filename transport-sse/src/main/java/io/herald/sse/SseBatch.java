@@ -1,6 +1,9 @@
 package io.herald.sse;
 
+import io.herald.api.Gap;
 import io.herald.api.Message;
+import io.herald.core.Connection;
+import io.herald.core.ConnectionSubscription;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
@@ -20,7 +23,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe: one per thread ({@link #current()}), used by one pass at a time.
  */
-final class SseBatch {
+final class SseBatch implements Connection.Items {
 
     private static final ThreadLocal<SseBatch> CURRENT = ThreadLocal.withInitial(SseBatch::new);
     /** A batch buffer grown past this is dropped after use rather than kept by the thread. */
@@ -40,12 +43,27 @@ final class SseBatch {
     /** Made on the first shared chunk: many threads run a writer once (Jetty's, on a stream's first write) and never again. */
     private ByteBuffer arena = NO_ARENA;
     private final ByteBuffer[] two = new ByteBuffer[2];
+    /**
+     * The stream whose pass this thread runs: what the connection drains goes to it with this batch. Stored once
+     * per pass into this per-thread object (the same GC card for every stream), never into the stream.
+     */
+    SseConnection stream;
 
     private SseBatch() {
     }
 
     static SseBatch current() {
         return CURRENT.get();
+    }
+
+    @Override
+    public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
+        stream.message(this, message);
+    }
+
+    @Override
+    public void gap(ConnectionSubscription subscription, Gap gap) {
+        stream.gap(gap);
     }
 
     /** Starts a pass: nothing written, nothing held back. */
