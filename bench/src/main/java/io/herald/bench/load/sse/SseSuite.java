@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * The whole SSE comparison of issue 4 in one job: for each repetition, each server in turn (Herald, the
- * raw Jetty ceiling, Nchan; alternating, as the benchmarking method asks) is started fresh on the server
+ * raw Jetty ceiling, Nchan; alternating, as the benchmarking method asks, the order turned by one each repetition) is started fresh on the server
  * CPU, then measured: {@code sse-fanout} at a fixed rate every server sustains (latency, CPU per message),
  * the maximum sustainable rate ({@link RateSweep}), memory per idle connection ({@link IdleMemory}) and
  * catch-up replay after a disconnection ({@link CatchUp}; not for the ceiling, which keeps no history).
@@ -123,7 +123,9 @@ public final class SseSuite {
         out.println("# sse-suite, profile " + profile.name() + ": " + profile);
         out.println("# results as JSON lines in " + results);
         for (int rep = 1; rep <= repeat; rep++) {
-            for (String server : servers) {
+            // The order turns by one each repetition: a server that always ran second would always inherit the first
+            // one's aftermath (its closed connections' TIME_WAIT entries, a warmer or colder cache).
+            for (String server : rotated(servers, rep - 1)) {
                 out.println("## repetition " + rep + ", " + server);
                 out.flush();
                 try (ServerProcess process = start(server)) {
@@ -239,6 +241,12 @@ public final class SseSuite {
             }
         }
         return line;
+    }
+
+    private static List<String> rotated(List<String> servers, int by) {
+        List<String> order = new ArrayList<>(servers);
+        java.util.Collections.rotate(order, -(by % Math.max(1, order.size())));
+        return order;
     }
 
     private static List<String> split(String csv) {
