@@ -294,12 +294,18 @@ final class ChannelFeed {
 
     private void dispatch(Message message) {
         int delivered = 0;
-        for (ChannelSubscription s : subscribers) {
-            if (s.offer(message)) {
-                delivered++;
+        // The wake-ups of all these subscribers' writers are handed over in chunks, not one queue insert each.
+        engine.threads().holdWrites();
+        try {
+            for (ChannelSubscription s : subscribers) {
+                if (s.offer(message)) {
+                    delivered++;
+                }
             }
+            delivered += engine.offerToPatterns(message);
+        } finally {
+            engine.threads().releaseWrites();
         }
-        delivered += engine.offerToPatterns(message);
         engine.countDelivered(delivered);
     }
 

@@ -408,10 +408,20 @@ public final class Connection {
         return cutOff;
     }
 
-    /** Calls {@link Wire#heartbeat()} every {@code every} until the connection closes. */
+    /**
+     * Calls {@link Wire#heartbeat()} every {@code every} until the connection closes. The ticks of all connections
+     * with the same period fall on a common grid (an eighth of the period, at most a second, of the monotonic
+     * clock), the first one never later than {@code every} after this call: the timer thread then runs them in
+     * one wake-up per grid step instead of one per connection (10,000 SSE streams at 15 s were 667 wake-ups a
+     * second, each preempting the writer thread on a busy core, issue 14).
+     */
     public void heartbeats(Duration every) {
-        long ms = Math.max(1, every.toMillis());
-        track(sessions.threads().scheduler().scheduleAtFixedRate(wire::heartbeat, ms, ms, TimeUnit.MILLISECONDS));
+        long period = Math.max(1, every.toMillis()) * 1_000_000L;
+        long grid = Math.max(1_000_000L, Math.min(1_000_000_000L, period / 8));
+        long now = System.nanoTime();
+        long due = now + period;
+        long first = Math.max(1, due - Math.floorMod(due, grid) - now);
+        track(sessions.threads().scheduler().scheduleAtFixedRate(wire::heartbeat, first, period, TimeUnit.NANOSECONDS));
     }
 
     /** Runs {@code task} once after {@code delay} on the shared timer, unless the connection closes first. */

@@ -353,6 +353,11 @@ public final class Engine implements Lifecycle {
         }
     }
 
+    /** The node's threads (the feeds hold their writers' wake-ups while they dispatch). */
+    EngineThreads threads() {
+        return threads;
+    }
+
     void countDelivered(int n) {
         if (n > 0) {
             delivered.increment(n);

@@ -91,6 +91,25 @@ public final class EngineThreads implements Lifecycle {
         }
     }
 
+    /**
+     * Until the matching {@link #releaseWrites()}, this thread's {@link #write} wake-ups are gathered and handed
+     * to the writer threads in chunks (a fan-out of one message to many connections); nests.
+     */
+    void holdWrites() {
+        WriterThreads w = writers;
+        if (w != null) {
+            w.hold();
+        }
+    }
+
+    /** Ends a {@link #holdWrites()}; the outermost hands over what was gathered. */
+    void releaseWrites() {
+        WriterThreads w = writers;
+        if (w != null) {
+            w.release();
+        }
+    }
+
     private static ThreadFactory daemons(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {

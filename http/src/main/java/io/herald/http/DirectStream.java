@@ -121,6 +121,88 @@ public final class DirectStream {
     }
 
     /**
+     * Writes {@code buffer} (framed chunks) as {@link #write(Callback, ByteBuffer)} does, except that a write the
+     * socket takes whole at once does not call back: it answers {@code true}, and the caller goes on as if the
+     * callback had succeeded (a writer loop then saves the completion's state changes and its second pass).
+     * Otherwise it answers {@code false} and {@code callback} completes, or has completed (over TLS, a flush
+     * that took it all calls back before this returns).
+     */
+    public boolean writeNow(Callback callback, ByteBuffer buffer) {
+        if (channel == null) {
+            // Through the endpoint (TLS): its callback runs, before this returns when the flush took it all.
+            write(callback, new ByteBuffer[] {buffer});
+            return false;
+        }
+        try {
+            if (channel.write(buffer) > 0) {
+                plain.notIdle();
+            }
+        } catch (IOException | RuntimeException e) {
+            callback.failed(e);
+            return false;
+        }
+        if (!buffer.hasRemaining()) {
+            return true;
+        }
+        endPoint.write(callback, buffer.slice());
+        return false;
+    }
+
+    /** The longest chunk header {@link #header(int, byte[])} writes: CRLF, eight hex digits, CRLF. */
+    public static final int MAX_HEADER = 12;
+
+    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * {@link #header(int)} written into {@code into} (at least {@link #MAX_HEADER} long) from its start, without
+     * allocating; returns its length.
+     */
+    public static int header(int length, byte[] into) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("a chunk holds at least one byte, got " + length);
+        }
+        int digits = (32 - Integer.numberOfLeadingZeros(length) + 3) / 4;
+        into[0] = CRLF[0];
+        into[1] = CRLF[1];
+        for (int i = 0; i < digits; i++) {
+            // Upper-case hex digits, as Jetty writes them.
+            into[1 + digits - i] = HEX[(length >>> (4 * i)) & 0xF];
+        }
+        into[digits + 2] = CRLF[0];
+        into[digits + 3] = CRLF[1];
+        return digits + 4;
+    }
+
+    /**
+     * Writes {@code buffers} (framed chunks) whose bytes the caller reuses as soon as this returns: {@code true}
+     * when the socket took them all at once (no callback); otherwise what is left is copied, written
+     * asynchronously, and {@code callback} completes (or has failed) instead, and this answers {@code false}.
+     */
+    public boolean writeNowCopying(Callback callback, ByteBuffer... buffers) {
+        boolean flushed;
+        try {
+            flushed = endPoint.flush(buffers);
+        } catch (IOException | RuntimeException e) {
+            callback.failed(e);
+            return false;
+        }
+        if (flushed) {
+            return true;
+        }
+        int left = 0;
+        for (ByteBuffer b : buffers) {
+            left += b.remaining();
+        }
+        ByteBuffer rest = ByteBuffer.allocate(left);
+        for (ByteBuffer b : buffers) {
+            rest.put(b);
+        }
+        rest.flip();
+        endPoint.write(callback, rest);
+        return false;
+    }
+
+    /**
      * Writes {@code buffers} (framed chunks): at once if the socket takes them all, and then
      * {@code callback} succeeds before this returns; otherwise the rest is written asynchronously and
      * {@code callback} completes later. A failed write fails it. The buffer objects are the caller's again

@@ -176,6 +176,15 @@ public abstract class WriteLoop implements Callback {
         }
     }
 
+    /**
+     * Whether {@link #abort} or a failed write ended this loop: for a {@code process()} that goes on writing on
+     * its own (writes that completed at once, without their callback) and must stop at an abort.
+     */
+    protected final boolean aborted() {
+        int s = state;
+        return s == ABORTED_PROCESSING || s == ABORTED_CALLED || s == ABORTED_PENDING || s == DONE;
+    }
+
     /** Whether the loop has completed, successfully or not. */
     public final boolean isDone() {
         return state == DONE;

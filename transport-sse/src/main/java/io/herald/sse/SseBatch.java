@@ -1,6 +1,10 @@
 package io.herald.sse;
 
+import io.herald.api.Gap;
 import io.herald.api.Message;
+import io.herald.core.Connection;
+import io.herald.core.ConnectionSubscription;
+import io.herald.http.DirectStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
@@ -20,7 +24,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Not thread-safe: one per thread ({@link #current()}), used by one pass at a time.
  */
-final class SseBatch {
+final class SseBatch implements Connection.Items {
 
     private static final ThreadLocal<SseBatch> CURRENT = ThreadLocal.withInitial(SseBatch::new);
     /** A batch buffer grown past this is dropped after use rather than kept by the thread. */
@@ -30,7 +34,7 @@ final class SseBatch {
     private static final int LARGE = 8 * 1024;
     private static final ByteBuffer NO_ARENA = ByteBuffer.allocateDirect(0);
 
-    private ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    private Bytes out = new Bytes();
     /** The single-channel message held back; written as its shared bytes if nothing else joins the batch. */
     Message single;
     /** The message whose shared chunk {@link #view} wraps: fan-out writes it to many streams in a row. */
@@ -40,6 +44,15 @@ final class SseBatch {
     /** Made on the first shared chunk: many threads run a writer once (Jetty's, on a stream's first write) and never again. */
     private ByteBuffer arena = NO_ARENA;
     private final ByteBuffer[] two = new ByteBuffer[2];
+    /** The chunk header of a batched write, filled in place; and buffers over it and over the batch, reused. */
+    private final byte[] header = new byte[DirectStream.MAX_HEADER];
+    private final ByteBuffer headerView = ByteBuffer.wrap(header);
+    private ByteBuffer batchView;
+    /**
+     * The stream whose pass this thread runs: what the connection drains goes to it with this batch. Stored once
+     * per pass into this per-thread object (the same GC card for every stream), never into the stream.
+     */
+    SseConnection stream;
 
     private SseBatch() {
     }
@@ -48,10 +61,20 @@ final class SseBatch {
         return CURRENT.get();
     }
 
+    @Override
+    public void message(ConnectionSubscription subscription, Message message, boolean redelivered) {
+        stream.message(this, message);
+    }
+
+    @Override
+    public void gap(ConnectionSubscription subscription, Gap gap) {
+        stream.gap(gap);
+    }
+
     /** Starts a pass: nothing written, nothing held back. */
     void reset() {
         if (out.size() > KEEP) {
-            out = new ByteArrayOutputStream(256);
+            out = new Bytes();
         } else {
             out.reset();
         }
@@ -87,10 +110,33 @@ final class SseBatch {
         return view;
     }
 
-    /** The batch written so far, after the chunk header {@code header}, as buffers to write (a copy of the batch). */
-    ByteBuffer[] framed(byte[] header, byte[] batch) {
-        two[0] = ByteBuffer.wrap(header);
-        two[1] = ByteBuffer.wrap(batch);
+    /**
+     * The batch written so far, framed as one chunk, as buffers to write. They wrap this thread's own arrays, which
+     * its next pass overwrites: a write that does not finish at once must copy what is left
+     * ({@code DirectStream.writeNowCopying} does). Nothing is allocated per write.
+     */
+    ByteBuffer[] framed() {
+        int count = out.size();
+        int headerLength = DirectStream.header(count, header);
+        headerView.clear().limit(headerLength);
+        byte[] array = out.array();
+        if (batchView == null || batchView.array() != array) {
+            batchView = ByteBuffer.wrap(array);
+        }
+        batchView.clear().limit(count);
+        two[0] = headerView;
+        two[1] = batchView;
         return two;
+    }
+
+    /** A byte stream whose array can be written from without a copy. */
+    static final class Bytes extends ByteArrayOutputStream {
+        Bytes() {
+            super(256);
+        }
+
+        byte[] array() {
+            return buf;
+        }
     }
 }

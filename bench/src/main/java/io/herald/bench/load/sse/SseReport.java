@@ -164,6 +164,13 @@ final class SseReport {
         Double heraldP99 = median(fanouts.get("herald"), f -> f.result().p99Micros());
         ratioRow(md, "p99 latency at the fixed rate, ceiling / Herald", median(fanouts.get("ceiling"), f -> f.result().p99Micros()), heraldP99, Double.NaN);
         ratioRow(md, "p99 latency at the fixed rate, Nchan / Herald", median(fanouts.get("nchan"), f -> f.result().p99Micros()), heraldP99, 1.0);
+        if (fanouts.containsKey("herald-base")) {
+            // The same figures for the other Herald build of the run (before/after comparisons).
+            ratioRow(md, "server core busy per message at the fixed rate, Nchan / herald-base", median(fanouts.get("nchan"),
+                    f -> f.result().coreMicrosPerDelivery()), median(fanouts.get("herald-base"), f -> f.result().coreMicrosPerDelivery()), 1.0);
+            ratioRow(md, "p99 latency at the fixed rate, Nchan / herald-base", median(fanouts.get("nchan"), f -> f.result().p99Micros()),
+                    median(fanouts.get("herald-base"), f -> f.result().p99Micros()), 1.0);
+        }
         List<IdleMemory.Result> heraldIdle = idles.get("herald");
         if (heraldIdle != null) {
             for (int count : profile.idleCounts()) {

@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * The whole SSE comparison of issue 4 in one job: for each repetition, each server in turn (Herald, the
- * raw Jetty ceiling, Nchan; alternating, as the benchmarking method asks) is started fresh on the server
+ * raw Jetty ceiling, Nchan; alternating, as the benchmarking method asks, the order turned by one each repetition) is started fresh on the server
  * CPU, then measured: {@code sse-fanout} at a fixed rate every server sustains (latency, CPU per message),
  * the maximum sustainable rate ({@link RateSweep}), memory per idle connection ({@link IdleMemory}) and
  * catch-up replay after a disconnection ({@link CatchUp}; not for the ceiling, which keeps no history).
@@ -63,6 +63,8 @@ public final class SseSuite {
         DEFAULTS.put("parts", "fanout,sweep,idle,catchup");
         DEFAULTS.put("repeat", "");
         DEFAULTS.put("herald-jar", "server/target/herald-server.jar");
+        // A second Herald build measured as server "herald-base" in the same run (before/after, alternating).
+        DEFAULTS.put("base-jar", "");
         DEFAULTS.put("bench-jar", "bench/target/herald-benchmarks.jar");
         DEFAULTS.put("work-dir", "bench/target/sse-bench");
         DEFAULTS.put("server-cpu", "0");
@@ -121,7 +123,9 @@ public final class SseSuite {
         out.println("# sse-suite, profile " + profile.name() + ": " + profile);
         out.println("# results as JSON lines in " + results);
         for (int rep = 1; rep <= repeat; rep++) {
-            for (String server : servers) {
+            // The order turns by one each repetition: a server that always ran second would always inherit the first
+            // one's aftermath (its closed connections' TIME_WAIT entries, a warmer or colder cache).
+            for (String server : rotated(servers, rep - 1)) {
                 out.println("## repetition " + rep + ", " + server);
                 out.flush();
                 try (ServerProcess process = start(server)) {
@@ -197,16 +201,17 @@ public final class SseSuite {
         List<String> flags = Arrays.stream(options.get("jvm-flags").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         return switch (server) {
             case "herald" -> ServerProcess.herald(Path.of(options.get("herald-jar")), port, cpu, flags, workDir);
+            case "herald-base" -> ServerProcess.herald(Path.of(options.get("base-jar")), port, cpu, flags, workDir);
             case "ceiling" -> ServerProcess.ceiling(Path.of(options.get("bench-jar")), port, cpu, flags, workDir);
             case "nchan" -> ServerProcess.nchan(port, cpu, workDir);
-            default -> throw new IllegalArgumentException("unknown server '" + server + "'; known: herald, ceiling, nchan");
+            default -> throw new IllegalArgumentException("unknown server '" + server + "'; known: herald, herald-base, ceiling, nchan");
         };
     }
 
     private SseTarget target(String server) {
         int port = port(server);
         return switch (server) {
-            case "herald" -> SseTarget.herald("127.0.0.1", port, "/bench/sse");
+            case "herald", "herald-base" -> SseTarget.herald("127.0.0.1", port, "/bench/sse");
             case "ceiling" -> SseTarget.ceiling("127.0.0.1", port);
             default -> SseTarget.nchan("127.0.0.1", port, "/bench/sse");
         };
@@ -217,6 +222,7 @@ public final class SseSuite {
         return base + switch (server) {
             case "herald" -> 0;
             case "ceiling" -> 1;
+            case "herald-base" -> 3;
             default -> 2;
         };
     }
@@ -235,6 +241,12 @@ public final class SseSuite {
             }
         }
         return line;
+    }
+
+    private static List<String> rotated(List<String> servers, int by) {
+        List<String> order = new ArrayList<>(servers);
+        java.util.Collections.rotate(order, -(by % Math.max(1, order.size())));
+        return order;
     }
 
     private static List<String> split(String csv) {
