@@ -148,60 +148,6 @@ public final class DirectStream {
         return false;
     }
 
-    /** The longest chunk header {@link #header(int, byte[])} writes: CRLF, eight hex digits, CRLF. */
-    public static final int MAX_HEADER = 12;
-
-    private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
-
-    /**
-     * {@link #header(int)} written into {@code into} (at least {@link #MAX_HEADER} long) from its start, without
-     * allocating; returns its length.
-     */
-    public static int header(int length, byte[] into) {
-        if (length <= 0) {
-            throw new IllegalArgumentException("a chunk holds at least one byte, got " + length);
-        }
-        int digits = (32 - Integer.numberOfLeadingZeros(length) + 3) / 4;
-        into[0] = CRLF[0];
-        into[1] = CRLF[1];
-        for (int i = 0; i < digits; i++) {
-            // Upper-case hex digits, as Jetty writes them.
-            into[1 + digits - i] = HEX[(length >>> (4 * i)) & 0xF];
-        }
-        into[digits + 2] = CRLF[0];
-        into[digits + 3] = CRLF[1];
-        return digits + 4;
-    }
-
-    /**
-     * Writes {@code buffers} (framed chunks) whose bytes the caller reuses as soon as this returns: {@code true}
-     * when the socket took them all at once (no callback); otherwise what is left is copied, written
-     * asynchronously, and {@code callback} completes (or has failed) instead, and this answers {@code false}.
-     */
-    public boolean writeNowCopying(Callback callback, ByteBuffer... buffers) {
-        boolean flushed;
-        try {
-            flushed = endPoint.flush(buffers);
-        } catch (IOException | RuntimeException e) {
-            callback.failed(e);
-            return false;
-        }
-        if (flushed) {
-            return true;
-        }
-        int left = 0;
-        for (ByteBuffer b : buffers) {
-            left += b.remaining();
-        }
-        ByteBuffer rest = ByteBuffer.allocate(left);
-        for (ByteBuffer b : buffers) {
-            rest.put(b);
-        }
-        rest.flip();
-        endPoint.write(callback, rest);
-        return false;
-    }
-
     /**
      * Writes {@code buffers} (framed chunks): at once if the socket takes them all, and then
      * {@code callback} succeeds before this returns; otherwise the rest is written asynchronously and

@@ -4,7 +4,6 @@ import io.herald.api.Gap;
 import io.herald.api.Message;
 import io.herald.core.Connection;
 import io.herald.core.ConnectionSubscription;
-import io.herald.http.DirectStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 
@@ -34,7 +33,7 @@ final class SseBatch implements Connection.Items {
     private static final int LARGE = 8 * 1024;
     private static final ByteBuffer NO_ARENA = ByteBuffer.allocateDirect(0);
 
-    private Bytes out = new Bytes();
+    private ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     /** The single-channel message held back; written as its shared bytes if nothing else joins the batch. */
     Message single;
     /** The message whose shared chunk {@link #view} wraps: fan-out writes it to many streams in a row. */
@@ -44,10 +43,6 @@ final class SseBatch implements Connection.Items {
     /** Made on the first shared chunk: many threads run a writer once (Jetty's, on a stream's first write) and never again. */
     private ByteBuffer arena = NO_ARENA;
     private final ByteBuffer[] two = new ByteBuffer[2];
-    /** The chunk header of a batched write, filled in place; and buffers over it and over the batch, reused. */
-    private final byte[] header = new byte[DirectStream.MAX_HEADER];
-    private final ByteBuffer headerView = ByteBuffer.wrap(header);
-    private ByteBuffer batchView;
     /**
      * The stream whose pass this thread runs: what the connection drains goes to it with this batch. Stored once
      * per pass into this per-thread object (the same GC card for every stream), never into the stream.
@@ -74,7 +69,7 @@ final class SseBatch implements Connection.Items {
     /** Starts a pass: nothing written, nothing held back. */
     void reset() {
         if (out.size() > KEEP) {
-            out = new Bytes();
+            out = new ByteArrayOutputStream(256);
         } else {
             out.reset();
         }
@@ -110,33 +105,10 @@ final class SseBatch implements Connection.Items {
         return view;
     }
 
-    /**
-     * The batch written so far, framed as one chunk, as buffers to write. They wrap this thread's own arrays, which
-     * its next pass overwrites: a write that does not finish at once must copy what is left
-     * ({@code DirectStream.writeNowCopying} does). Nothing is allocated per write.
-     */
-    ByteBuffer[] framed() {
-        int count = out.size();
-        int headerLength = DirectStream.header(count, header);
-        headerView.clear().limit(headerLength);
-        byte[] array = out.array();
-        if (batchView == null || batchView.array() != array) {
-            batchView = ByteBuffer.wrap(array);
-        }
-        batchView.clear().limit(count);
-        two[0] = headerView;
-        two[1] = batchView;
+    /** The batch written so far, after the chunk header {@code header}, as buffers to write (a copy of the batch). */
+    ByteBuffer[] framed(byte[] header, byte[] batch) {
+        two[0] = ByteBuffer.wrap(header);
+        two[1] = ByteBuffer.wrap(batch);
         return two;
-    }
-
-    /** A byte stream whose array can be written from without a copy. */
-    static final class Bytes extends ByteArrayOutputStream {
-        Bytes() {
-            super(256);
-        }
-
-        byte[] array() {
-            return buf;
-        }
     }
 }

@@ -431,8 +431,10 @@ final class SseConnection implements Connection.Wire {
             if (batch.written() == 0) {
                 return Action.IDLE;
             }
-            transport.stats.bytes.add(batch.written());
-            return stream.writeNowCopying(this, batch.framed()) ? null : Action.SCHEDULED;
+            byte[] bytes = batch.out().toByteArray();
+            transport.stats.bytes.add(bytes.length);
+            stream.write(this, batch.framed(DirectStream.header(bytes.length), bytes));
+            return Action.SCHEDULED;
         }
 
         @Override
