@@ -2,11 +2,13 @@ package io.herald.http;
 
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
@@ -16,7 +18,7 @@ import org.eclipse.jetty.util.Callback;
  * and memory are freed promptly. Only for requests without a body that Herald has fully read.
  *
  * <p>The watch reads the connection while the response is held. A response that ends the exchange calls
- * {@link Watch#stop()} before it is written: when the client sent nothing meanwhile (it waits for the answer,
+ * {@link Watch#stopBefore} (or {@link Watch#stop()}) before its last write: when the client sent nothing meanwhile (it waits for the answer,
  * as every polling client does), the watch lets go of the connection and it carries the client's next request
  * (keep-alive); only when the client did send something, which the watch has read and dropped, must the
  * response close the connection.
@@ -58,6 +60,25 @@ public final class ClientGone {
             stopped = true;
             release();
             return !reading && !consumed && !gone && !endPoint.isFillInterested();
+        }
+
+        /**
+         * Stops the watch before the exchange's last write to {@code response} and, when the watch read from the
+         * connection (what it read is lost), makes sure the connection carries nothing more: {@code Connection:
+         * close} while the headers are not sent.
+         *
+         * @return whether the caller must close the connection itself after the last write: the watch read from
+         *     it and the headers were already sent
+         */
+        public boolean stopBefore(Response response) {
+            if (stop()) {
+                return false;
+            }
+            if (!response.isCommitted()) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                return false;
+            }
+            return true;
         }
 
         private void release() {

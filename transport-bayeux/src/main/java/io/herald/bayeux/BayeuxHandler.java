@@ -288,9 +288,10 @@ public final class BayeuxHandler extends Handler.Abstract {
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
             Object held = watch.getAndSet(SENT);
-            boolean reusable = held instanceof ClientGone.Watch w ? w.stop() : !watching;
-            if (!reusable) {
-                // The watch read from the connection, or may be registering on it right now.
+            if (held instanceof ClientGone.Watch w) {
+                w.stopBefore(response); // one write follows, before which nothing is sent
+            } else if (watching) {
+                // The watch may be registering on the connection right now (see process).
                 response.getHeaders().put(HttpHeader.CONNECTION, "close");
             }
             if (jsonp == null) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.http.DirectWebSocket;
 import io.herald.http.WriteLoop;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -113,7 +114,7 @@ final class BayeuxSocketWriter extends WriteLoop {
             socket.write(this, first.frame);
             return Action.SCHEDULED;
         }
-        java.util.ArrayList<Pending> all = new java.util.ArrayList<>();
+        ArrayList<Pending> all = new ArrayList<>();
         all.add(first);
         all.add(second);
         for (Pending p; (p = queue.poll()) != null; ) {

@@ -24,7 +24,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -144,22 +143,10 @@ final class SseConnection implements Connection.Wire {
         this.watch = watch;
     }
 
-    /**
-     * Before the exchange's last write: stops the watch so that the connection carries the client's next
-     * request (a poller sends it as soon as it has the answer). If the watch read from the connection, what it
-     * read is lost, so the connection must not carry anything more: {@code Connection: close} while the headers
-     * are not sent, else the connection is closed after the last write.
-     */
+    /** Before the exchange's last write: the connection then carries the client's next request, or is closed. */
     private void stopWatch() {
         ClientGone.Watch w = watch;
-        if (w == null || w.stop()) {
-            return;
-        }
-        if (!response.isCommitted()) {
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        } else {
-            closeAfterLast = true;
-        }
+        closeAfterLast = w != null && w.stopBefore(response);
     }
 
     /** A long poll without an id: answers the current heads at once and ends. */
