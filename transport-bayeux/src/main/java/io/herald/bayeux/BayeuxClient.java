@@ -402,8 +402,17 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             if (h == null) {
                 return;
             }
+            boolean open = h.link.isOpen();
+            List<byte[]> deliveries = open ? drainQueued(h.link.maxDeliveryBytes()) : List.of();
+            if (deliveries.isEmpty() && open && !connection.isCutOff()) {
+                // A late wake-up: what it was for went out with the previous response. Answered empty, the
+                // client would come straight back for the same messages it is already waiting for, a round trip
+                // each time (a catch-up spread over several responses cost one empty reply per resume).
+                batchPositions = null;
+                return;
+            }
             held = null;
-            respond(h, true);
+            answer(h.link, h.before(), h.reply(), deliveries, null);
         }
         if (connection.isCutOff()) {
             server.detach(this);
@@ -583,11 +592,20 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
      * {@code advice} is null): see {@link #respond(Held, boolean, ObjectNode)}. Holds the lock.
      */
     private void respond(BayeuxLink link, List<ObjectNode> before, ObjectNode reply, boolean deliver, ObjectNode advice) {
+        List<byte[]> deliveries = deliver && !detached && link.isOpen() ? drainQueued(link.maxDeliveryBytes()) : null;
+        answer(link, before, reply, deliveries, advice);
+    }
+
+    /**
+     * Writes the response to a connect with {@code deliveries} just drained ({@link #drainQueued}), or none when
+     * null. Holds the lock.
+     */
+    private void answer(BayeuxLink link, List<ObjectNode> before, ObjectNode reply, List<byte[]> deliveries, ObjectNode advice) {
         reply.put("clientId", id);
         reply.set("advice", advice != null ? advice : server.advice("retry"));
-        List<byte[]> deliveries = List.of();
-        if (deliver && !detached && link.isOpen()) {
-            deliveries = drainQueued(link.maxDeliveryBytes());
+        if (deliveries == null) {
+            deliveries = List.of();
+        } else {
             if (ack && !deliveries.isEmpty()) {
                 // Only a reply that carries messages gets a batch number: a late empty reply must not move the
                 // client's acknowledged batch backwards.

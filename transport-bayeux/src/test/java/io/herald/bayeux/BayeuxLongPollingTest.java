@@ -129,6 +129,20 @@ class BayeuxLongPollingTest {
     }
 
     @Test
+    @DisplayName("a wake-up that finds nothing queued (it went out with an earlier reply) leaves the connect held")
+    void aLateWakeUpKeepsTheConnectHeld() throws Exception {
+        BayeuxTestClient subscriber = client().handshake();
+        subscriber.subscribe("/chat/room1");
+        CompletableFuture<ArrayNode> held = subscriber.connectAsync();
+        await().until(() -> server.server().local(subscriber.clientId).isHolding());
+        server.server().local(subscriber.clientId).writable();
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1))
+                .until(() -> !held.isDone() && server.server().local(subscriber.clientId).isHolding());
+        server.herald.publish(ChannelName.of("/chat/room1"), "{\"text\":\"hi\"}");
+        assertThat(deliveries(held.get(1500, TimeUnit.MILLISECONDS))).hasSize(1);
+    }
+
+    @Test
     @DisplayName("a newer connect releases the older held one")
     void newerConnectReleasesOlder() throws Exception {
         BayeuxTestClient client = client().handshake();
