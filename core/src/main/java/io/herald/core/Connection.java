@@ -117,7 +117,7 @@ public final class Connection {
         this.session = session;
         this.wire = wire;
         this.keepCursors = keepCursors;
-        this.outbox = new Outbox(queue, wire::writable, RingSlab.SHARED);
+        this.outbox = new Outbox(queue, wire::writable);
     }
 
     public ClientSession session() {

@@ -1,7 +1,6 @@
 package io.herald.core;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,9 +14,7 @@ import java.util.List;
  * run once the writer has drained the queue to half capacity.
  *
  * <p>The ring is made with the first item, starts small and grows up to {@code capacity}, so an idle connection
- * costs this object here, not {@code capacity} slots. With a {@link RingSlab}, the first ring is a segment cut
- * from the slab's shared arrays (the rings of many connections then share GC cards); a ring that outgrows it
- * gets an array of its own. {@link #seal()} ends intake but lets the writer flush what is queued,
+ * costs this object here, not {@code capacity} slots. {@link #seal()} ends intake but lets the writer flush what is queued,
  * which is how a cut-off connection closes after flushing what fits.
  *
  * <p>Thread-safe; callbacks run outside the lock, on the thread that caused them.
@@ -26,18 +23,12 @@ public final class Outbox {
 
     private final int capacity;
     private final Runnable onReady;
-    /** Where the first ring is cut from; null: every ring is an array of its own. */
-    private final RingSlab slab;
     private static final Object[] EMPTY = new Object[0];
     private static final List<Object> NO_ITEMS = List.of();
     private static final List<Runnable> NO_WAITERS = List.of();
 
     // The ring and both lists are made when first needed: an idle connection's outbox is this object alone.
-    /** The ring: {@code length} slots of this array from {@code base} (a slab segment), or all of it. */
     private Object[] ring = EMPTY;
-    private int base;
-    private int length;
-    private boolean segment;
     private List<Object> overflow = NO_ITEMS;
     private List<Runnable> roomWaiters = NO_WAITERS;
     private int head;
@@ -46,17 +37,11 @@ public final class Outbox {
     private boolean sealed;
 
     public Outbox(int capacity, Runnable onReady) {
-        this(capacity, onReady, null);
-    }
-
-    /** An outbox whose first ring is cut from {@code slab} (when {@code capacity} is at least a segment). */
-    Outbox(int capacity, Runnable onReady, RingSlab slab) {
         if (capacity < 1) {
             throw new IllegalArgumentException("outbox capacity must be positive, got " + capacity);
         }
         this.capacity = capacity;
         this.onReady = onReady;
-        this.slab = capacity >= RingSlab.SEGMENT ? slab : null;
     }
 
     /** Queues {@code item} unless the outbox is full or closed. */
@@ -143,7 +128,7 @@ public final class Outbox {
     /** The oldest item, left queued; {@code null} when none is. */
     public synchronized Object peek() {
         if (size > 0) {
-            return ring[base + head];
+            return ring[head];
         }
         return overflow.isEmpty() ? null : overflow.get(0);
     }
@@ -154,9 +139,9 @@ public final class Outbox {
         Object item;
         synchronized (this) {
             if (size > 0) {
-                item = ring[base + head];
-                ring[base + head] = null;
-                head = (head + 1) % length;
+                item = ring[head];
+                ring[head] = null;
+                head = (head + 1) % ring.length;
                 size--;
             } else if (!overflow.isEmpty()) {
                 item = overflow.remove(0);
@@ -192,7 +177,7 @@ public final class Outbox {
     /** Refuses everything from now on and forgets what is queued and who waits. */
     public synchronized void close() {
         closed = true;
-        dropRing();
+        ring = EMPTY;
         head = 0;
         size = 0;
         overflow = NO_ITEMS;
@@ -204,43 +189,16 @@ public final class Outbox {
     }
 
     private void append(Object item) {
-        if (size == length) {
-            if (length == 0 && slab != null) {
-                RingSlab.Taken taken = slab.take();
-                ring = taken.array();
-                base = taken.start();
-                length = RingSlab.SEGMENT;
-                segment = true;
-                head = 0;
-            } else {
-                grow();
+        if (size == ring.length) {
+            Object[] bigger = new Object[Math.min(capacity, Math.max(8, ring.length * 2))];
+            for (int i = 0; i < size; i++) {
+                bigger[i] = ring[(head + i) % ring.length];
             }
+            ring = bigger;
+            head = 0;
         }
-        ring[base + (head + size) % length] = item;
+        ring[(head + size) % ring.length] = item;
         size++;
-    }
-
-    private void grow() {
-        Object[] bigger = new Object[Math.min(capacity, Math.max(8, length * 2))];
-        for (int i = 0; i < size; i++) {
-            bigger[i] = ring[base + (head + i) % length];
-        }
-        dropRing();
-        ring = bigger;
-        length = bigger.length;
-        head = 0;
-    }
-
-    /** Forgets the ring; a slab segment goes back with its slots cleared. */
-    private void dropRing() {
-        if (segment) {
-            Arrays.fill(ring, base, base + length, null);
-            slab.giveBack(ring, base);
-            segment = false;
-        }
-        ring = EMPTY;
-        base = 0;
-        length = 0;
     }
 
     private boolean isEmptyLocked() {
