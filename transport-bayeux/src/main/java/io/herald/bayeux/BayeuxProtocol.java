@@ -78,7 +78,7 @@ final class BayeuxProtocol {
             BayeuxClient client;
             try {
                 client = clientId == null ? null
-                        : server.find(clientId, () -> principal(message, token, remoteAddress), remoteAddress).orElse(null);
+                        : server.find(clientId, principal(message, token, remoteAddress), remoteAddress).orElse(null);
             } catch (StoreException e) {
                 // The session cannot be looked up now: the client keeps its id and retries.
                 LOG.warn("cannot resume Bayeux client {}: {}", clientId, e.getMessage());
@@ -216,7 +216,7 @@ final class BayeuxProtocol {
         }
         String previous = message.heraldExt().path("clientId").asText(null);
         try {
-            Optional<BayeuxClient> resumed = previous == null ? Optional.empty() : server.find(previous, () -> principal, remoteAddress);
+            Optional<BayeuxClient> resumed = previous == null ? Optional.empty() : server.find(previous, principal, remoteAddress);
             resumed.ifPresent(BayeuxClient::handshaken);
             boolean ack = message.ext().path("ack").asBoolean(false);
             BayeuxClient client = resumed.orElseGet(() -> server.create(principal, remoteAddress, ack));

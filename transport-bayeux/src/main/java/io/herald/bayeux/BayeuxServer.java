@@ -27,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -159,10 +158,9 @@ public final class BayeuxServer implements Lifecycle {
 
     /**
      * The client {@code clientId}: the one this node holds, or the session resumed from the store for
-     * {@code principal} (who must be the session's principal). Empty when unknown or expired. The principal is
-     * asked for only to resume: a held client's connects (with acks, one per delivery) skip the authenticator.
+     * {@code principal} (who must be the session's principal). Empty when unknown or expired.
      */
-    Optional<BayeuxClient> find(String clientId, Supplier<Principal> principal, String remoteAddress) {
+    Optional<BayeuxClient> find(String clientId, Principal principal, String remoteAddress) {
         if (clientId == null) {
             return Optional.empty();
         }
@@ -176,7 +174,7 @@ public final class BayeuxServer implements Lifecycle {
             }
             clients.remove(clientId, local);
         }
-        Optional<ClientSession> session = sessions.resume(clientId, principal.get());
+        Optional<ClientSession> session = sessions.resume(clientId, principal);
         if (session.isEmpty()) {
             return Optional.empty();
         }
