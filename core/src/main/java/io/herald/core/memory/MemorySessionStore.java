@@ -11,7 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,41 +151,21 @@ public final class MemorySessionStore implements SessionStore {
             if (sub == null) {
                 return s;
             }
-            List<Position> unacked = without(sub.unacked(), position, cumulative);
-            if (unacked == sub.unacked()) {
-                return s;
+            List<Position> unacked = new ArrayList<>(sub.unacked());
+            Iterator<Position> it = unacked.iterator();
+            while (it.hasNext()) {
+                Position p = it.next();
+                boolean hit = p.equals(position)
+                        || cumulative && p.sameEpoch(position) && p.offset() <= position.offset();
+                if (hit) {
+                    it.remove();
+                    removed[0]++;
+                }
             }
-            removed[0] = sub.unacked().size() - unacked.size();
-            return withSubscription(s, key,
-                    same -> new SessionSubscription(sub.key(), sub.channel(), sub.acknowledged(), sub.cursor(), unacked));
+            return withSubscriptions(s, subs -> subs.put(key,
+                    new SessionSubscription(sub.key(), sub.channel(), sub.acknowledged(), sub.cursor(), unacked)));
         });
         return removed[0];
-    }
-
-    /**
-     * {@code unacked} less {@code position} (and, if {@code cumulative}, every earlier one of its epoch), as an
-     * immutable list that {@link SessionSubscription} keeps as it is; {@code unacked} itself when nothing goes, so
-     * that an acknowledgement of nothing copies nothing. Runs once per acknowledgement (with acks, per connect).
-     */
-    private static List<Position> without(List<Position> unacked, Position position, boolean cumulative) {
-        Position[] kept = null;
-        int n = 0;
-        for (int i = 0; i < unacked.size(); i++) {
-            Position p = unacked.get(i);
-            boolean hit = p.equals(position) || cumulative && p.sameEpoch(position) && p.offset() <= position.offset();
-            if (hit && kept == null) {
-                kept = new Position[unacked.size() - 1];
-                for (int j = 0; j < i; j++) {
-                    kept[n++] = unacked.get(j);
-                }
-            } else if (!hit && kept != null) {
-                kept[n++] = p;
-            }
-        }
-        if (kept == null) {
-            return unacked;
-        }
-        return List.of(n == kept.length ? kept : Arrays.copyOf(kept, n));
     }
 
     @Override
@@ -247,25 +227,13 @@ public final class MemorySessionStore implements SessionStore {
         return new SessionRecord(s.id(), s.principal(), s.createdAt(), s.expiresAt(), subs);
     }
 
-    /**
-     * {@code s} with its subscription {@code key} changed. A session with one subscription (the common case: one
-     * per Bayeux channel or STOMP subscription, updated on every delivery and acknowledgement) gets its one-entry
-     * map directly, which {@link SessionRecord} keeps as it is, instead of a copy into a map and a copy out.
-     */
     private static SessionRecord withSubscription(SessionRecord s, String key,
                                                   java.util.function.UnaryOperator<SessionSubscription> change) {
         SessionSubscription sub = s.subscriptions().get(key);
         if (sub == null) {
             throw new IllegalArgumentException("session " + s.id() + " has no subscription '" + key + "'");
         }
-        SessionSubscription changed = change.apply(sub);
-        if (changed == sub) {
-            return s;
-        }
-        if (s.subscriptions().size() == 1) {
-            return new SessionRecord(s.id(), s.principal(), s.createdAt(), s.expiresAt(), Map.of(key, changed));
-        }
-        return withSubscriptions(s, subs -> subs.put(key, changed));
+        return withSubscriptions(s, subs -> subs.put(key, change.apply(sub)));
     }
 
     private static Position further(Position current, Position candidate) {
