@@ -41,9 +41,10 @@ import org.slf4j.LoggerFactory;
  * other frame is handed to the pool. The next frame is read once a frame is handled, wherever it was, so frames
  * are handled one at a time and in order, as before.
  *
- * <p>A frame that is not Bayeux closes the socket with 1003 (bad data), one over the size limit with 1009
- * (Jetty enforces it). Thread-safe: the writer (or Jetty's frame flusher) queues sends in call order, and a
- * client's responses are sent under its lock. Public only because Jetty reaches the listener methods by reflection.
+ * <p>A frame that is not Bayeux closes the socket with 1003 (bad data), a message over the size limit with 1009,
+ * one that is not UTF-8 with 1007 ({@link TextFrames}). Thread-safe: the writer (or Jetty's frame flusher) queues
+ * sends in call order, and a client's responses are sent under its lock. Public only because Jetty reaches the
+ * listener methods by reflection.
  */
 public final class BayeuxWebSocket implements Session.Listener, BayeuxLink {
 
@@ -67,6 +68,8 @@ public final class BayeuxWebSocket implements Session.Listener, BayeuxLink {
     private volatile BayeuxClient holder;
     /** Jetty's pool for frames that may wait, when this socket's frames are read on the selector; else null. */
     private volatile Executor pool;
+    /** The text frames read so far; set at open, then used by the one frame being handled at a time. */
+    private TextFrames text;
 
     BayeuxWebSocket(BayeuxProtocol protocol, BayeuxCodec codec, BayeuxStats stats, String token, String remoteAddress) {
         this.protocol = protocol;
@@ -80,6 +83,7 @@ public final class BayeuxWebSocket implements Session.Listener, BayeuxLink {
     public void onWebSocketOpen(Session session) {
         this.session = session;
         this.core = session instanceof WebSocketSession jetty ? jetty.getCoreSession() : null;
+        this.text = new TextFrames(session.getMaxTextMessageSize());
         // Token, remote address and subprotocol were read at the upgrade: the HTTP request need not stay reachable.
         ReleasedUpgrade.release(session);
         if (core instanceof WebSocketCoreSession direct && direct.getNegotiatedExtensions().isEmpty()
@@ -101,12 +105,51 @@ public final class BayeuxWebSocket implements Session.Listener, BayeuxLink {
         }
     }
 
-    /** Jetty does not answer the pings of a listener that handles them: the pong goes out with the other frames. */
+    /**
+     * Every frame comes here, before Jetty's message sinks (a listener that takes frames gets no other callback but
+     * open, close and error): text messages are joined by {@link TextFrames} and parsed from their UTF-8 bytes,
+     * with the limit and the UTF-8 check of Jetty's text sink, whose per-message String and 4 KiB character buffer
+     * were the largest allocation of a connect cycle. Pings are answered here, pongs and binary messages ignored,
+     * as Jetty did for this listener; a close frame is left to Jetty, which answers it and then calls
+     * {@link #onWebSocketClose}. The next frame is demanded once this one is handled.
+     */
     @Override
-    public void onWebSocketPing(ByteBuffer payload) {
+    public void onWebSocketFrame(org.eclipse.jetty.websocket.api.Frame frame, Callback callback) {
+        switch (frame.getEffectiveOpCode()) {
+            case OpCode.TEXT -> {
+                byte[] message;
+                try {
+                    message = text.add(frame.hasPayload() ? frame.getPayload() : null, frame.isFin());
+                } catch (RuntimeException e) { // over the limit (1009) or not UTF-8 (1007): Jetty closes the socket
+                    callback.fail(e);
+                    return;
+                }
+                callback.succeed();
+                if (message == null) {
+                    session.demand();
+                } else {
+                    onText(message);
+                }
+            }
+            case OpCode.PING -> {
+                byte[] bytes = new byte[frame.getPayloadLength()];
+                if (bytes.length > 0) {
+                    frame.getPayload().get(bytes);
+                }
+                callback.succeed();
+                pong(bytes);
+            }
+            case OpCode.CLOSE -> callback.succeed();
+            default -> {
+                callback.succeed();
+                session.demand();
+            }
+        }
+    }
+
+    /** Jetty does not answer the pings of a listener that takes frames: the pong goes out with the other frames. */
+    private void pong(byte[] bytes) {
         BayeuxSocketWriter w = writer;
-        byte[] bytes = new byte[payload.remaining()];
-        payload.get(bytes);
         if (w != null) {
             w.pong(bytes);
         } else {
@@ -122,11 +165,11 @@ public final class BayeuxWebSocket implements Session.Listener, BayeuxLink {
         }
     }
 
-    @Override
-    public void onWebSocketText(String text) {
+    /** One whole text message (UTF-8): a Bayeux request, handled here or on Jetty's pool. */
+    private void onText(byte[] utf8) {
         List<BayeuxMessage> messages;
         try {
-            messages = codec.decode(text);
+            messages = codec.decode(utf8);
         } catch (BayeuxRefusal refusal) {
             stats.refused.increment();
             LOG.debug("closing the Bayeux WebSocket of {}: {}", remoteAddress, refusal.getMessage());
