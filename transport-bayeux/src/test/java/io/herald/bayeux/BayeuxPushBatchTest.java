@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.api.ChannelName;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,9 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 class BayeuxPushBatchTest {
 
-    private static URI ws(BayeuxTestServer server) {
-        return URI.create("ws://127.0.0.1:" + server.uri.getPort() + "/bayeux");
-    }
 
     private static ObjectNode websocketConnect(BayeuxTestClient messages, Long timeout) {
         ObjectNode connect = messages.connectMessage(timeout);
@@ -56,7 +52,7 @@ class BayeuxPushBatchTest {
     @DisplayName("messages queued while the client's writer is busy leave in one pushed frame, all of them, in order")
     void queuedMessagesLeaveInOneFrame() throws Exception {
         try (BayeuxTestServer server = new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "30s"))) {
-            BayeuxTestSocket socket = new BayeuxTestSocket(ws(server));
+            BayeuxTestSocket socket = new BayeuxTestSocket(server.webSocket());
             BayeuxTestClient messages = subscribed(server, socket, "/pb/a");
             BayeuxClient client = server.server().local(messages.clientId);
             long pushesBefore = (Long) server.server().stats().get("pushes");
@@ -98,7 +94,7 @@ class BayeuxPushBatchTest {
                     .with(CoreSettings.SUBSCRIBER_QUEUE, "100000"))) {
                 List<BayeuxTestSocket> sockets = new ArrayList<>();
                 for (int c = 0; c < clients; c++) {
-                    BayeuxTestSocket socket = new BayeuxTestSocket(ws(server));
+                    BayeuxTestSocket socket = new BayeuxTestSocket(server.webSocket());
                     subscribed(server, socket, "/pb/s");
                     sockets.add(socket);
                 }

@@ -19,7 +19,6 @@ import io.herald.core.config.Settings;
 import io.herald.core.memory.MemorySessionStore;
 import io.herald.core.memory.MemoryStoreModule;
 import io.herald.testkit.ForwardingSessionStore;
-import java.net.URI;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -83,7 +82,7 @@ class BayeuxSelectorReadsTest {
         try (BayeuxTestServer server = new BayeuxTestServer(recordingStore(calls, withoutWaiting),
                 Settings.defaults().with(BayeuxSettings.TIMEOUT, "5s"), 0)) {
             assertThat(server.server().connectsWithoutWaiting()).isEqualTo(withoutWaiting);
-            BayeuxTestSocket socket = new BayeuxTestSocket(URI.create("ws://127.0.0.1:" + server.uri.getPort() + "/bayeux"));
+            BayeuxTestSocket socket = new BayeuxTestSocket(server.webSocket());
             BayeuxTestClient messages = new BayeuxTestClient(server.bayeux());
             ObjectNode handshake = messages.handshakeMessage();
             handshake.putObject("ext").put("ack", true);

@@ -46,6 +46,11 @@ final class BayeuxTestServer implements AutoCloseable {
         return uri.resolve("/bayeux");
     }
 
+    /** The Bayeux endpoint for a WebSocket client. */
+    URI webSocket() {
+        return URI.create("ws://127.0.0.1:" + uri.getPort() + "/bayeux");
+    }
+
     BayeuxServer server() {
         return herald.injector().getInstance(BayeuxServer.class);
     }

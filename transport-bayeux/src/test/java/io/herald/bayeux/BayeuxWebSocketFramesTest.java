@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
@@ -41,15 +40,11 @@ class BayeuxWebSocketFramesTest {
         server.close();
     }
 
-    private URI ws() {
-        return URI.create("ws://127.0.0.1:" + server.uri.getPort() + "/bayeux");
-    }
-
     @Test
     @DisplayName("a message in three fragments is one request; the next message, in one frame, is read on its own")
     void fragmentsAreJoined() throws Exception {
         BayeuxTestClient messages = new BayeuxTestClient(server.bayeux());
-        BayeuxTestSocket socket = new BayeuxTestSocket(ws());
+        BayeuxTestSocket socket = new BayeuxTestSocket(server.webSocket());
         String handshake = BayeuxTestClient.array(messages.handshakeMessage());
         int third = handshake.length() / 3;
         socket.ws.sendText(handshake.substring(0, third), false).get(5, TimeUnit.SECONDS);
@@ -68,18 +63,18 @@ class BayeuxWebSocketFramesTest {
     @DisplayName("a message over the limit closes the socket with 1009, whether in one frame or in fragments each under it")
     void overTheLimit() throws Exception {
         String big = handshakeOf(LIMIT + 100);
-        BayeuxTestSocket one = new BayeuxTestSocket(ws());
+        BayeuxTestSocket one = new BayeuxTestSocket(server.webSocket());
         one.ws.sendText(big, true);
         assertThat(one.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1009);
 
-        BayeuxTestSocket fragmented = new BayeuxTestSocket(ws());
+        BayeuxTestSocket fragmented = new BayeuxTestSocket(server.webSocket());
         int half = big.length() / 2;
         fragmented.ws.sendText(big.substring(0, half), false).get(5, TimeUnit.SECONDS);
         fragmented.ws.sendText(big.substring(half), true);
         assertThat(fragmented.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1009);
 
         // At the limit exactly is allowed.
-        BayeuxTestSocket atLimit = new BayeuxTestSocket(ws());
+        BayeuxTestSocket atLimit = new BayeuxTestSocket(server.webSocket());
         String exact = handshakeOf(LIMIT);
         assertThat(exact.getBytes(StandardCharsets.UTF_8)).hasSize(LIMIT);
         assertThat(atLimit.send(exact).get(0).get("successful").asBoolean()).isTrue();

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.api.ChannelName;
 import io.herald.core.config.CoreSettings;
 import io.herald.core.config.Settings;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -36,9 +35,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class BayeuxWebSocketPushTest {
 
-    private static URI ws(BayeuxTestServer server) {
-        return URI.create("ws://127.0.0.1:" + server.uri.getPort() + "/bayeux");
-    }
 
     /** Handshakes over {@code socket} ({@code ext.ack} when asked) and sends the first connect, answered at once. */
     private static BayeuxTestClient handshake(BayeuxTestServer server, BayeuxTestSocket socket, boolean ack) throws Exception {
@@ -69,7 +65,7 @@ class BayeuxWebSocketPushTest {
             settings = settings.with(BayeuxSettings.WEBSOCKET_PUSH, "false");
         }
         try (BayeuxTestServer server = new BayeuxTestServer(settings)) {
-            BayeuxTestSocket socket = new BayeuxTestSocket(ws(server));
+            BayeuxTestSocket socket = new BayeuxTestSocket(server.webSocket());
             BayeuxTestClient messages = handshake(server, socket, kind.equals("ack-extension"));
             assertThat(socket.send(BayeuxTestClient.array(messages.subscribeMessage("/pa/a"))).get(0).get("successful").asBoolean()).isTrue();
             ObjectNode connect = websocketConnect(messages, null);
@@ -90,7 +86,7 @@ class BayeuxWebSocketPushTest {
     @DisplayName("after its socket closed, a client connecting on a new socket gets what was published meanwhile, then pushes there")
     void aNewSocketTakesOver() throws Exception {
         try (BayeuxTestServer server = new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "5s"))) {
-            BayeuxTestSocket first = new BayeuxTestSocket(ws(server));
+            BayeuxTestSocket first = new BayeuxTestSocket(server.webSocket());
             BayeuxTestClient messages = handshake(server, first, false);
             first.send(BayeuxTestClient.array(messages.subscribeMessage("/pn/a")));
             first.ws.sendText(BayeuxTestClient.array(websocketConnect(messages, null)), true);
@@ -104,7 +100,7 @@ class BayeuxWebSocketPushTest {
             server.herald.publish(ChannelName.of("/pn/a"), "{\"n\":3}");
 
             // CometD's reload extension: a connect with the old client id on a new socket, no handshake.
-            BayeuxTestSocket second = new BayeuxTestSocket(ws(server));
+            BayeuxTestSocket second = new BayeuxTestSocket(server.webSocket());
             ArrayNode reply = second.send(BayeuxTestClient.array(websocketConnect(messages, null)));
             assertThat(reply.get(0).get("successful").asBoolean()).isTrue();
             assertThat(BayeuxTestClient.deliveries(reply)).extracting(m -> m.get("data").toString())
@@ -124,13 +120,13 @@ class BayeuxWebSocketPushTest {
     void aStalledSocketIsCutOff() throws Exception {
         try (BayeuxTestServer server = new BayeuxTestServer(Settings.defaults().with(BayeuxSettings.TIMEOUT, "30s")
                 .with(CoreSettings.SUBSCRIBER_QUEUE, "16"))) {
-            BayeuxTestSocket reader = new BayeuxTestSocket(ws(server));
+            BayeuxTestSocket reader = new BayeuxTestSocket(server.webSocket());
             BayeuxTestClient messages = handshake(server, reader, false);
             reader.send(BayeuxTestClient.array(messages.subscribeMessage("/pc/a")));
             reader.ws.sendText(BayeuxTestClient.array(websocketConnect(messages, null)), true);
             await().until(() -> server.server().local(messages.clientId).isHolding());
             // From here the client reads one more frame and then nothing: the server's writes back up in TCP.
-            BayeuxTestSocket stalled = new BayeuxTestSocket(ws(server), false);
+            BayeuxTestSocket stalled = new BayeuxTestSocket(server.webSocket(), false);
             stalled.ws.sendText(BayeuxTestClient.array(websocketConnect(messages, null)), true);
             await().until(() -> server.server().local(messages.clientId) != null
                     && server.server().local(messages.clientId).isHolding() && !reader.frames.isEmpty());
@@ -160,7 +156,7 @@ class BayeuxWebSocketPushTest {
             List<Future<?>> readers = new ArrayList<>();
             for (int c = 0; c < subscriptions.size() * 2; c++) {
                 Random random = new Random(seed + c);
-                BayeuxTestSocket socket = new BayeuxTestSocket(ws(server));
+                BayeuxTestSocket socket = new BayeuxTestSocket(server.webSocket());
                 BayeuxTestClient messages = handshake(server, socket, false);
                 ArrayNode reply = socket.send(BayeuxTestClient.array(messages.subscribeMessage(
                         subscriptions.get(c % subscriptions.size()).toArray(String[]::new))));
@@ -245,7 +241,7 @@ class BayeuxWebSocketPushTest {
             settings = settings.with(BayeuxSettings.WEBSOCKET_PUSH, "false");
         }
         try (BayeuxTestServer server = new BayeuxTestServer(settings)) {
-            BayeuxTestSocket socket = new BayeuxTestSocket(ws(server));
+            BayeuxTestSocket socket = new BayeuxTestSocket(server.webSocket());
             BayeuxTestClient messages = handshake(server, socket, false);
             socket.send(BayeuxTestClient.array(messages.subscribeMessage("/pf/a")));
             socket.ws.sendText(BayeuxTestClient.array(websocketConnect(messages, null)), true);

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.herald.api.ChannelName;
 import io.herald.core.config.Settings;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -31,15 +30,11 @@ class BayeuxWebSocketTest {
         server.close();
     }
 
-    private URI ws() {
-        return URI.create("ws://127.0.0.1:" + server.uri.getPort() + "/bayeux");
-    }
-
     @Test
     @DisplayName("handshake, subscribe, connect and receive over one WebSocket (pushed while the connect is held); websocket is advertised first")
     void overWebSocket() throws Exception {
         BayeuxTestClient messages = new BayeuxTestClient(server.bayeux());
-        BayeuxTestSocket socket = new BayeuxTestSocket(ws());
+        BayeuxTestSocket socket = new BayeuxTestSocket(server.webSocket());
         JsonNode handshake = socket.send(BayeuxTestClient.array(messages.handshakeMessage())).get(0);
         assertThat(handshake.get("successful").asBoolean()).isTrue();
         assertThat(handshake.get("supportedConnectionTypes").get(0).asText()).isEqualTo("websocket");
@@ -73,7 +68,7 @@ class BayeuxWebSocketTest {
     @DisplayName("pings are answered with their payload, in order with the other frames, and the socket reads on")
     void pingsAreAnsweredAndTheSocketReadsOn() throws Exception {
         BayeuxTestClient messages = new BayeuxTestClient(server.bayeux());
-        BayeuxTestSocket socket = new BayeuxTestSocket(ws());
+        BayeuxTestSocket socket = new BayeuxTestSocket(server.webSocket());
         for (int i = 0; i < 3; i++) {
             socket.ws.sendPing(java.nio.ByteBuffer.wrap(("p" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);
             assertThat(socket.pongs.poll(10, TimeUnit.SECONDS)).isEqualTo("p" + i);
@@ -89,10 +84,10 @@ class BayeuxWebSocketTest {
     @Test
     @DisplayName("a frame that is not Bayeux closes the socket with 1003, and the server keeps serving")
     void badFrame() throws Exception {
-        BayeuxTestSocket socket = new BayeuxTestSocket(ws());
+        BayeuxTestSocket socket = new BayeuxTestSocket(server.webSocket());
         socket.ws.sendText("{not json", true);
         assertThat(socket.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1003);
-        BayeuxTestSocket again = new BayeuxTestSocket(ws());
+        BayeuxTestSocket again = new BayeuxTestSocket(server.webSocket());
         JsonNode handshake = again.send(BayeuxTestClient.array(new BayeuxTestClient(server.bayeux()).handshakeMessage())).get(0);
         assertThat(handshake.get("successful").asBoolean()).isTrue();
     }
