@@ -1,8 +1,5 @@
 package io.herald.bench.load.bayeux;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.herald.bench.load.LoadPayload;
@@ -36,7 +33,6 @@ import org.eclipse.jetty.websocket.api.Session;
 public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final JsonFactory JSON_FACTORY = JSON.getFactory();
 
     private final String channel;
     private final int rooms;
@@ -69,44 +65,6 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
         this.rooms = rooms;
         this.ack = ack;
         this.pad = pad;
-    }
-
-    /** Whether the parser's current string token is {@code expected}, compared in place. */
-    private static boolean sameText(JsonParser parser, String expected) throws IOException {
-        int length = parser.getTextLength();
-        if (length != expected.length()) {
-            return false;
-        }
-        char[] chars = parser.getTextCharacters();
-        int offset = parser.getTextOffset();
-        for (int i = 0; i < length; i++) {
-            if (chars[offset + i] != expected.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * The {@code seq} of the data object the parser is at ({@code value} its first token), its other fields
-     * skipped; -1 when it is not an object with a whole number {@code seq} (then the tree path decides).
-     */
-    private static long seqOf(JsonParser parser, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            parser.skipChildren();
-            return -1;
-        }
-        long seq = -1;
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String field = parser.currentName();
-            JsonToken v = parser.nextToken();
-            if (field.equals("seq") && v == JsonToken.VALUE_NUMBER_INT && seq < 0) {
-                seq = parser.getLongValue();
-            } else {
-                parser.skipChildren();
-            }
-        }
-        return seq;
     }
 
     /** The channel of room {@code room} (the one channel of the fan-out). */
@@ -169,13 +127,14 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
         private boolean acking;
         private long batch = -1;
         private boolean connectedOnce;
-        /** The sequence numbers of the frame being read ({@link #deliveriesOnly}); only the client's thread uses it. */
-        private long[] seqs = new long[16];
+        /** The cheap read of most frames (only the client's thread uses it); null for the publisher. */
+        private final BayeuxFrameScan scan;
 
         Client(int index, boolean subscribe) {
             this.index = index;
             this.subscribe = subscribe;
             this.channel = subscribe ? room(index % rooms) : null;
+            this.scan = subscribe ? new BayeuxFrameScan(channel) : null;
         }
 
         @Override
@@ -191,7 +150,17 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
 
         @Override
         public void onWebSocketText(String text) {
-            if (subscribe && deliveriesOnly(text)) {
+            // The first connect reply subscribes: the tree path takes it.
+            if (subscribe && scan.read(text) && (connectedOnce || !scan.connectReply())) {
+                for (int i = 0; i < scan.deliveries(); i++) {
+                    delivered(index, scan.seq(i));
+                }
+                if (scan.connectReply()) {
+                    if (acking && scan.ackBatch() >= 0) {
+                        batch = scan.ackBatch();
+                    }
+                    send(connect(clientId, ids.incrementAndGet(), false, acking ? batch : -1));
+                }
                 return;
             }
             JsonNode messages;
@@ -266,65 +235,6 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
             if (reconnect) {
                 send(connect(clientId, ids.incrementAndGet(), false, acking ? batch : -1));
             }
-        }
-
-        /**
-         * The cheap path for what most frames are under load, an array of deliveries only (a push): one streaming
-         * pass over the frame that reads each message's channel and its data's {@code seq}, without a tree or a
-         * string per message. It reports them only once the whole frame has been read and found to be that (any
-         * other frame, and any message it cannot read so, go through the tree path below as they always did), so a
-         * frame is never handled in part twice; the checks are the tree path's: every message on this client's
-         * channel, its data carrying a numeric {@code seq}.
-         *
-         * @return whether the frame was deliveries only and was handled
-         */
-        private boolean deliveriesOnly(String text) {
-            int n = 0;
-            try (JsonParser parser = JSON_FACTORY.createParser(text)) {
-                if (parser.nextToken() != JsonToken.START_ARRAY) {
-                    return false;
-                }
-                JsonToken token;
-                while ((token = parser.nextToken()) == JsonToken.START_OBJECT) {
-                    boolean onChannel = false;
-                    long seq = -1;
-                    while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                        String field = parser.currentName(); // interned by Jackson's symbol table: no copy per message
-                        JsonToken value = parser.nextToken();
-                        if (field.equals("channel")) {
-                            if (value != JsonToken.VALUE_STRING || !sameText(parser, channel)) {
-                                return false;
-                            }
-                            onChannel = true;
-                        } else if (field.equals("data")) {
-                            seq = seqOf(parser, value);
-                            if (seq < 0) {
-                                return false;
-                            }
-                        } else if (field.equals("successful") || field.equals("error")) {
-                            return false; // a reply: the tree path reads it
-                        } else {
-                            parser.skipChildren();
-                        }
-                    }
-                    if (!onChannel || seq < 0) {
-                        return false;
-                    }
-                    if (n == seqs.length) {
-                        seqs = java.util.Arrays.copyOf(seqs, n * 2);
-                    }
-                    seqs[n++] = seq;
-                }
-                if (token != JsonToken.END_ARRAY || parser.nextToken() != null || n == 0) {
-                    return false;
-                }
-            } catch (IOException e) {
-                return false; // the tree path reports malformed JSON
-            }
-            for (int i = 0; i < n; i++) {
-                delivered(index, seqs[i]);
-            }
-            return true;
         }
 
         private void send(String text) {

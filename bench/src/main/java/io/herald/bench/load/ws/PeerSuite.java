@@ -205,7 +205,8 @@ public final class PeerSuite {
     private ServerProcess start(String server, Path workDir) throws Exception {
         int base = Integer.parseInt(options.get("port"));
         String cpu = options.get("server-cpu");
-        List<String> flags = split(options.get("jvm-flags").replace(' ', ','));
+        // Separated by spaces only: a flag may hold commas (-XX:StartFlightRecording=filename=f.jfr,settings=profile).
+        List<String> flags = Arrays.stream(options.get("jvm-flags").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
         return switch (server) {
             // Default settings (memory store) with the three transports; the STOMP client asks prefetch-count 1000 of both servers.
             case "herald" -> ServerProcess.herald(Path.of(options.get("herald-jar")), base, cpu, flags, workDir,
