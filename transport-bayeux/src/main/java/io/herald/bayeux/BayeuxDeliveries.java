@@ -17,7 +17,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * of recent messages, keyed by channel and position (a history replay of a message hits as the live copy does).
  * Consecutive positions of a channel take consecutive slots, so subscribers spread over the last {@value #SLOTS}
  * messages of a channel (clients lagging by different amounts) all hit; keyed by identity hash, two live
- * messages in one slot evicted each other and were encoded again and again.
+ * messages in one slot evicted each other and were encoded again and again. Each channel's run of slots starts at
+ * its name's hash spread over the table (Fibonacci hashing): started at the plain hash, channels whose names differ
+ * only in their last character (chat rooms {@code /chat/1}, {@code /chat/2}, ...) had neighbouring starts, so
+ * message n+1 of one room took the slot of message n of the next, and rooms published together evicted each
+ * other's messages while their members were still being written them (the chat shape of 20 rooms re-encoded most
+ * messages several times).
  *
  * <p>A JSON payload is embedded as it is; any other payload (or one labelled JSON that does not parse) travels
  * as a JSON string, so one bad publish cannot break the response arrays of every subscriber.
@@ -30,6 +35,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class BayeuxDeliveries {
 
     static final int SLOTS = 1024;
+    /** Keeps the top bits of a spread hash: log2 of {@link #SLOTS}. */
+    private static final int SLOT_SHIFT = Integer.SIZE - Integer.numberOfTrailingZeros(SLOTS);
 
     private record Encoded(Message message, byte[] bytes) {
     }
@@ -38,7 +45,7 @@ final class BayeuxDeliveries {
 
     /** The shared bytes of {@code message}; never modify them. */
     byte[] message(Message message) {
-        int slot = (message.channel().hashCode() + (int) message.offset()) & (SLOTS - 1);
+        int slot = (start(message.channel()) + (int) message.offset()) & (SLOTS - 1);
         Encoded hit = cache.get(slot);
         if (hit != null && (hit.message == message || (hit.message.position().equals(message.position())
                 && hit.message.channel().equals(message.channel())))) {
@@ -47,6 +54,11 @@ final class BayeuxDeliveries {
         byte[] bytes = encode(message);
         cache.set(slot, new Encoded(message, bytes));
         return bytes;
+    }
+
+    /** Where {@code channel}'s run of slots starts: its hash times 2^32 / golden ratio, top bits. */
+    static int start(io.herald.api.ChannelName channel) {
+        return (channel.hashCode() * 0x9E3779B9) >>> SLOT_SHIFT;
     }
 
     private static byte[] encode(Message message) {

@@ -41,6 +41,24 @@ class BayeuxDeliveriesTest {
     }
 
     @Test
+    @DisplayName("rooms whose names differ in the last character, published together, each keep their last messages cached")
+    void roomsPublishedTogetherDoNotEvictEachOther() {
+        BayeuxDeliveries deliveries = new BayeuxDeliveries();
+        List<Message> recent = new ArrayList<>();
+        // The chat shape of the Bayeux benchmark: each tick, one message into each of 20 rooms; members are still
+        // being written the last few ticks' messages when the next ones are published.
+        for (long offset = 1; offset <= 4; offset++) {
+            for (int room = 0; room < 20; room++) {
+                recent.add(message("/bench/chat/" + room, offset));
+            }
+        }
+        List<byte[]> first = recent.stream().map(deliveries::message).toList();
+        for (int i = 0; i < recent.size(); i++) {
+            assertThat(deliveries.message(recent.get(i))).as("%s at %s", recent.get(i).channel(), recent.get(i).position()).isSameAs(first.get(i));
+        }
+    }
+
+    @Test
     @DisplayName("a history replay of a message (another instance, same channel and position) hits the live copy's encoding")
     void replayedCopyHits() {
         BayeuxDeliveries deliveries = new BayeuxDeliveries();
