@@ -7,6 +7,8 @@ import io.herald.bench.load.ServerProbe;
 import io.herald.bench.load.ws.WebSocketFanoutScenario;
 import java.io.IOException;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,6 +41,7 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
     private final boolean ack;
     private final int pad;
     private Session publisher;
+    private Client publisherEndpoint;
     private String publisherId;
 
     /**
@@ -91,6 +94,7 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
     @Override
     protected void openPublisher() throws Exception {
         Client endpoint = new Client(-1, false);
+        publisherEndpoint = endpoint;
         publisher = client().connect(endpoint, uri(), upgradeRequest()).get(30, TimeUnit.SECONDS);
         endpoint.ready().get(30, TimeUnit.SECONDS);
         publisherId = endpoint.clientId;
@@ -106,9 +110,29 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
     }
 
     @Override
-    protected void closePublisher() {
+    protected void closePublisher() throws Exception {
         if (publisher != null) {
+            leave(List.of(publisherEndpoint));
             publisher.close();
+        }
+    }
+
+    /**
+     * Every client sends {@code /meta/disconnect} and waits for its reply (10 s at most) before its WebSocket
+     * closes, as a Bayeux client that is done does: a client that just drops keeps its session on the server
+     * for the max interval, still subscribed, and the next run (a sweep's next step, on the same rooms) would
+     * measure the server queueing for a thousand departed clients and then letting them go, mid-window.
+     */
+    @Override
+    protected void leave(List<Subscriber> subscribers) throws Exception {
+        List<CompletableFuture<Void>> left = new ArrayList<>();
+        for (Subscriber subscriber : subscribers) {
+            left.add(((Client) subscriber).disconnect());
+        }
+        try {
+            CompletableFuture.allOf(left.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // Those that did not leave in time close anyway; their sessions end at the server's max interval.
         }
     }
 
@@ -127,6 +151,9 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
         private boolean acking;
         private long batch = -1;
         private boolean connectedOnce;
+        private final CompletableFuture<Void> left = new CompletableFuture<>();
+        /** Set once the client sends its disconnect: no further connect, and the replies to the last ones are expected. */
+        private volatile boolean leaving;
         /** The cheap read of most frames (only the client's thread uses it); null for the publisher. */
         private final BayeuxFrameScan scan;
 
@@ -155,7 +182,7 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
                 for (int i = 0; i < scan.deliveries(); i++) {
                     delivered(index, scan.seq(i));
                 }
-                if (scan.connectReply()) {
+                if (scan.connectReply() && !leaving) {
                     if (acking && scan.ackBatch() >= 0) {
                         batch = scan.ackBatch();
                     }
@@ -194,7 +221,11 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
                         }
                         send(connect(clientId, ids.incrementAndGet(), true, acking ? batch : -1));
                     }
+                    case "/meta/disconnect" -> left.complete(null);
                     case "/meta/connect" -> {
+                        if (leaving) {
+                            continue;
+                        }
                         if (!m.path("successful").asBoolean()) {
                             fail("connect refused: " + m);
                             return;
@@ -235,6 +266,18 @@ public final class BayeuxFanoutScenario extends WebSocketFanoutScenario {
             if (reconnect) {
                 send(connect(clientId, ids.incrementAndGet(), false, acking ? batch : -1));
             }
+        }
+
+        /** Sends {@code /meta/disconnect}; completes on its reply (at once for a client that never handshook). */
+        CompletableFuture<Void> disconnect() {
+            leaving = true;
+            if (clientId == null || session == null || !session.isOpen()) {
+                left.complete(null);
+            } else {
+                session.sendText("[{\"id\":\"" + ids.incrementAndGet() + "\",\"channel\":\"/meta/disconnect\",\"clientId\":\""
+                        + clientId + "\"}]", Callback.from(() -> { }, e -> left.complete(null)));
+            }
+            return left;
         }
 
         private void send(String text) {

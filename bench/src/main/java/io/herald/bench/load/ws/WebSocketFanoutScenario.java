@@ -180,12 +180,20 @@ public abstract class WebSocketFanoutScenario implements Scenario {
         return window.otherCpuShare();
     }
 
+    /**
+     * Lets the subscribers leave as their protocol's clients do when they are done, before their connections
+     * close; by default they just close. Called once the run is over.
+     */
+    protected void leave(List<Subscriber> subscribers) throws Exception {
+    }
+
     @Override
     public void close() throws Exception {
         window.close();
         open = false;
         try {
             closePublisher();
+            leave(opened);
         } finally {
             client.stop();
         }

@@ -16,7 +16,11 @@ import io.herald.http.HeraldHttpServer;
 import io.herald.http.HttpServerModule;
 import io.herald.http.HttpSettings;
 import io.herald.stomp.StompTransportModule;
+import io.herald.api.SessionStore;
+import io.herald.core.SessionService;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -102,6 +106,16 @@ class PeerFanoutSmokeTest {
 
         assertThat(r.scenario()).isEqualTo(ack ? "bayeux-herald-ack" : "bayeux-herald");
         assertExact(r, scenario, 30);
+        assertEveryBayeuxClientLeft();
+    }
+
+    /**
+     * The clients sent {@code /meta/disconnect} when the run ended: no session is left on the server, still
+     * subscribed, to weigh on a sweep's next step.
+     */
+    private static void assertEveryBayeuxClientLeft() {
+        SessionStore store = herald.injector().getInstance(SessionService.class).store();
+        assertThat(store.purgeExpired(Instant.now().plus(Duration.ofDays(365)))).as("sessions left after the run").isEmpty();
     }
 
     @ParameterizedTest
@@ -131,6 +145,7 @@ class PeerFanoutSmokeTest {
 
         assertThat(r.scenario()).isEqualTo(ack ? "bayeux-chat-herald-ack" : "bayeux-chat-herald");
         assertExact(r, scenario, 30);
+        assertEveryBayeuxClientLeft();
     }
 
     @ParameterizedTest
