@@ -1,5 +1,6 @@
 package io.herald.core.memory;
 
+import io.herald.api.ChannelName;
 import io.herald.api.Position;
 import io.herald.api.SessionClaim;
 import io.herald.api.SessionRecord;
@@ -11,21 +12,24 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
- * Durable sessions in this process's memory; they survive connections but not a restart. Each session is
- * updated under its own lock; a name is bound under the name's lock, which is taken before a session's and
- * never the other way round. Thread-safe.
+ * Durable sessions in this process's memory; they survive connections but not a restart. Each session is kept
+ * as mutable state under its own monitor, and a {@link SessionRecord} is made of it only when one is read: the
+ * calls made per delivery and per ack ({@link #delivered}, {@link #acknowledge}) change a subscription in place,
+ * where copying the whole record per call cost a copy of its subscriptions and of the unacked window for every
+ * message. A name is bound under the name's lock, which is taken before a session's and never the other way
+ * round. Thread-safe.
  */
 public final class MemorySessionStore implements SessionStore {
 
-    private final Map<String, SessionRecord> sessions = new ConcurrentHashMap<>();
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     /** Session id by name, and back: a binding whose session is gone is dropped when the session goes. */
     private final Map<String, String> names = new ConcurrentHashMap<>();
     private final Map<String, String> nameOf = new ConcurrentHashMap<>();
@@ -48,9 +52,11 @@ public final class MemorySessionStore implements SessionStore {
     @Override
     public SessionRecord create(String principal, Duration ttl) {
         Instant now = clock.instant();
-        SessionRecord session = new SessionRecord(RandomIds.session(), principal, now, now.plus(ttl), Map.of());
-        sessions.put(session.id(), session);
-        return session;
+        Session session = new Session(RandomIds.session(), principal, now, now.plus(ttl));
+        sessions.put(session.id, session);
+        synchronized (session) {
+            return session.record();
+        }
     }
 
     @Override
@@ -60,7 +66,10 @@ public final class MemorySessionStore implements SessionStore {
         names.compute(name, (n, id) -> {
             if (id != null) {
                 try {
-                    claim[0] = new SessionClaim(update(id, s -> extended(s, ttl)), false);
+                    claim[0] = new SessionClaim(update(id, s -> {
+                        s.expiresAt = clock.instant().plus(ttl);
+                        return s.record();
+                    }), false);
                     return id;
                 } catch (SessionUnknownException e) {
                     nameOf.remove(id, n); // expired: the name goes to a new session
@@ -82,14 +91,17 @@ public final class MemorySessionStore implements SessionStore {
 
     @Override
     public Optional<SessionRecord> find(String id) {
-        SessionRecord session = sessions.get(id);
-        return session == null || isExpired(session) ? Optional.empty() : Optional.of(session);
+        try {
+            return Optional.of(update(id, Session::record));
+        } catch (SessionUnknownException e) {
+            return Optional.empty();
+        }
     }
 
     @Override
     public boolean touch(String id, Duration ttl) {
         try {
-            update(id, s -> extended(s, ttl));
+            update(id, s -> s.expiresAt = clock.instant().plus(ttl));
             return true;
         } catch (SessionUnknownException e) {
             return false;
@@ -98,101 +110,65 @@ public final class MemorySessionStore implements SessionStore {
 
     @Override
     public void subscribe(String id, SessionSubscription subscription) {
-        update(id, s -> withSubscriptions(s, subs -> subs.put(subscription.key(), subscription)));
+        update(id, s -> s.subscriptions.put(subscription.key(), new Subscription(subscription)));
     }
 
     @Override
     public boolean unsubscribe(String id, String key) {
-        boolean[] removed = {false};
-        update(id, s -> withSubscriptions(s, subs -> removed[0] = subs.remove(key) != null));
-        return removed[0];
+        return update(id, s -> s.subscriptions.remove(key) != null);
     }
 
     @Override
     public void advance(String id, String key, Position cursor) {
-        update(id, s -> withSubscription(s, key, sub -> new SessionSubscription(sub.key(), sub.channel(), sub.acknowledged(),
-                further(sub.cursor(), cursor), sub.unacked())));
+        update(id, s -> s.subscription(key).advance(cursor));
     }
 
     @Override
     public boolean delivered(String id, String key, Position position, int window) {
-        boolean[] recorded = {false};
-        update(id, s -> withSubscription(s, key, sub -> {
-            if (sub.unacked().size() >= window) {
-                return sub;
-            }
-            recorded[0] = true;
-            return new SessionSubscription(sub.key(), sub.channel(), sub.acknowledged(), further(sub.cursor(), position),
-                    appended(sub.unacked(), position));
-        }));
-        return recorded[0];
-    }
-
-    /**
-     * {@code unacked} with {@code position} at the end unless it is there already, as an immutable list that the
-     * {@link SessionSubscription} keeps as it is (through an {@code ArrayList} it was copied three times). This runs
-     * once per delivery of an acknowledged subscription, over up to a whole window of unacked positions: a client
-     * that fell behind gets large batches, and each delivery in them scans and copies what the batch recorded so far.
-     */
-    private static List<Position> appended(List<Position> unacked, Position position) {
-        if (unacked.contains(position)) {
-            return unacked;
-        }
-        Position[] positions = unacked.toArray(new Position[unacked.size() + 1]);
-        positions[unacked.size()] = position;
-        return List.of(positions);
+        return update(id, s -> s.subscription(key).delivered(position, window));
     }
 
     @Override
     public int acknowledge(String id, String key, Position position, boolean cumulative) {
-        int[] removed = {0};
-        update(id, s -> {
-            SessionSubscription sub = s.subscriptions().get(key);
-            if (sub == null) {
-                return s;
-            }
-            List<Position> unacked = new ArrayList<>(sub.unacked());
-            Iterator<Position> it = unacked.iterator();
-            while (it.hasNext()) {
-                Position p = it.next();
-                boolean hit = p.equals(position)
-                        || cumulative && p.sameEpoch(position) && p.offset() <= position.offset();
-                if (hit) {
-                    it.remove();
-                    removed[0]++;
-                }
-            }
-            return withSubscriptions(s, subs -> subs.put(key,
-                    new SessionSubscription(sub.key(), sub.channel(), sub.acknowledged(), sub.cursor(), unacked)));
+        return update(id, s -> {
+            Subscription sub = s.subscriptions.get(key);
+            return sub == null ? 0 : sub.acknowledge(position, cumulative);
         });
-        return removed[0];
     }
 
     @Override
     public boolean delete(String id) {
-        boolean[] deleted = {false};
-        // An expired session is gone for delete too: it stays for purgeExpired, which must still hand it out.
-        sessions.computeIfPresent(id, (k, s) -> {
-            if (isExpired(s)) {
-                return s;
-            }
-            deleted[0] = true;
-            return null;
-        });
-        if (deleted[0]) {
-            unbind(id);
+        Session session = sessions.get(id);
+        if (session == null) {
+            return false;
         }
-        return deleted[0];
+        synchronized (session) {
+            // An expired session is gone for delete too: it stays for purgeExpired, which must still hand it out.
+            if (session.gone || isExpired(session)) {
+                return false;
+            }
+            session.gone = true;
+        }
+        sessions.remove(id, session);
+        unbind(id);
+        return true;
     }
 
     @Override
     public List<SessionRecord> purgeExpired(Instant now) {
         List<SessionRecord> expired = new ArrayList<>();
-        for (SessionRecord session : sessions.values()) {
-            if (!session.expiresAt().isAfter(now) && sessions.remove(session.id(), session)) {
-                unbind(session.id());
-                expired.add(session);
+        for (Session session : sessions.values()) {
+            SessionRecord record;
+            synchronized (session) {
+                if (session.gone || session.expiresAt.isAfter(now)) {
+                    continue;
+                }
+                session.gone = true;
+                record = session.record();
             }
+            sessions.remove(session.id, session);
+            unbind(session.id);
+            expired.add(record);
         }
         return expired;
     }
@@ -205,35 +181,22 @@ public final class MemorySessionStore implements SessionStore {
         }
     }
 
-    private SessionRecord extended(SessionRecord s, Duration ttl) {
-        return new SessionRecord(s.id(), s.principal(), s.createdAt(), clock.instant().plus(ttl), s.subscriptions());
+    private boolean isExpired(Session session) {
+        return !session.expiresAt.isAfter(clock.instant());
     }
 
-    private boolean isExpired(SessionRecord session) {
-        return !session.expiresAt().isAfter(clock.instant());
-    }
-
-    private SessionRecord update(String id, java.util.function.UnaryOperator<SessionRecord> change) {
-        SessionRecord result = sessions.computeIfPresent(id, (k, s) -> isExpired(s) ? s : change.apply(s));
-        if (result == null || isExpired(result)) {
+    /** {@code change} applied to the live session {@code id} under its monitor. */
+    private <T> T update(String id, Function<Session, T> change) {
+        Session session = sessions.get(id);
+        if (session == null) {
             throw new SessionUnknownException(id);
         }
-        return result;
-    }
-
-    private static SessionRecord withSubscriptions(SessionRecord s, java.util.function.Consumer<Map<String, SessionSubscription>> change) {
-        Map<String, SessionSubscription> subs = new LinkedHashMap<>(s.subscriptions());
-        change.accept(subs);
-        return new SessionRecord(s.id(), s.principal(), s.createdAt(), s.expiresAt(), subs);
-    }
-
-    private static SessionRecord withSubscription(SessionRecord s, String key,
-                                                  java.util.function.UnaryOperator<SessionSubscription> change) {
-        SessionSubscription sub = s.subscriptions().get(key);
-        if (sub == null) {
-            throw new IllegalArgumentException("session " + s.id() + " has no subscription '" + key + "'");
+        synchronized (session) {
+            if (session.gone || isExpired(session)) {
+                throw new SessionUnknownException(id);
+            }
+            return change.apply(session);
         }
-        return withSubscriptions(s, subs -> subs.put(key, change.apply(sub)));
     }
 
     private static Position further(Position current, Position candidate) {
@@ -241,5 +204,99 @@ public final class MemorySessionStore implements SessionStore {
             return candidate;
         }
         return current;
+    }
+
+    /** One session's state; every field is read and written under its monitor. */
+    private static final class Session {
+        final String id;
+        final String principal;
+        final Instant createdAt;
+        Instant expiresAt;
+        /** Deleted or purged: gone for every call, even if a caller still holds it. */
+        boolean gone;
+        final Map<String, Subscription> subscriptions = new HashMap<>(2);
+
+        Session(String id, String principal, Instant createdAt, Instant expiresAt) {
+            this.id = id;
+            this.principal = principal;
+            this.createdAt = createdAt;
+            this.expiresAt = expiresAt;
+        }
+
+        Subscription subscription(String key) {
+            Subscription sub = subscriptions.get(key);
+            if (sub == null) {
+                throw new IllegalArgumentException("session " + id + " has no subscription '" + key + "'");
+            }
+            return sub;
+        }
+
+        SessionRecord record() {
+            Map<String, SessionSubscription> subs = new HashMap<>(subscriptions.size() * 2);
+            subscriptions.forEach((key, sub) -> subs.put(key, sub.record()));
+            return new SessionRecord(id, principal, createdAt, expiresAt, subs);
+        }
+    }
+
+    /** One subscription's cursor and unacked window, oldest first; used under its session's monitor. */
+    private static final class Subscription {
+        final String key;
+        final ChannelName channel;
+        final boolean acknowledged;
+        Position cursor;
+        final ArrayList<Position> unacked;
+        /**
+         * Whether {@link #unacked} rises strictly within one epoch, as deliveries record it: then a position past
+         * its last one is new without scanning the window, which every delivery would do otherwise.
+         */
+        boolean rising;
+
+        Subscription(SessionSubscription s) {
+            this.key = s.key();
+            this.channel = s.channel();
+            this.acknowledged = s.acknowledged();
+            this.cursor = s.cursor();
+            this.unacked = new ArrayList<>(s.unacked());
+            this.rising = true;
+            for (int i = 1; i < unacked.size() && rising; i++) {
+                rising = follows(unacked.get(i - 1), unacked.get(i));
+            }
+        }
+
+        private static boolean follows(Position last, Position next) {
+            return last.sameEpoch(next) && last.offset() < next.offset();
+        }
+
+        boolean advance(Position position) {
+            cursor = further(cursor, position);
+            return true;
+        }
+
+        boolean delivered(Position position, int window) {
+            if (unacked.size() >= window) {
+                return false;
+            }
+            cursor = further(cursor, position);
+            if (unacked.isEmpty() || rising && follows(unacked.get(unacked.size() - 1), position)) {
+                unacked.add(position);
+            } else if (!unacked.contains(position)) {
+                unacked.add(position);
+                rising = false;
+            }
+            return true;
+        }
+
+        int acknowledge(Position position, boolean cumulative) {
+            int before = unacked.size();
+            unacked.removeIf(p -> p.equals(position) || cumulative && p.sameEpoch(position) && p.offset() <= position.offset());
+            if (unacked.isEmpty()) {
+                rising = true;
+            }
+            return before - unacked.size();
+        }
+
+        SessionSubscription record() {
+            return new SessionSubscription(key, channel, acknowledged, cursor, unacked);
+        }
     }
 }
