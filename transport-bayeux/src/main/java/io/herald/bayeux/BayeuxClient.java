@@ -108,7 +108,7 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
     /** Ack extension: the last batch number sent, and per unacked batch the last position of each acked subscription. */
     private long batch;
     /** Made with the first batch: only clients of the acknowledgement extension have any. */
-    private java.util.TreeMap<Long, Map<String, Position>> batches;
+    private java.util.ArrayDeque<Batch> batches;
     private Map<String, Position> batchPositions;
     private final DeliveryFilter filter = new DeliveryFilter();
     private final PatternChannels patternChannels;
@@ -198,12 +198,21 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             if (batches == null) {
                 return;
             }
-            var done = batches.headMap(acked, true);
-            Map<String, Position> last = new java.util.HashMap<>();
-            done.values().forEach(last::putAll);
-            done.clear();
-            for (var entry : last.entrySet()) {
-                connection.acknowledge(entry.getKey(), entry.getValue(), true);
+            // Batches are numbered in the order they were sent: those acknowledged are at the head. Most connects
+            // acknowledge one batch, whose positions need no merging.
+            Map<String, Position> last = null;
+            while (!batches.isEmpty() && batches.peekFirst().number() <= acked) {
+                Map<String, Position> done = batches.pollFirst().last();
+                if (last == null) {
+                    last = done;
+                } else {
+                    last.putAll(done); // the later batch's position wins; both maps are this object's own
+                }
+            }
+            if (last != null) {
+                for (var entry : last.entrySet()) {
+                    connection.acknowledge(entry.getKey(), entry.getValue(), true);
+                }
             }
             lost = !batches.isEmpty();
             batches.clear();
@@ -610,9 +619,9 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
                 // Only a reply that carries messages gets a batch number: a late empty reply must not move the
                 // client's acknowledged batch backwards.
                 if (batches == null) {
-                    batches = new java.util.TreeMap<>();
+                    batches = new java.util.ArrayDeque<>(2);
                 }
-                batches.put(++batch, batchPositions);
+                batches.addLast(new Batch(++batch, batchPositions != null ? batchPositions : new java.util.HashMap<>()));
                 ObjectNode ext = reply.with("ext");
                 ext.put("ack", batch);
             }
@@ -699,5 +708,9 @@ final class BayeuxClient implements Connection.Wire, Connection.Items {
             peekedBytes = server.deliveries.message(message);
         }
         return peekedBytes;
+    }
+
+    /** A batch sent to a client of the ack extension, with the last position of each acked subscription in it. */
+    private record Batch(long number, Map<String, Position> last) {
     }
 }
