@@ -22,6 +22,9 @@ import java.util.stream.Stream;
  */
 public final class ServerProcess implements AutoCloseable {
 
+    /** The Java versions prefix of a {@code jvm.options} line: {@code 17-19:} or {@code 21-:}. */
+    private static final java.util.regex.Pattern VERSIONS = java.util.regex.Pattern.compile("(\\d+)-(\\d*):(.*)");
+
     private final String name;
     private final Process process;
     private final int port;
@@ -62,10 +65,19 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * The JVM options Herald's build ships in {@code jvm.options} beside {@code heraldJar} (what {@code bin/herald}
-     * starts the server with): whitespace-separated, {@code #} to the end of a line is a comment. None for a jar
-     * without that file (a build from before it existed), so a before/after pair each runs as it shipped.
+     * starts the server with), for the JVM the servers run on (this one's).
      */
     static List<String> heraldJvmOptions(Path heraldJar) throws IOException {
+        return heraldJvmOptions(heraldJar, Runtime.version().feature());
+    }
+
+    /**
+     * The options of {@code jvm.options} beside {@code heraldJar} for Java feature version {@code feature}:
+     * whitespace-separated, {@code #} to the end of a line is a comment, and a line starting {@code 17-19:} (or
+     * {@code 21-:}) applies to those versions only. None for a jar without that file (a build from before it
+     * existed), so a before/after pair each runs as it shipped.
+     */
+    static List<String> heraldJvmOptions(Path heraldJar, int feature) throws IOException {
         Path file = heraldJar.toAbsolutePath().resolveSibling("jvm.options");
         if (!Files.isRegularFile(file)) {
             return List.of();
@@ -73,7 +85,16 @@ public final class ServerProcess implements AutoCloseable {
         List<String> options = new ArrayList<>();
         for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             int comment = line.indexOf('#');
-            for (String option : (comment < 0 ? line : line.substring(0, comment)).trim().split("\\s+")) {
+            String text = (comment < 0 ? line : line.substring(0, comment)).trim();
+            java.util.regex.Matcher range = VERSIONS.matcher(text);
+            if (range.matches()) {
+                int low = Integer.parseInt(range.group(1));
+                if (feature < low || !range.group(2).isEmpty() && feature > Integer.parseInt(range.group(2))) {
+                    continue;
+                }
+                text = range.group(3).trim();
+            }
+            for (String option : text.split("\\s+")) {
                 if (!option.isEmpty()) {
                     options.add(option);
                 }

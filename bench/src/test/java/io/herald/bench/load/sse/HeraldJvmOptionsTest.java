@@ -34,11 +34,28 @@ class HeraldJvmOptionsTest {
     }
 
     @Test
-    void theShippedFileIsReadWhereTheBuildPutsIt() throws Exception {
-        // The server module's own file, as the build copies it beside the jar: its options are JVM flags.
-        Path shipped = Path.of("../server/src/main/jvm");
-        assertThat(ServerProcess.heraldJvmOptions(shipped.resolve("herald-server.jar")))
-                .isNotEmpty()
-                .allSatisfy(option -> assertThat(option).startsWith("-XX:"));
+    void aLineWithJavaVersionsAppliesToThoseOnly(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("jvm.options"), """
+                -Xss512k
+                17-19: -XX:G1ConcRefinementGreenZone=256 -XX:-G1UseAdaptiveConcRefinement
+                21-: -XX:+UseZGC # open-ended
+                """);
+        Path jar = dir.resolve("herald-server.jar");
+
+        assertThat(ServerProcess.heraldJvmOptions(jar, 16)).containsExactly("-Xss512k");
+        assertThat(ServerProcess.heraldJvmOptions(jar, 17)).containsExactly("-Xss512k",
+                "-XX:G1ConcRefinementGreenZone=256", "-XX:-G1UseAdaptiveConcRefinement");
+        assertThat(ServerProcess.heraldJvmOptions(jar, 19)).hasSize(3);
+        assertThat(ServerProcess.heraldJvmOptions(jar, 20)).containsExactly("-Xss512k");
+        assertThat(ServerProcess.heraldJvmOptions(jar, 25)).containsExactly("-Xss512k", "-XX:+UseZGC");
+    }
+
+    @Test
+    void theShippedFileDefersG1RefinementOnJava17Only() throws Exception {
+        // The server module's own file, as the build copies it beside the jar. JDK 21 refuses the refinement flags.
+        Path jar = Path.of("../server/src/main/jvm/herald-server.jar");
+        assertThat(ServerProcess.heraldJvmOptions(jar, 17)).contains("-XX:-G1UseAdaptiveConcRefinement",
+                "-XX:G1ConcRefinementGreenZone=256");
+        assertThat(ServerProcess.heraldJvmOptions(jar, 21)).noneMatch(option -> option.contains("G1ConcRefinement"));
     }
 }
