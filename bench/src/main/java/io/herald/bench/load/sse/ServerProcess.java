@@ -22,6 +22,9 @@ import java.util.stream.Stream;
  */
 public final class ServerProcess implements AutoCloseable {
 
+    /** The Java versions prefix of a {@code jvm.options} line: {@code 17-19:} or {@code 21-:}. */
+    private static final java.util.regex.Pattern VERSIONS = java.util.regex.Pattern.compile("(\\d+)-(\\d*):(.*)");
+
     private final String name;
     private final Process process;
     private final int port;
@@ -35,10 +38,14 @@ public final class ServerProcess implements AutoCloseable {
         this.log = log;
     }
 
-    /** Herald's server ({@code java -jar herald-server.jar --port P}). */
+    /**
+     * Herald's server ({@code java -jar herald-server.jar --port P}), with the JVM options its build ships beside the
+     * jar ({@link #heraldJvmOptions}) before {@code jvmFlags}, so a flag given here overrides the shipped one.
+     */
     public static ServerProcess herald(Path heraldJar, int port, String cpus, List<String> jvmFlags, Path workDir) throws IOException {
         requireFile(heraldJar, "Herald's server jar (build it: mvn -pl server -am install -DskipTests)");
         List<String> command = new ArrayList<>(List.of("taskset", "-c", cpus, javaBinary()));
+        command.addAll(heraldJvmOptions(heraldJar));
         command.addAll(jvmFlags);
         command.addAll(List.of("-jar", heraldJar.toString(), "--port", Integer.toString(port)));
         return start("herald", command, port, workDir, null);
@@ -49,10 +56,51 @@ public final class ServerProcess implements AutoCloseable {
                                        List<String> options) throws IOException {
         requireFile(heraldJar, "Herald's server jar (build it: mvn -pl server,bench -am package -DskipTests)");
         List<String> command = new ArrayList<>(List.of("taskset", "-c", cpus, javaBinary()));
+        command.addAll(heraldJvmOptions(heraldJar));
         command.addAll(jvmFlags);
         command.addAll(List.of("-jar", heraldJar.toString(), "--port", Integer.toString(port)));
         command.addAll(options);
         return start("herald", command, port, workDir, null);
+    }
+
+    /**
+     * The JVM options Herald's build ships in {@code jvm.options} beside {@code heraldJar} (what {@code bin/herald}
+     * starts the server with), for the JVM the servers run on (this one's).
+     */
+    static List<String> heraldJvmOptions(Path heraldJar) throws IOException {
+        return heraldJvmOptions(heraldJar, Runtime.version().feature());
+    }
+
+    /**
+     * The options of {@code jvm.options} beside {@code heraldJar} for Java feature version {@code feature}:
+     * whitespace-separated, {@code #} to the end of a line is a comment, and a line starting {@code 17-19:} (or
+     * {@code 21-:}) applies to those versions only. None for a jar without that file (a build from before it
+     * existed), so a before/after pair each runs as it shipped.
+     */
+    static List<String> heraldJvmOptions(Path heraldJar, int feature) throws IOException {
+        Path file = heraldJar.toAbsolutePath().resolveSibling("jvm.options");
+        if (!Files.isRegularFile(file)) {
+            return List.of();
+        }
+        List<String> options = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            int comment = line.indexOf('#');
+            String text = (comment < 0 ? line : line.substring(0, comment)).trim();
+            java.util.regex.Matcher range = VERSIONS.matcher(text);
+            if (range.matches()) {
+                int low = Integer.parseInt(range.group(1));
+                if (feature < low || !range.group(2).isEmpty() && feature > Integer.parseInt(range.group(2))) {
+                    continue;
+                }
+                text = range.group(3).trim();
+            }
+            for (String option : text.split("\\s+")) {
+                if (!option.isEmpty()) {
+                    options.add(option);
+                }
+            }
+        }
+        return options;
     }
 
     /** A real CometD server ({@code LoadGenerator serve-cometd}), from the benchmarks jar. */
