@@ -73,7 +73,7 @@ final class BayeuxFrameScan {
                     }
                 }
                 case "data" -> {
-                    seq = seqOf(parser, value);
+                    seq = numberField(parser, value, "seq");
                     if (seq < 0) {
                         return false;
                     }
@@ -85,7 +85,7 @@ final class BayeuxFrameScan {
                     successful = true;
                 }
                 case "ext" -> {
-                    ack = ackOf(parser, value);
+                    ack = numberField(parser, value, "ack");
                     if (ack == -2) {
                         return false;
                     }
@@ -150,51 +150,28 @@ final class BayeuxFrameScan {
     }
 
     /**
-     * The {@code seq} of the data object the parser is at ({@code value} its first token), its other fields
-     * skipped; -1 when it is not an object with a whole number {@code seq}.
+     * The whole number field {@code name} of the object the parser is at ({@code value} its first token), its
+     * other fields skipped: -1 when it is not an object or has no such field, -2 when the field is there but not a
+     * whole number (then the tree path decides).
      */
-    private static long seqOf(JsonParser parser, JsonToken value) throws IOException {
+    private static long numberField(JsonParser parser, JsonToken value, String name) throws IOException {
         if (value != JsonToken.START_OBJECT) {
             parser.skipChildren();
             return -1;
         }
-        long seq = -1;
+        long number = -1;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String field = parser.currentName();
             JsonToken v = parser.nextToken();
-            if (field.equals("seq") && v == JsonToken.VALUE_NUMBER_INT && seq < 0) {
-                seq = parser.getLongValue();
-            } else {
+            if (!field.equals(name)) {
                 parser.skipChildren();
+            } else if (v != JsonToken.VALUE_NUMBER_INT) {
+                parser.skipChildren();
+                number = -2;
+            } else if (number == -1) {
+                number = parser.getLongValue();
             }
         }
-        return seq;
-    }
-
-    /**
-     * The {@code ack} of an {@code ext} object, its other fields skipped: -1 when it has none, -2 when it is there
-     * but not a whole number (the tree path decides then).
-     */
-    private static long ackOf(JsonParser parser, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            parser.skipChildren();
-            return -1;
-        }
-        long ack = -1;
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-            String field = parser.currentName();
-            JsonToken v = parser.nextToken();
-            if (field.equals("ack")) {
-                if (v != JsonToken.VALUE_NUMBER_INT) {
-                    parser.skipChildren();
-                    ack = -2;
-                } else if (ack == -1) {
-                    ack = parser.getLongValue();
-                }
-            } else {
-                parser.skipChildren();
-            }
-        }
-        return ack;
+        return number;
     }
 }
