@@ -47,10 +47,14 @@ public final class SseSuite {
             };
         }
 
-        /** This profile with the fan-out (and sweep) streams, the fixed rate or the measured seconds overridden where given. */
-        Profile with(String subscribers, String rate, String duration) {
+        /**
+         * This profile with the fan-out (and sweep) streams, the fixed rate, the warm-up or the measured seconds
+         * overridden where given.
+         */
+        Profile with(String subscribers, String rate, String warmup, String duration) {
             return new Profile(name, repeat, subscribers.isEmpty() ? fanoutSubscribers : Integer.parseInt(subscribers),
-                    rate.isEmpty() ? fanoutRate : Double.parseDouble(rate), fanoutWarmup,
+                    rate.isEmpty() ? fanoutRate : Double.parseDouble(rate),
+                    warmup.isEmpty() ? fanoutWarmup : Double.parseDouble(warmup),
                     duration.isEmpty() ? fanoutDuration : Double.parseDouble(duration), sweep, idleCounts, catchUp);
         }
     }
@@ -78,6 +82,7 @@ public final class SseSuite {
         // Overrides of the profile's fixed-rate fan-out (the sweep keeps the profile's settings).
         DEFAULTS.put("subscribers", "");
         DEFAULTS.put("rate", "");
+        DEFAULTS.put("warmup", "");
         DEFAULTS.put("duration", "");
     }
 
@@ -90,7 +95,7 @@ public final class SseSuite {
     private SseSuite(Map<String, String> options, PrintStream out) {
         this.options = options;
         this.profile = Profile.named(options.get("profile")).with(options.get("subscribers"), options.get("rate"),
-                options.get("duration"));
+                options.get("warmup"), options.get("duration"));
         this.out = out;
         this.workDir = Path.of(options.get("work-dir"));
         this.results = workDir.resolve("sse-" + profile.name() + "-results.jsonl");
