@@ -66,24 +66,15 @@ final class SseReport {
                 if (runs == null) {
                     continue;
                 }
-                md.append("| ").append(s)
-                        .append(" | ").append(spread(runs, f -> f.result().deliveredPerSecond(), "%,.0f"))
-                        .append(" | ").append(spread(runs, f -> f.result().p50Micros() / 1000.0, "%.2f"))
-                        .append(" | ").append(spread(runs, f -> f.result().p99Micros() / 1000.0, "%.2f"))
-                        .append(" | ").append(spread(runs, f -> f.result().p999Micros() / 1000.0, "%.2f"))
-                        .append(" | ").append(spread(runs, f -> f.result().maxMicros() / 1000.0, "%.1f"))
-                        .append(" | ").append(spread(runs, f -> f.result().cpuMicrosPerDelivery(), "%.2f"))
-                        .append(" | ").append(spread(runs, f -> f.result().coreMicrosPerDelivery(), "%.2f"))
-                        .append(" | ").append(runs.stream().mapToLong(f -> f.result().lost()).sum())
-                        .append(" | ").append(runs.stream().mapToLong(f -> f.result().duplicated()).sum())
-                        .append(" | ").append(runs.stream().mapToLong(f -> Math.max(0, f.result().reordered())).sum())
-                        .append(" | ").append(spread(runs, f -> f.result().heapAfterGcBytes() / KIB / KIB, "%.1f"))
-                        .append(" | ").append(spread(runs, f -> f.result().rssBytes() / KIB / KIB, "%.0f"))
-                        .append(" | ").append(spread(runs, SseBench.Fanout::clientCpuShare, "%.2f"))
-                        .append(" | ").append(spread(runs, SseBench.Fanout::otherCpuShare, "%.2f"))
-                        .append(" |\n");
+                fanoutRow(md, s, runs);
+                if (runs.stream().anyMatch(f -> f.softirq().known())) {
+                    // The same medians without the repetitions the kernel's slow mode hit (see the softirq table below).
+                    List<SseBench.Fanout> clean = clean(runs);
+                    fanoutRow(md, s + ", clean only (" + clean.size() + " of " + runs.size() + ")", clean);
+                }
             }
             md.append('\n');
+            md.append(softirqTable());
         }
         if (!sweeps.isEmpty()) {
             RateSweep w = profile.sweep();
@@ -149,6 +140,72 @@ final class SseReport {
         return md.toString();
     }
 
+    private static void fanoutRow(StringBuilder md, String label, List<SseBench.Fanout> runs) {
+        if (runs.isEmpty()) {
+            md.append("| ").append(label).append(" |").append(" n/a |".repeat(14)).append('\n');
+            return;
+        }
+        md.append("| ").append(label)
+                .append(" | ").append(spread(runs, f -> f.result().deliveredPerSecond(), "%,.0f"))
+                .append(" | ").append(spread(runs, f -> f.result().p50Micros() / 1000.0, "%.2f"))
+                .append(" | ").append(spread(runs, f -> f.result().p99Micros() / 1000.0, "%.2f"))
+                .append(" | ").append(spread(runs, f -> f.result().p999Micros() / 1000.0, "%.2f"))
+                .append(" | ").append(spread(runs, f -> f.result().maxMicros() / 1000.0, "%.1f"))
+                .append(" | ").append(spread(runs, f -> f.result().cpuMicrosPerDelivery(), "%.2f"))
+                .append(" | ").append(spread(runs, f -> f.result().coreMicrosPerDelivery(), "%.2f"))
+                .append(" | ").append(runs.stream().mapToLong(f -> f.result().lost()).sum())
+                .append(" | ").append(runs.stream().mapToLong(f -> f.result().duplicated()).sum())
+                .append(" | ").append(runs.stream().mapToLong(f -> Math.max(0, f.result().reordered())).sum())
+                .append(" | ").append(spread(runs, f -> f.result().heapAfterGcBytes() / KIB / KIB, "%.1f"))
+                .append(" | ").append(spread(runs, f -> f.result().rssBytes() / KIB / KIB, "%.0f"))
+                .append(" | ").append(spread(runs, SseBench.Fanout::clientCpuShare, "%.2f"))
+                .append(" | ").append(spread(runs, SseBench.Fanout::otherCpuShare, "%.2f"))
+                .append(" |\n");
+    }
+
+    /**
+     * The repetitions whose measured window had no second at or above the softirq threshold on the server CPU; a
+     * repetition whose softirq time was not read is not known to be clean and is left out.
+     */
+    static List<SseBench.Fanout> clean(List<SseBench.Fanout> runs) {
+        return runs.stream().filter(f -> f.softirq().known() && !f.softirq().disturbed()).toList();
+    }
+
+    /** Each fan-out repetition's softirq figures, one row per server; empty when none was read. */
+    private String softirqTable() {
+        List<SseBench.Fanout> all = fanouts.values().stream().flatMap(List::stream).toList();
+        SoftirqSampler.Figures known = all.stream().map(SseBench.Fanout::softirq).filter(SoftirqSampler.Figures::known)
+                .findFirst().orElse(null);
+        if (known == null) {
+            return "";
+        }
+        int repetitions = all.stream().mapToInt(f -> f.result().repetition()).max().orElse(0);
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "**Kernel softirq time on CPU %d** (the servers' CPU) per "
+                + "fan-out repetition, in ticks/s (USER_HZ) from its `/proc/stat` line, sampled every second of the measured window: "
+                + "the window's rate, its highest 1-s rate and the seconds at or above %.0f ticks/s (clean windows run at 35-50, "
+                + "the kernel's slow-mode episodes at 65-200). A repetition with such a second is disturbed and left out of the "
+                + "\"clean only\" rows.%n%n", known.cpu(), known.hotThreshold()));
+        md.append("| server |");
+        for (int rep = 1; rep <= repetitions; rep++) {
+            md.append(" rep ").append(rep).append(" |");
+        }
+        md.append("\n|---|").append("---|".repeat(repetitions)).append('\n');
+        for (String s : servers) {
+            List<SseBench.Fanout> runs = fanouts.get(s);
+            if (runs == null) {
+                continue;
+            }
+            md.append("| ").append(s).append(" |");
+            for (int rep = 1; rep <= repetitions; rep++) {
+                final int r = rep;
+                md.append(' ').append(runs.stream().filter(f -> f.result().repetition() == r).findFirst()
+                        .map(f -> f.softirq().describe()).orElse("")).append(" |");
+            }
+            md.append('\n');
+        }
+        return md.append('\n').toString();
+    }
+
     private String targets() {
         StringBuilder md = new StringBuilder("**Herald against the targets** (ratios of medians, > 1 means Herald does better):\n\n");
         md.append("| figure | ratio | target | met |\n|---|---|---|---|\n");
@@ -161,9 +218,14 @@ final class SseReport {
         // Issue 14's measure: the busy time of the server's core, the kernel's share there included.
         Double heraldCore = median(fanouts.get("herald"), f -> f.result().coreMicrosPerDelivery());
         ratioRow(md, "server core busy per message at the fixed rate, Nchan / Herald", median(fanouts.get("nchan"), f -> f.result().coreMicrosPerDelivery()), heraldCore, 1.0);
+        Double heraldCleanCore = median(cleanOf("herald"), f -> f.result().coreMicrosPerDelivery());
+        ratioRow(md, "same, clean repetitions only (no second of the kernel's slow mode)", median(cleanOf("nchan"),
+                f -> f.result().coreMicrosPerDelivery()), heraldCleanCore, Double.NaN);
         Double heraldP99 = median(fanouts.get("herald"), f -> f.result().p99Micros());
         ratioRow(md, "p99 latency at the fixed rate, ceiling / Herald", median(fanouts.get("ceiling"), f -> f.result().p99Micros()), heraldP99, Double.NaN);
         ratioRow(md, "p99 latency at the fixed rate, Nchan / Herald", median(fanouts.get("nchan"), f -> f.result().p99Micros()), heraldP99, 1.0);
+        ratioRow(md, "same, clean repetitions only", median(cleanOf("nchan"), f -> f.result().p99Micros()),
+                median(cleanOf("herald"), f -> f.result().p99Micros()), Double.NaN);
         if (fanouts.containsKey("herald-base")) {
             // The same figures for the other Herald build of the run (before/after comparisons).
             ratioRow(md, "server core busy per message at the fixed rate, Nchan / herald-base", median(fanouts.get("nchan"),
@@ -184,6 +246,11 @@ final class SseReport {
         ratioRow(md, "catch-up time, Nchan / Herald", median(catchUps.get("nchan"), CatchUp.Result::seconds),
                 median(catchUps.get("herald"), CatchUp.Result::seconds), 1.0);
         return md.toString();
+    }
+
+    private List<SseBench.Fanout> cleanOf(String server) {
+        List<SseBench.Fanout> runs = fanouts.get(server);
+        return runs == null ? null : clean(runs);
     }
 
     private static void ratioRow(StringBuilder md, String figure, Double numerator, Double denominator, double target) {

@@ -79,6 +79,11 @@ public final class SseSuite {
         DEFAULTS.put("subscribers", "");
         DEFAULTS.put("rate", "");
         DEFAULTS.put("duration", "");
+        // Softirq ticks/s (USER_HZ) on the server CPU at or above which a second of a fan-out's measured window
+        // counts as hot, and the repetition as disturbed by the kernel's slow mode: measured on this machine
+        // (docs/benchmarks.md, "the slow mode read per thread"), CPU 0 runs 35-50 ticks/s under the fan-out
+        // outside episodes and 65-200 in them; 60 sits in the gap, above the clean range's top.
+        DEFAULTS.put("softirq-hot", "60");
     }
 
     private final Map<String, String> options;
@@ -151,7 +156,8 @@ public final class SseSuite {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start a publisher to " + target.publishUri(), e);
             }
-        }, process, bind, Integer.parseInt(options.get("io-threads")), Integer.parseInt(options.get("max-pending")), pad);
+        }, process, bind, Integer.parseInt(options.get("io-threads")), Integer.parseInt(options.get("max-pending")), pad,
+                serverCore(), Double.parseDouble(options.get("softirq-hot")));
         // Idle memory first, on the fresh process: RSS is compared with the process as it started.
         long freshRss = bench.probe().rssBytes();
         if (parts.contains("idle")) {
@@ -166,8 +172,8 @@ public final class SseSuite {
             SseBench.Fanout fanout = bench.fanout(profile.fanoutSubscribers(), profile.fanoutRate(), profile.fanoutWarmup(),
                     profile.fanoutDuration(), 5, true, rep);
             record("fanout", fanout.toJson());
-            out.println(fanout.result().tableRow() + String.format(Locale.ROOT, "  client cpu %.2f, other cpu %.2f",
-                    fanout.clientCpuShare(), fanout.otherCpuShare()));
+            out.println(fanout.result().tableRow() + String.format(Locale.ROOT, "  client cpu %.2f, other cpu %.2f, softirq %s",
+                    fanout.clientCpuShare(), fanout.otherCpuShare(), fanout.softirq().describe()));
             report.fanout(server, fanout);
         }
         if (parts.contains("sweep")) {
