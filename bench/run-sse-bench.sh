@@ -8,8 +8,9 @@
 # Further options go to `LoadGenerator sse-suite`, e.g. `--servers herald,nchan`, `--parts fanout,idle`,
 # `--repeat 9`, `--jvm-flags '-Xms1g -Xmx1g -XX:+UseG1GC'`, `--softirq-hot 60` (softirq ticks/s on the server
 # CPU from which a second of a fan-out marks its repetition as disturbed by the kernel; the summary then also
-# gives medians over the clean repetitions). Servers run on CPU 0 (taskset), the load generator on CPU 1. `--servers herald-base,herald,nchan --base-jar <other herald-server.jar>` measures a second
-# Herald build in the same run (before/after, alternating). Results: bench/target/sse-bench/sse-<profile>-results.jsonl and -summary.md.
+# gives medians over the clean repetitions). Servers run on CPU 0 (taskset), the load generator on CPU 1.
+# `--servers herald-base,herald,nchan --base-jar <other herald-server.jar>` measures a second Herald build
+# in the same run (before/after, alternating). Results: bench/target/sse-bench/sse-<profile>-results.jsonl and -summary.md.
 # BUILD=1 rebuilds the jars even when they exist.
 set -euo pipefail
 

@@ -81,8 +81,10 @@ public final class SseSuite {
         DEFAULTS.put("duration", "");
         // Softirq ticks/s (USER_HZ) on the server CPU at or above which a second of a fan-out's measured window
         // counts as hot, and the repetition as disturbed by the kernel's slow mode: measured on this machine
-        // (docs/benchmarks.md, "the slow mode read per thread"), CPU 0 runs 35-50 ticks/s under the fan-out
-        // outside episodes and 65-200 in them; 60 sits in the gap, above the clean range's top.
+        // (docs/benchmarks.md, "the slow mode read per thread"), CPU 0 ran 35-50 ticks/s under the full
+        // profile's fan-out (50,000 deliveries/s) outside episodes and 65-200 in them; 60 sits in the gap, above the
+        // clean range's top with room for noise of a few ticks, below the episodes' bottom. Lighter loads (quick)
+        // run far below it, so there only a real episode, not the load, can reach it.
         DEFAULTS.put("softirq-hot", "60");
     }
 
