@@ -182,8 +182,8 @@ final class SseReport {
         int repetitions = all.stream().mapToInt(f -> f.result().repetition()).max().orElse(0);
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "**Kernel softirq time on CPU %d** (the servers' CPU) per "
                 + "fan-out repetition, in ticks/s (USER_HZ) from its `/proc/stat` line, sampled every second of the measured window: "
-                + "the window's rate, its highest 1-s rate and the seconds at or above %.0f ticks/s (under the full profile's "
-                + "50,000 deliveries/s CPU 0 ran at 35-50 outside the kernel's slow-mode episodes, 65-200 in them). A repetition with such a second is disturbed and left out of the "
+                + "the window's rate, its highest 1-s rate and the seconds at or above %.0f ticks/s (`--softirq-hot`; its default "
+                + "of 60 comes from docs/benchmarks.md's sampler: 35-50 outside the kernel's slow-mode episodes, 65-200 in them). A repetition with such a second is disturbed and left out of the "
                 + "\"clean only\" rows.%n%n", known.cpu(), known.hotThreshold()));
         md.append("| server |");
         for (int rep = 1; rep <= repetitions; rep++) {
