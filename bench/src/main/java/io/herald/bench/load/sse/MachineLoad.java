@@ -44,8 +44,8 @@ public final class MachineLoad {
      * Softirq time of one CPU since boot, in clock ticks (USER_HZ, 100 a second on Linux whatever the kernel's
      * HZ): on loopback the sending core also runs the receiving side of TCP there, and this machine's kernel has
      * episodes in which that work costs ~2x (docs/benchmarks.md, "the slow mode read per thread"). Ticks rather
-     * than nanoseconds because the figures are compared with thresholds read off the same counter. -1 if it
-     * cannot be read.
+     * than nanoseconds: the counter's own unit, so its resolution (one tick, 10 ms) stays visible in the
+     * figures. -1 if it cannot be read.
      */
     public static long softirqTicks(int cpu) {
         try {

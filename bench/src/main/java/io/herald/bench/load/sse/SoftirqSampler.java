@@ -13,8 +13,9 @@ import java.util.function.LongSupplier;
  * fan-out's measured window. This machine's kernel has "slow-mode" episodes: every ~60-90 s, for a few to
  * ~20 seconds, the softirq time of the servers' CPU roughly doubles and any server measured then looks
  * ~1.5-2x slower (docs/benchmarks.md, "the slow mode read per thread"). An average over a 20 s window can
- * hide a 3 s episode, so the peak 1-s rate and the seconds at or above a threshold are kept as well; a
- * repetition with any such second is {@linkplain Figures#disturbed() disturbed by the kernel}.
+ * hide a 3 s episode, so the peak 1-s rate is kept as well. Whether a peak is an episode is not decided here:
+ * the clean level differs from machine to machine and with the load, so {@link SoftirqBaseline} judges it
+ * at report time against the run's own level.
  *
  * <p>Lifecycle: {@link #arm()} before the run (starts the sampling thread, which waits), {@link #begin()} from the
  * scheduler at the first measured send (cheap: it only releases that thread), {@link #stop()} when the run
@@ -25,38 +26,28 @@ public final class SoftirqSampler {
     /** 1-s intervals shorter than this (the last one of a window cut short) are too coarse at 100 ticks/s to rate. */
     private static final long MIN_RATED_NANOS = 500_000_000L;
 
-    /** The softirq figures of one window; -1 (and {@code cpu} -1) when they could not be read. */
-    public record Figures(int cpu, double perSecond, double peakPerSecond, int hotSeconds, double hotThreshold) {
+    /**
+     * The softirq figures of one window in ticks/s: the whole window's rate and its highest 1-s rate; all -1
+     * when they could not be read.
+     */
+    public record Figures(int cpu, double perSecond, double peakPerSecond) {
 
-        static final Figures UNKNOWN = new Figures(-1, -1, -1, -1, -1);
+        static final Figures UNKNOWN = new Figures(-1, -1, -1);
 
         public boolean known() {
-            return hotSeconds >= 0;
-        }
-
-        /** Whether at least one second of the window reached the threshold: the kernel's slow mode hit it. */
-        public boolean disturbed() {
-            return hotSeconds > 0;
+            return cpu >= 0;
         }
 
         /** The fields this adds to a fan-out's JSON line (without braces), null when unknown. */
         String jsonFields() {
             return "\"softirqCpu\":" + (known() ? Integer.toString(cpu) : "null")
                     + ",\"softirqPerSec\":" + (known() ? num(perSecond) : "null")
-                    + ",\"softirqPeakPerSec\":" + (known() && peakPerSecond >= 0 ? num(peakPerSecond) : "null")
-                    + ",\"softirqHotSeconds\":" + (known() ? Integer.toString(hotSeconds) : "null")
-                    + ",\"softirqHotThreshold\":" + (known() ? num(hotThreshold) : "null")
-                    + ",\"kernelDisturbed\":" + (known() ? Boolean.toString(disturbed()) : "null");
+                    + ",\"softirqPeakPerSec\":" + (known() ? num(peakPerSecond) : "null");
         }
 
-        /** A short text for the printout and the report, e.g. {@code 42/s, peak 48, 0 s >= 60}. */
+        /** A short text for the printout and the report, e.g. {@code 15/s, peak 21}. */
         String describe() {
-            if (!known()) {
-                return "n/a";
-            }
-            return String.format(Locale.ROOT, "%.0f/s, peak %s, %d s >= %.0f%s", perSecond,
-                    peakPerSecond < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f", peakPerSecond), hotSeconds, hotThreshold,
-                    disturbed() ? " (disturbed)" : "");
+            return known() ? String.format(Locale.ROOT, "%.0f/s, peak %.0f", perSecond, peakPerSecond) : "n/a";
         }
 
         private static String num(double value) {
@@ -66,7 +57,6 @@ public final class SoftirqSampler {
 
     private final int cpu;
     private final int seconds;
-    private final double hotThreshold;
     private final LongSupplier ticks;
     private final List<long[]> samples = new ArrayList<>();
     private final CountDownLatch began = new CountDownLatch(1);
@@ -75,16 +65,14 @@ public final class SoftirqSampler {
 
     /**
      * @param windowSeconds the measured window's length; ceil(windowSeconds) 1-s intervals are sampled
-     * @param hotThreshold softirq ticks per second at or above which a second counts as hot
      */
-    SoftirqSampler(int cpu, double windowSeconds, double hotThreshold) {
-        this(cpu, windowSeconds, hotThreshold, () -> MachineLoad.softirqTicks(cpu));
+    SoftirqSampler(int cpu, double windowSeconds) {
+        this(cpu, windowSeconds, () -> MachineLoad.softirqTicks(cpu));
     }
 
-    SoftirqSampler(int cpu, double windowSeconds, double hotThreshold, LongSupplier ticks) {
+    SoftirqSampler(int cpu, double windowSeconds, LongSupplier ticks) {
         this.cpu = cpu;
         this.seconds = Math.max(1, (int) Math.ceil(windowSeconds - 1e-9));
-        this.hotThreshold = hotThreshold;
         this.ticks = ticks;
     }
 
@@ -127,7 +115,7 @@ public final class SoftirqSampler {
                 at[i] = samples.get(i)[0];
                 values[i] = samples.get(i)[1];
             }
-            return summarize(cpu, at, values, hotThreshold);
+            return summarize(cpu, at, values);
         }
     }
 
@@ -163,12 +151,12 @@ public final class SoftirqSampler {
 
     /**
      * The figures of a series of samples ({@code nanos[i]}: when {@code ticks[i]} was read, ascending): the
-     * rate over the whole series, the highest rate of one interval between consecutive samples, and how many
-     * intervals reached {@code hotThreshold} ticks/s. Intervals shorter than half a second count in the
-     * overall rate only (one tick more or less would swing their rate by 2 ticks/s or more). Unknown when
-     * fewer than two samples were taken or any reading failed (-1).
+     * rate over the whole series and the highest rate of one interval between consecutive samples. Intervals
+     * shorter than half a second count in the overall rate only (one tick more or less would swing their rate
+     * by 2 ticks/s or more). Unknown when fewer than two samples were taken, any reading failed (-1) or no
+     * interval was long enough to rate (a window without a peak cannot be judged).
      */
-    static Figures summarize(int cpu, long[] nanos, long[] ticks, double hotThreshold) {
+    static Figures summarize(int cpu, long[] nanos, long[] ticks) {
         if (nanos.length < 2 || nanos.length != ticks.length) {
             return Figures.UNKNOWN;
         }
@@ -183,7 +171,6 @@ public final class SoftirqSampler {
         }
         double overall = (ticks[ticks.length - 1] - ticks[0]) * 1e9 / span;
         double peak = -1;
-        int hot = 0;
         for (int i = 1; i < nanos.length; i++) {
             long interval = nanos[i] - nanos[i - 1];
             if (interval < MIN_RATED_NANOS) {
@@ -191,15 +178,12 @@ public final class SoftirqSampler {
             }
             double rate = (ticks[i] - ticks[i - 1]) * 1e9 / interval;
             peak = Math.max(peak, rate);
-            if (rate >= hotThreshold) {
-                hot++;
-            }
         }
-        return new Figures(cpu, overall, peak, hot, hotThreshold);
+        return peak < 0 ? Figures.UNKNOWN : new Figures(cpu, overall, peak);
     }
 
     /** A sampler that samples nothing: the server is not pinned to one known CPU. */
     static SoftirqSampler none() {
-        return new SoftirqSampler(-1, 1, Double.MAX_VALUE, () -> -1);
+        return new SoftirqSampler(-1, 1, () -> -1);
     }
 }

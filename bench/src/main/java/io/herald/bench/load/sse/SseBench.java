@@ -51,7 +51,6 @@ public final class SseBench {
     private final int pad;
     private final int baselineFiles;
     private final int softirqCpu;
-    private final double softirqHot;
 
     /**
      * @param process the server's own process, or {@code null} when it runs in this JVM (then nothing is
@@ -59,18 +58,16 @@ public final class SseBench {
      */
     public SseBench(SseTarget target, ServerProbe probe, Supplier<SsePublisher> publishers, ServerProcess process,
                     List<InetAddress> bindAddresses, int ioThreads, int maxPending, int pad) {
-        this(target, probe, publishers, process, bindAddresses, ioThreads, maxPending, pad, -1, Double.MAX_VALUE);
+        this(target, probe, publishers, process, bindAddresses, ioThreads, maxPending, pad, -1);
     }
 
     /**
      * @param softirqCpu the CPU the server is pinned to, whose softirq time each fan-out samples over its
      *     measured window; -1 for none
-     * @param softirqHot softirq ticks/s at or above which a second of that window counts as hot
      */
     public SseBench(SseTarget target, ServerProbe probe, Supplier<SsePublisher> publishers, ServerProcess process,
-                    List<InetAddress> bindAddresses, int ioThreads, int maxPending, int pad, int softirqCpu, double softirqHot) {
+                    List<InetAddress> bindAddresses, int ioThreads, int maxPending, int pad, int softirqCpu) {
         this.softirqCpu = softirqCpu;
-        this.softirqHot = softirqHot;
         this.target = target;
         this.probe = probe;
         this.publishers = publishers;
@@ -120,7 +117,7 @@ public final class SseBench {
                 "--duration", Double.toString(duration), "--drain", Double.toString(drain), "--heap", Boolean.toString(heap && heapReadable()));
         SseFanoutScenario scenario = new SseFanoutScenario(target, subscribers, publishers.get(), probe,
                 options.warmupSends(), bindAddresses, ioThreads, maxPending)
-                .sampling(softirqCpu < 0 ? SoftirqSampler.none() : new SoftirqSampler(softirqCpu, duration, softirqHot));
+                .sampling(softirqCpu < 0 ? SoftirqSampler.none() : new SoftirqSampler(softirqCpu, duration));
         LoadResult result = new LoadRun(scenario, options).run(repetition);
         return new Fanout(result, scenario.clientCpuShare(), scenario.otherCpuShare(), scenario.softirq());
     }

@@ -28,47 +28,47 @@ class SoftirqSamplerTest {
     }
 
     @Test
-    void secondsAtOrAboveTheThresholdAreCountedAndThePeakIsTheHighestSecond() {
-        // Six 1-s intervals: 45, 40, 60 (exactly the threshold: hot), 120, 65 (hot), 50 ticks/s.
+    void theRateIsOverTheWholeWindowAndThePeakIsTheHighestSecond() {
+        // Six 1-s intervals: 45, 40, 60, 120, 65, 50 ticks/s.
         long[] nanos = {0, SECOND, 2 * SECOND, 3 * SECOND, 4 * SECOND, 5 * SECOND, 6 * SECOND};
         long[] ticks = {1000, 1045, 1085, 1145, 1265, 1330, 1380};
 
-        SoftirqSampler.Figures f = SoftirqSampler.summarize(0, nanos, ticks, 60);
+        SoftirqSampler.Figures f = SoftirqSampler.summarize(0, nanos, ticks);
 
-        assertThat(f.hotSeconds()).isEqualTo(3);
         assertThat(f.peakPerSecond()).isCloseTo(120, within(1e-9));
         assertThat(f.perSecond()).isCloseTo(380 / 6.0, within(1e-9));
-        assertThat(f.disturbed()).isTrue();
-        assertThat(SoftirqSampler.summarize(0, nanos, ticks, 121).hotSeconds()).isZero();
-        assertThat(SoftirqSampler.summarize(0, nanos, ticks, 121).disturbed()).isFalse();
+        // Only the raw figures are recorded: whether 120 is an episode is the report's call, against the run's level.
+        assertThat(f.jsonFields()).isEqualTo("\"softirqCpu\":0,\"softirqPerSec\":63.3,\"softirqPeakPerSec\":120.0");
+        assertThat(f.describe()).isEqualTo("63/s, peak 120");
     }
 
     @Test
     void aShortLastIntervalCountsInTheRateOnlyAndRatesUseTheRealIntervalLength() {
-        // 1.25 s at 50 ticks/s, then 0.2 s with 30 ticks (150/s were it rated): too short to be a hot second.
+        // 1.25 s at 50 ticks/s, then 0.2 s with 30 ticks (150/s were it rated): too short to be the peak second.
         long[] nanos = {0, 1_250_000_000L, 1_450_000_000L};
         long[] ticks = {0, 62, 92};
 
-        SoftirqSampler.Figures f = SoftirqSampler.summarize(1, nanos, ticks, 60);
+        SoftirqSampler.Figures f = SoftirqSampler.summarize(1, nanos, ticks);
 
-        assertThat(f.hotSeconds()).isZero();
         assertThat(f.peakPerSecond()).isCloseTo(62 / 1.25, within(1e-9));
         assertThat(f.perSecond()).isCloseTo(92 / 1.45, within(1e-9));
         assertThat(f.cpu()).isEqualTo(1);
     }
 
     @Test
-    void aSeriesWithAFailedReadingOrASingleSampleIsUnknown() {
-        assertThat(SoftirqSampler.summarize(0, new long[] {0, SECOND}, new long[] {10, -1}, 60).known()).isFalse();
-        assertThat(SoftirqSampler.summarize(0, new long[] {0}, new long[] {10}, 60).known()).isFalse();
-        assertThat(SoftirqSampler.Figures.UNKNOWN.jsonFields()).contains("\"softirqHotSeconds\":null");
+    void aSeriesWithAFailedReadingASingleSampleOrNoRatedSecondIsUnknown() {
+        assertThat(SoftirqSampler.summarize(0, new long[] {0, SECOND}, new long[] {10, -1}).known()).isFalse();
+        assertThat(SoftirqSampler.summarize(0, new long[] {0}, new long[] {10}).known()).isFalse();
+        assertThat(SoftirqSampler.summarize(0, new long[] {0, 400_000_000L}, new long[] {10, 20}).known()).isFalse();
+        assertThat(SoftirqSampler.Figures.UNKNOWN.jsonFields())
+                .isEqualTo("\"softirqCpu\":null,\"softirqPerSec\":null,\"softirqPeakPerSec\":null");
     }
 
     @Test
     void theSamplerReadsOncePerSecondFromBeginForTheWindowsSeconds() throws Exception {
-        // A counter that gains 80 ticks per reading: every 1-s interval is hot at the default threshold.
+        // A counter that gains 80 ticks per reading.
         AtomicLong counter = new AtomicLong();
-        SoftirqSampler sampler = new SoftirqSampler(0, 2, 60, () -> counter.getAndAdd(80));
+        SoftirqSampler sampler = new SoftirqSampler(0, 2, () -> counter.getAndAdd(80));
         sampler.arm();
         Thread.sleep(200);
         assertThat(counter.get()).as("nothing is read before the window opens").isZero();
@@ -79,9 +79,8 @@ class SoftirqSamplerTest {
 
         SoftirqSampler.Figures f = sampler.figures();
         assertThat(counter.get()).as("one reading at the start and one per second of the window").isEqualTo(3 * 80);
-        assertThat(f.hotSeconds()).isEqualTo(2);
         assertThat(f.perSecond()).isCloseTo(80, within(4.0));
-        assertThat(f.jsonFields()).contains("\"softirqHotSeconds\":2", "\"kernelDisturbed\":true");
+        assertThat(f.peakPerSecond()).isCloseTo(80, within(4.0));
     }
 
     @Test
