@@ -6,9 +6,12 @@
 #   bench/run-sse-bench.sh full     # the recorded numbers: 3 repetitions, 10,000 streams (~45 min)
 #
 # Further options go to `LoadGenerator sse-suite`, e.g. `--servers herald,nchan`, `--parts fanout,idle`,
-# `--repeat 5`, `--jvm-flags '-Xms1g -Xmx1g -XX:+UseG1GC'`. Servers run on CPU 0 (taskset), the load
-# generator on CPU 1. `--servers herald-base,herald,nchan --base-jar <other herald-server.jar>` measures a second
-# Herald build in the same run (before/after, alternating). Results: bench/target/sse-bench/sse-<profile>-results.jsonl and -summary.md.
+# `--repeat 9`, `--jvm-flags '-Xms1g -Xmx1g -XX:+UseG1GC'`, `--softirq-hot-factor 1.6` (a fan-out repetition
+# whose softirq time on the server CPU reaches, in one second, this factor x the run's baseline - the median
+# softirq rate of all its fan-outs - is disturbed by the kernel; the summary then also gives medians over the
+# clean repetitions). Servers run on CPU 0 (taskset), the load generator on CPU 1.
+# `--servers herald-base,herald,nchan --base-jar <other herald-server.jar>` measures a second Herald build
+# in the same run (before/after, alternating). Results: bench/target/sse-bench/sse-<profile>-results.jsonl and -summary.md.
 # BUILD=1 rebuilds the jars even when they exist.
 set -euo pipefail
 

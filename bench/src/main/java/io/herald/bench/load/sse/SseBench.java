@@ -16,8 +16,16 @@ import java.util.function.Supplier;
  */
 public final class SseBench {
 
-    /** A fan-out run's figures and the load generator's CPU share while measuring (1.0 = one core). */
-    public record Fanout(LoadResult result, double clientCpuShare, double otherCpuShare) {
+    /**
+     * A fan-out run's figures, the load generator's CPU share while measuring (1.0 = one core) and the server
+     * CPU's softirq time over the measured window ({@link SoftirqSampler.Figures#UNKNOWN} when not sampled).
+     */
+    public record Fanout(LoadResult result, double clientCpuShare, double otherCpuShare, SoftirqSampler.Figures softirq) {
+
+        public Fanout(LoadResult result, double clientCpuShare, double otherCpuShare) {
+            this(result, clientCpuShare, otherCpuShare, SoftirqSampler.Figures.UNKNOWN);
+        }
+
         /** Whether the run met the sustainable bar: >= 99.9% delivered, p99 <= 100 ms, no error. */
         public boolean sustained() {
             return result.expected() > 0 && result.delivered() >= 0.999 * result.expected() && result.p99Micros() >= 0
@@ -28,7 +36,8 @@ public final class SseBench {
             String json = result.toJson();
             return json.substring(0, json.length() - 1) + ",\"clientCpuShare\":"
                     + String.format(Locale.ROOT, "%.3f", clientCpuShare) + ",\"otherCpuShare\":"
-                    + String.format(Locale.ROOT, "%.3f", otherCpuShare) + ",\"sustained\":" + sustained() + "}";
+                    + String.format(Locale.ROOT, "%.3f", otherCpuShare) + ",\"sustained\":" + sustained() + ","
+                    + softirq.jsonFields() + "}";
         }
     }
 
@@ -41,6 +50,7 @@ public final class SseBench {
     private final int maxPending;
     private final int pad;
     private final int baselineFiles;
+    private final int softirqCpu;
 
     /**
      * @param process the server's own process, or {@code null} when it runs in this JVM (then nothing is
@@ -48,6 +58,16 @@ public final class SseBench {
      */
     public SseBench(SseTarget target, ServerProbe probe, Supplier<SsePublisher> publishers, ServerProcess process,
                     List<InetAddress> bindAddresses, int ioThreads, int maxPending, int pad) {
+        this(target, probe, publishers, process, bindAddresses, ioThreads, maxPending, pad, -1);
+    }
+
+    /**
+     * @param softirqCpu the CPU the server is pinned to, whose softirq time each fan-out samples over its
+     *     measured window; -1 for none
+     */
+    public SseBench(SseTarget target, ServerProbe probe, Supplier<SsePublisher> publishers, ServerProcess process,
+                    List<InetAddress> bindAddresses, int ioThreads, int maxPending, int pad, int softirqCpu) {
+        this.softirqCpu = softirqCpu;
         this.target = target;
         this.probe = probe;
         this.publishers = publishers;
@@ -96,9 +116,10 @@ public final class SseBench {
         LoadOptions options = LoadOptions.parse("--rate", Double.toString(rate), "--warmup", Double.toString(warmup),
                 "--duration", Double.toString(duration), "--drain", Double.toString(drain), "--heap", Boolean.toString(heap && heapReadable()));
         SseFanoutScenario scenario = new SseFanoutScenario(target, subscribers, publishers.get(), probe,
-                options.warmupSends(), bindAddresses, ioThreads, maxPending);
+                options.warmupSends(), bindAddresses, ioThreads, maxPending)
+                .sampling(softirqCpu < 0 ? SoftirqSampler.none() : new SoftirqSampler(softirqCpu, duration));
         LoadResult result = new LoadRun(scenario, options).run(repetition);
-        return new Fanout(result, scenario.clientCpuShare(), scenario.otherCpuShare());
+        return new Fanout(result, scenario.clientCpuShare(), scenario.otherCpuShare(), scenario.softirq());
     }
 
     /**

@@ -30,6 +30,7 @@ public final class SseFanoutScenario implements Scenario {
     private final int ioThreads;
     private final int maxPending;
     private final MeasuredWindow window;
+    private SoftirqSampler softirq = SoftirqSampler.none();
     private SseStreams streams;
     private volatile DeliverySink sink;
     private volatile boolean open;
@@ -66,6 +67,16 @@ public final class SseFanoutScenario implements Scenario {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start a publisher to " + url + ": " + e, e);
         }
+    }
+
+    /**
+     * Samples the server CPU's softirq time over the measured window with {@code sampler} (armed here, begun at
+     * the first measured send); call before the run.
+     */
+    SseFanoutScenario sampling(SoftirqSampler sampler) {
+        this.softirq = sampler;
+        sampler.arm();
+        return this;
     }
 
     @Override
@@ -113,6 +124,7 @@ public final class SseFanoutScenario implements Scenario {
         sending = true;
         if (seq == measureFrom) {
             window.open();
+            softirq.begin();
         }
         publisher.publish(seq, sink);
     }
@@ -146,6 +158,11 @@ public final class SseFanoutScenario implements Scenario {
         return window.otherCpuShare();
     }
 
+    /** The server CPU's softirq figures over the measured window; unknown without {@link #sampling}. */
+    SoftirqSampler.Figures softirq() {
+        return softirq.figures();
+    }
+
     /** The streams, while open. */
     SseStreams streams() {
         return streams;
@@ -154,6 +171,7 @@ public final class SseFanoutScenario implements Scenario {
     @Override
     public void close() throws Exception {
         window.close();
+        softirq.stop();
         open = false;
         try {
             if (streams != null) {

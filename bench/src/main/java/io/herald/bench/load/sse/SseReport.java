@@ -24,14 +24,22 @@ final class SseReport {
 
     private final SseSuite.Profile profile;
     private final List<String> servers;
+    private final double softirqFactor;
     private final Map<String, List<SseBench.Fanout>> fanouts = new LinkedHashMap<>();
     private final Map<String, List<RateSweep.Result>> sweeps = new LinkedHashMap<>();
     private final Map<String, List<IdleMemory.Result>> idles = new LinkedHashMap<>();
     private final Map<String, List<CatchUp.Result>> catchUps = new LinkedHashMap<>();
 
-    SseReport(SseSuite.Profile profile, List<String> servers) {
+    /**
+     * @param softirqFactor how far above the run's softirq baseline a repetition's 1-s peak marks it as disturbed
+     *     by the kernel's slow mode ({@link SoftirqBaseline}, > 1)
+     */
+    SseReport(SseSuite.Profile profile, List<String> servers, double softirqFactor) {
         this.profile = profile;
         this.servers = servers;
+        this.softirqFactor = softirqFactor;
+        // A factor that cannot work fails here, before the run, not when the report is written after it.
+        SoftirqBaseline.of(List.of(), softirqFactor);
     }
 
     void fanout(String server, SseBench.Fanout f) {
@@ -61,29 +69,21 @@ final class SseReport {
                     profile.fanoutWarmup(), profile.fanoutDuration()));
             md.append("| server | delivered/s | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/msg | server core µs/msg | lost | dup | reordered | heap after GC MiB | RSS MiB | client CPU | other CPU |\n");
             md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            SoftirqBaseline baseline = softirqBaseline();
             for (String s : servers) {
                 List<SseBench.Fanout> runs = fanouts.get(s);
                 if (runs == null) {
                     continue;
                 }
-                md.append("| ").append(s)
-                        .append(" | ").append(spread(runs, f -> f.result().deliveredPerSecond(), "%,.0f"))
-                        .append(" | ").append(spread(runs, f -> f.result().p50Micros() / 1000.0, "%.2f"))
-                        .append(" | ").append(spread(runs, f -> f.result().p99Micros() / 1000.0, "%.2f"))
-                        .append(" | ").append(spread(runs, f -> f.result().p999Micros() / 1000.0, "%.2f"))
-                        .append(" | ").append(spread(runs, f -> f.result().maxMicros() / 1000.0, "%.1f"))
-                        .append(" | ").append(spread(runs, f -> f.result().cpuMicrosPerDelivery(), "%.2f"))
-                        .append(" | ").append(spread(runs, f -> f.result().coreMicrosPerDelivery(), "%.2f"))
-                        .append(" | ").append(runs.stream().mapToLong(f -> f.result().lost()).sum())
-                        .append(" | ").append(runs.stream().mapToLong(f -> f.result().duplicated()).sum())
-                        .append(" | ").append(runs.stream().mapToLong(f -> Math.max(0, f.result().reordered())).sum())
-                        .append(" | ").append(spread(runs, f -> f.result().heapAfterGcBytes() / KIB / KIB, "%.1f"))
-                        .append(" | ").append(spread(runs, f -> f.result().rssBytes() / KIB / KIB, "%.0f"))
-                        .append(" | ").append(spread(runs, SseBench.Fanout::clientCpuShare, "%.2f"))
-                        .append(" | ").append(spread(runs, SseBench.Fanout::otherCpuShare, "%.2f"))
-                        .append(" |\n");
+                fanoutRow(md, s, runs);
+                if (baseline.judged()) {
+                    // The same medians without the repetitions the kernel's slow mode hit (see the softirq table below).
+                    List<SseBench.Fanout> clean = clean(runs, baseline);
+                    fanoutRow(md, s + ", clean only (" + clean.size() + " of " + runs.size() + ")", clean);
+                }
             }
             md.append('\n');
+            md.append(softirqTable(baseline));
         }
         if (!sweeps.isEmpty()) {
             RateSweep w = profile.sweep();
@@ -149,6 +149,88 @@ final class SseReport {
         return md.toString();
     }
 
+    private static void fanoutRow(StringBuilder md, String label, List<SseBench.Fanout> runs) {
+        if (runs.isEmpty()) {
+            md.append("| ").append(label).append(" |").append(" n/a |".repeat(14)).append('\n');
+            return;
+        }
+        md.append("| ").append(label)
+                .append(" | ").append(spread(runs, f -> f.result().deliveredPerSecond(), "%,.0f"))
+                .append(" | ").append(spread(runs, f -> f.result().p50Micros() / 1000.0, "%.2f"))
+                .append(" | ").append(spread(runs, f -> f.result().p99Micros() / 1000.0, "%.2f"))
+                .append(" | ").append(spread(runs, f -> f.result().p999Micros() / 1000.0, "%.2f"))
+                .append(" | ").append(spread(runs, f -> f.result().maxMicros() / 1000.0, "%.1f"))
+                .append(" | ").append(spread(runs, f -> f.result().cpuMicrosPerDelivery(), "%.2f"))
+                .append(" | ").append(spread(runs, f -> f.result().coreMicrosPerDelivery(), "%.2f"))
+                .append(" | ").append(runs.stream().mapToLong(f -> f.result().lost()).sum())
+                .append(" | ").append(runs.stream().mapToLong(f -> f.result().duplicated()).sum())
+                .append(" | ").append(runs.stream().mapToLong(f -> Math.max(0, f.result().reordered())).sum())
+                .append(" | ").append(spread(runs, f -> f.result().heapAfterGcBytes() / KIB / KIB, "%.1f"))
+                .append(" | ").append(spread(runs, f -> f.result().rssBytes() / KIB / KIB, "%.0f"))
+                .append(" | ").append(spread(runs, SseBench.Fanout::clientCpuShare, "%.2f"))
+                .append(" | ").append(spread(runs, SseBench.Fanout::otherCpuShare, "%.2f"))
+                .append(" |\n");
+    }
+
+    /** The run's softirq baseline over all fixed-rate fan-out repetitions of all servers (not the sweep's steps). */
+    private SoftirqBaseline softirqBaseline() {
+        return SoftirqBaseline.of(fanouts.values().stream().flatMap(List::stream).map(SseBench.Fanout::softirq).toList(),
+                softirqFactor);
+    }
+
+    /**
+     * The repetitions known to be clean: their softirq time was read and no second of the measured window reached
+     * the baseline's threshold. A repetition whose softirq time was not read is not known to be clean and is left out.
+     */
+    static List<SseBench.Fanout> clean(List<SseBench.Fanout> runs, SoftirqBaseline baseline) {
+        return runs.stream().filter(f -> baseline.clean(f.softirq())).toList();
+    }
+
+    /** Each fan-out repetition's softirq figures, one row per server, the disturbed ones marked; empty when none was read. */
+    private String softirqTable(SoftirqBaseline baseline) {
+        List<SseBench.Fanout> all = fanouts.values().stream().flatMap(List::stream).toList();
+        SoftirqSampler.Figures known = all.stream().map(SseBench.Fanout::softirq).filter(SoftirqSampler.Figures::known)
+                .findFirst().orElse(null);
+        if (known == null) {
+            return "";
+        }
+        int repetitions = all.stream().mapToInt(f -> f.result().repetition()).max().orElse(0);
+        StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "**Kernel softirq time on CPU %d** (the servers' CPU) per "
+                + "fan-out repetition, in ticks/s (USER_HZ) from its `/proc/stat` line, sampled every second of the measured window: "
+                + "the window's rate and its highest 1-s rate. ", known.cpu()));
+        if (baseline.judged()) {
+            md.append(String.format(Locale.ROOT, "The run's baseline, the median window rate of its %d repetitions (all servers), "
+                    + "is **%.1f ticks/s**; a repetition with a 1-s peak >= %.1f x baseline = **%.1f** is disturbed by the kernel's "
+                    + "slow mode (`--softirq-hot-factor`) and left out of the \"clean only\" rows.%n%n",
+                    baseline.windows(), baseline.perSecond(), baseline.factor(), baseline.threshold()));
+        } else {
+            md.append(String.format(Locale.ROOT, "The run's baseline, the median window rate of its %d repetitions, is **%.1f "
+                    + "ticks/s**: below %.0f, where one tick more in a second is a large share of the level, so no repetition is "
+                    + "judged and there are no \"clean only\" rows.%n%n",
+                    baseline.windows(), baseline.perSecond(), SoftirqBaseline.MIN_JUDGED_PER_SECOND));
+        }
+        md.append("| server |");
+        for (int rep = 1; rep <= repetitions; rep++) {
+            md.append(" rep ").append(rep).append(" |");
+        }
+        md.append("\n|---|").append("---|".repeat(repetitions)).append('\n');
+        for (String s : servers) {
+            List<SseBench.Fanout> runs = fanouts.get(s);
+            if (runs == null) {
+                continue;
+            }
+            md.append("| ").append(s).append(" |");
+            for (int rep = 1; rep <= repetitions; rep++) {
+                final int r = rep;
+                md.append(' ').append(runs.stream().filter(f -> f.result().repetition() == r).findFirst()
+                        .map(f -> f.softirq().describe() + (baseline.disturbed(f.softirq()) ? " (disturbed)" : ""))
+                        .orElse("")).append(" |");
+            }
+            md.append('\n');
+        }
+        return md.append('\n').toString();
+    }
+
     private String targets() {
         StringBuilder md = new StringBuilder("**Herald against the targets** (ratios of medians, > 1 means Herald does better):\n\n");
         md.append("| figure | ratio | target | met |\n|---|---|---|---|\n");
@@ -161,9 +243,14 @@ final class SseReport {
         // Issue 14's measure: the busy time of the server's core, the kernel's share there included.
         Double heraldCore = median(fanouts.get("herald"), f -> f.result().coreMicrosPerDelivery());
         ratioRow(md, "server core busy per message at the fixed rate, Nchan / Herald", median(fanouts.get("nchan"), f -> f.result().coreMicrosPerDelivery()), heraldCore, 1.0);
+        Double heraldCleanCore = median(cleanOf("herald"), f -> f.result().coreMicrosPerDelivery());
+        ratioRow(md, "same, clean repetitions only (no 1-s softirq peak >= the baseline's threshold)", median(cleanOf("nchan"),
+                f -> f.result().coreMicrosPerDelivery()), heraldCleanCore, Double.NaN);
         Double heraldP99 = median(fanouts.get("herald"), f -> f.result().p99Micros());
         ratioRow(md, "p99 latency at the fixed rate, ceiling / Herald", median(fanouts.get("ceiling"), f -> f.result().p99Micros()), heraldP99, Double.NaN);
         ratioRow(md, "p99 latency at the fixed rate, Nchan / Herald", median(fanouts.get("nchan"), f -> f.result().p99Micros()), heraldP99, 1.0);
+        ratioRow(md, "same, clean repetitions only", median(cleanOf("nchan"), f -> f.result().p99Micros()),
+                median(cleanOf("herald"), f -> f.result().p99Micros()), Double.NaN);
         if (fanouts.containsKey("herald-base")) {
             // The same figures for the other Herald build of the run (before/after comparisons).
             ratioRow(md, "server core busy per message at the fixed rate, Nchan / herald-base", median(fanouts.get("nchan"),
@@ -184,6 +271,13 @@ final class SseReport {
         ratioRow(md, "catch-up time, Nchan / Herald", median(catchUps.get("nchan"), CatchUp.Result::seconds),
                 median(catchUps.get("herald"), CatchUp.Result::seconds), 1.0);
         return md.toString();
+    }
+
+    /** A server's clean repetitions; null (no ratio row) when it has none or the run's level is too low to judge. */
+    private List<SseBench.Fanout> cleanOf(String server) {
+        List<SseBench.Fanout> runs = fanouts.get(server);
+        SoftirqBaseline baseline = softirqBaseline();
+        return runs == null || !baseline.judged() ? null : clean(runs, baseline);
     }
 
     private static void ratioRow(StringBuilder md, String figure, Double numerator, Double denominator, double target) {

@@ -84,6 +84,13 @@ public final class SseSuite {
         DEFAULTS.put("rate", "");
         DEFAULTS.put("warmup", "");
         DEFAULTS.put("duration", "");
+        // How far above the run's softirq baseline (the median window rate of all its fan-outs, SoftirqBaseline) a
+        // repetition's highest 1-s rate on the server CPU marks it as disturbed by the kernel's slow mode. Clean
+        // windows peak up to ~1.4-1.5x their average (full profile, 2026-12-05 13:36-13:47 UTC: 13-17 ticks/s, 1-s
+        // peaks 17-23, no episode); an episode roughly doubles the level (docs/benchmarks.md, "the slow mode read per
+        // thread": 16 against 38 ticks/s for Herald, 19 against 44 for Nchan). 1.6 sits between, above the clean
+        // peaks with a little room, below the episodes.
+        DEFAULTS.put("softirq-hot-factor", "1.6");
     }
 
     private final Map<String, String> options;
@@ -124,7 +131,7 @@ public final class SseSuite {
         List<String> servers = split(options.get("servers"));
         List<String> parts = split(options.get("parts"));
         int repeat = options.get("repeat").isEmpty() ? profile.repeat() : Integer.parseInt(options.get("repeat"));
-        SseReport report = new SseReport(profile, servers);
+        SseReport report = new SseReport(profile, servers, Double.parseDouble(options.get("softirq-hot-factor")));
         out.println("# sse-suite, profile " + profile.name() + ": " + profile);
         out.println("# results as JSON lines in " + results);
         for (int rep = 1; rep <= repeat; rep++) {
@@ -156,7 +163,8 @@ public final class SseSuite {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot start a publisher to " + target.publishUri(), e);
             }
-        }, process, bind, Integer.parseInt(options.get("io-threads")), Integer.parseInt(options.get("max-pending")), pad);
+        }, process, bind, Integer.parseInt(options.get("io-threads")), Integer.parseInt(options.get("max-pending")), pad,
+                serverCore());
         // Idle memory first, on the fresh process: RSS is compared with the process as it started.
         long freshRss = bench.probe().rssBytes();
         if (parts.contains("idle")) {
@@ -171,8 +179,8 @@ public final class SseSuite {
             SseBench.Fanout fanout = bench.fanout(profile.fanoutSubscribers(), profile.fanoutRate(), profile.fanoutWarmup(),
                     profile.fanoutDuration(), 5, true, rep);
             record("fanout", fanout.toJson());
-            out.println(fanout.result().tableRow() + String.format(Locale.ROOT, "  client cpu %.2f, other cpu %.2f",
-                    fanout.clientCpuShare(), fanout.otherCpuShare()));
+            out.println(fanout.result().tableRow() + String.format(Locale.ROOT, "  client cpu %.2f, other cpu %.2f, softirq %s",
+                    fanout.clientCpuShare(), fanout.otherCpuShare(), fanout.softirq().describe()));
             report.fanout(server, fanout);
         }
         if (parts.contains("sweep")) {
