@@ -3,7 +3,7 @@
 # fan-out against a raw Jetty 12 ceiling and against Nchan, idle memory per connection and catch-up replay.
 #
 #   bench/run-sse-bench.sh quick    # smoke run of everything, a few minutes
-#   bench/run-sse-bench.sh full     # the recorded numbers: 3 repetitions, 10,000 streams (~45 min)
+#   bench/run-sse-bench.sh full     # the recorded numbers: 3 repetitions, 10,000 streams (~50 min)
 #
 # Further options go to `LoadGenerator sse-suite`, e.g. `--servers herald,nchan`, `--parts fanout,idle`,
 # `--repeat 9`, `--jvm-flags '-Xms1g -Xmx1g -XX:+UseG1GC'`, `--softirq-hot-factor 1.6` (a fan-out repetition

@@ -44,7 +44,7 @@ public final class SseSuite {
                 // The fixed-rate fan-out warms up for 30 s: at 5 msg/s the publish path's methods reach the JIT's
                 // thresholds only after tens of seconds, and with a 5 s warm-up their compilations still ran inside
                 // the measured window (perf: 14-17 ms of compiler CPU a second on the servers' CPU, in bursts that
-                // lengthened fan-out walks; issue 14, docs/benchmarks.md "Compiler threads that wait").
+                // lengthened fan-out walks; issue 14, docs/benchmarks.md "compiler threads that wait").
                 case "full" -> new Profile("full", 3, 10_000, 5, 30, 20, new RateSweep(1000, 30, 2, 6, 10),
                         List.of(2000, 10_000, 18_000), new CatchUp(1000, 50));
                 default -> throw new IllegalArgumentException("unknown profile '" + name + "'; known: quick, full");
