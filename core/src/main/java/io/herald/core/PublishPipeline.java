@@ -200,15 +200,20 @@ final class PublishPipeline {
     }
 
     /**
-     * Retires an empty lane, unless a publisher holds it (it is adding to it): then the lane stays, and is
-     * drained and retired after that publish. Never waits, so a store's completion thread never blocks here.
+     * Retires an empty lane, unless a publisher holds it (it is adding to it) or a drain is in progress: then the
+     * lane stays, and is retired by that publish's drain. A lane retired while another thread still delivered its
+     * last message let the channel's next publish start a new lane, whose drainer could tell the listeners of the
+     * next position before the old one told them of its own (PublishOrderStressTest caught it, 1 run in ~30).
+     * Never waits, so a store's completion thread never blocks here.
      */
     private void retireIfIdle(Lane lane) {
-        if (!lane.queue.isEmpty() || !lane.lock.tryLock()) {
+        if (!lane.queue.isEmpty() || lane.work.get() != 0 || !lane.lock.tryLock()) {
             return;
         }
         try {
-            if (lane.queue.isEmpty() && !lane.retired) {
+            // Under the lock no publish can add to the queue; a drain that starts after this check finds the queue
+            // empty (its publish was added before the lock was taken, so the check above would have seen it).
+            if (lane.queue.isEmpty() && lane.work.get() == 0 && !lane.retired) {
                 lane.retired = true;
                 lanes.remove(lane.channel, lane);
             }

@@ -71,7 +71,7 @@ class PublishOrderStressTest {
     }
 
     /** Bug 4 of issue 7: listeners ran after the publish lock was released, so two publishers could swap. */
-    @RepeatedTest(3)
+    @RepeatedTest(10)
     void listenersHearEachChannelInPositionOrderUnderConcurrentPublishers() throws Exception {
         Recording listener = new Recording();
         Engine engine = engine(new MemoryHistoryStore(), listener);
