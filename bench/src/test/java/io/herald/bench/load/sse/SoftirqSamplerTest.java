@@ -3,7 +3,9 @@ package io.herald.bench.load.sse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -70,11 +72,11 @@ class SoftirqSamplerTest {
         AtomicLong counter = new AtomicLong();
         SoftirqSampler sampler = new SoftirqSampler(0, 2, () -> counter.getAndAdd(80));
         sampler.arm();
-        Thread.sleep(200);
-        assertThat(counter.get()).as("nothing is read before the window opens").isZero();
+        await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+                .untilAsserted(() -> assertThat(counter.get()).as("nothing is read before the window opens").isZero());
 
         sampler.begin();
-        Thread.sleep(2_600);
+        await().atMost(Duration.ofSeconds(10)).until(() -> counter.get() >= 3 * 80);
         sampler.stop();
 
         SoftirqSampler.Figures f = sampler.figures();
