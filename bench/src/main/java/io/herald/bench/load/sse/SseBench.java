@@ -22,10 +22,6 @@ public final class SseBench {
      */
     public record Fanout(LoadResult result, double clientCpuShare, double otherCpuShare, SoftirqSampler.Figures softirq) {
 
-        public Fanout(LoadResult result, double clientCpuShare, double otherCpuShare) {
-            this(result, clientCpuShare, otherCpuShare, SoftirqSampler.Figures.UNKNOWN);
-        }
-
         /** Whether the run met the sustainable bar: >= 99.9% delivered, p99 <= 100 ms, no error. */
         public boolean sustained() {
             return result.expected() > 0 && result.delivered() >= 0.999 * result.expected() && result.p99Micros() >= 0
@@ -55,15 +51,8 @@ public final class SseBench {
     /**
      * @param process the server's own process, or {@code null} when it runs in this JVM (then nothing is
      *     awaited between runs)
-     */
-    public SseBench(SseTarget target, ServerProbe probe, Supplier<SsePublisher> publishers, ServerProcess process,
-                    List<InetAddress> bindAddresses, int ioThreads, int maxPending, int pad) {
-        this(target, probe, publishers, process, bindAddresses, ioThreads, maxPending, pad, -1);
-    }
-
-    /**
      * @param softirqCpu the CPU the server is pinned to, whose softirq time each fan-out samples over its
-     *     measured window; -1 for none
+     *     measured window; -1 for none (a server not pinned, or in this JVM)
      */
     public SseBench(SseTarget target, ServerProbe probe, Supplier<SsePublisher> publishers, ServerProcess process,
                     List<InetAddress> bindAddresses, int ioThreads, int maxPending, int pad, int softirqCpu) {

@@ -87,7 +87,7 @@ class SseFanoutSmokeTest {
     @Test
     void clientsThatReconnectWithTheirLastEventIdGetExactlyWhatTheyMissed() throws Exception {
         SseBench bench = new SseBench(target, ServerProbe.NONE, () -> new EnginePublisher(herald, CHANNEL, 16), null,
-                SseStreams.loopbackAliases(2), 1, 16, 16);
+                SseStreams.loopbackAliases(2), 1, 16, 16, -1);
 
         CatchUp.Result r = new CatchUp(30, 20).run(bench);
 

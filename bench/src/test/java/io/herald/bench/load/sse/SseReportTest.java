@@ -81,7 +81,7 @@ class SseReportTest {
     @Test
     void withoutSoftirqFiguresTheTableIsAsBefore() {
         SseReport report = new SseReport(SseSuite.Profile.named("quick"), List.of("herald"), FACTOR);
-        report.fanout("herald", new SseBench.Fanout(result(1, 11.0, 4_000), 0.5, 0.01));
+        report.fanout("herald", new SseBench.Fanout(result(1, 11.0, 4_000), 0.5, 0.01, SoftirqSampler.Figures.UNKNOWN));
 
         String md = report.markdown("test");
 
