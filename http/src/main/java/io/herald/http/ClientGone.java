@@ -40,10 +40,11 @@ public final class ClientGone {
     public static final class Watch implements Callback {
         private final EndPoint endPoint;
         private final Consumer<Throwable> onGone;
+        // stop() and drain() hold the watch's lock: a readiness event without data can run a drain while
+        // the response is being answered, and stop() must see what that read found, not a read in progress.
         private volatile boolean stopped;
         private volatile boolean consumed;
         private volatile boolean gone;
-        private volatile boolean reading;
 
         private Watch(EndPoint endPoint, Consumer<Throwable> onGone) {
             this.endPoint = endPoint;
@@ -56,10 +57,10 @@ public final class ClientGone {
          * @return whether the connection can carry another request: nothing was read from it and the read
          *     interest was given back; {@code false} means the response must close the connection
          */
-        public boolean stop() {
+        public synchronized boolean stop() {
             stopped = true;
             release();
-            return !reading && !consumed && !gone && !endPoint.isFillInterested();
+            return !consumed && !gone && !endPoint.isFillInterested();
         }
 
         /**
@@ -90,32 +91,33 @@ public final class ClientGone {
 
         @Override
         public void succeeded() {
-            if (stopped) {
-                return; // readable again after the answer: the connection's next request, not the watch's
+            Throwable cause = drain();
+            if (cause != null) {
+                gone(cause); // outside the lock: onGone may take locks of its own that a stop() caller holds
             }
-            reading = true;
+        }
+
+        /** Reads and drops what the client sent; the reason it is gone, or {@code null} while it is there. */
+        private synchronized Throwable drain() {
+            if (stopped) {
+                return null; // readable again after the answer: the connection's next request, not the watch's
+            }
             ByteBuffer buffer = BufferUtil.allocate(64);
             try {
                 while (true) {
                     int read = endPoint.fill(buffer);
                     if (read < 0) {
-                        gone(new EofException("the client closed the connection"));
-                        return;
+                        return new EofException("the client closed the connection");
                     }
                     if (read == 0) {
                         endPoint.tryFillInterested(this);
-                        if (stopped) {
-                            release(); // stop() ran while this was being registered
-                        }
-                        return;
+                        return null;
                     }
                     consumed = true;
                     BufferUtil.clear(buffer);
                 }
             } catch (Exception e) {
-                gone(e);
-            } finally {
-                reading = false;
+                return e;
             }
         }
 
@@ -150,8 +152,12 @@ public final class ClientGone {
         if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
             return null;
         }
-        Watch watch = new Watch(request.getConnectionMetaData().getConnection().getEndPoint(), onGone);
-        watch.endPoint.tryFillInterested(watch);
+        return watch(request.getConnectionMetaData().getConnection().getEndPoint(), onGone);
+    }
+
+    static Watch watch(EndPoint endPoint, Consumer<Throwable> onGone) {
+        Watch watch = new Watch(endPoint, onGone);
+        endPoint.tryFillInterested(watch);
         return watch;
     }
 }
