@@ -64,8 +64,10 @@ final class SseReport {
         md.append(machine()).append('\n');
         if (!fanouts.isEmpty()) {
             md.append(String.format(Locale.ROOT, "**Fan-out at a fixed rate**: %,d streams on one channel, %.0f msg/s published "
-                            + "(%,.0f deliveries/s), %.0f s warm-up, %.0f s measured; median [min-max] over repetitions.%n%n",
+                            + "(%,.0f deliveries/s), %s%.0f s warm-up, %.0f s measured; median [min-max] over repetitions.%n%n",
                     profile.fanoutSubscribers(), profile.fanoutRate(), profile.fanoutRate() * profile.fanoutSubscribers(),
+                    profile.primeMessages() > 0 ? String.format(Locale.ROOT, "each fresh server primed with %,d publishes to one "
+                            + "stream on another channel, then ", profile.primeMessages()) : "",
                     profile.fanoutWarmup(), profile.fanoutDuration()));
             md.append("| server | delivered/s | p50 ms | p99 ms | p99.9 ms | max ms | server CPU µs/msg | server core µs/msg | lost | dup | reordered | heap after GC MiB | RSS MiB | client CPU | other CPU |\n");
             md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");

@@ -33,11 +33,11 @@ public final class SseSuite {
 
     /** What a profile measures. */
     record Profile(String name, int repeat, int fanoutSubscribers, double fanoutRate, double fanoutWarmup,
-                   double fanoutDuration, RateSweep sweep, List<Integer> idleCounts, CatchUp catchUp) {
+                   double fanoutDuration, int primeMessages, RateSweep sweep, List<Integer> idleCounts, CatchUp catchUp) {
 
         static Profile named(String name) {
             return switch (name) {
-                case "quick" -> new Profile("quick", 1, 200, 20, 1, 3, new RateSweep(200, 400, 1, 2, 4), List.of(1000),
+                case "quick" -> new Profile("quick", 1, 200, 20, 1, 3, 500, new RateSweep(200, 400, 1, 2, 4), List.of(1000),
                         new CatchUp(100, 50));
                 // The sweep runs with 1,000 streams: with 10,000 even Nchan needs ~100 ms to write one message to
                 // all of them, so the p99 <= 100 ms bar would measure fan-out time, not sustainable rate.
@@ -45,7 +45,10 @@ public final class SseSuite {
                 // thresholds only after tens of seconds, and with a 5 s warm-up their compilations still ran inside
                 // the measured window (perf: 14-17 ms of compiler CPU a second on the servers' CPU, in bursts that
                 // lengthened fan-out walks; issue 14, docs/benchmarks.md "compiler threads that wait").
-                case "full" -> new Profile("full", 3, 10_000, 5, 30, 20, new RateSweep(1000, 30, 2, 6, 10),
+                // Code that runs once per publish gets there only minutes after start at these rates (HTTP request
+                // parsing: 70 publishes a second reach the last tier's 5,000 calls after 70 s): each fresh server
+                // first takes 20,000 publishes on a channel of its own (PublishPriming).
+                case "full" -> new Profile("full", 3, 10_000, 5, 30, 20, 20_000, new RateSweep(1000, 30, 2, 6, 10),
                         List.of(2000, 10_000, 18_000), new CatchUp(1000, 50));
                 default -> throw new IllegalArgumentException("unknown profile '" + name + "'; known: quick, full");
             };
@@ -55,11 +58,12 @@ public final class SseSuite {
          * This profile with the fan-out (and sweep) streams, the fixed rate, the warm-up or the measured seconds
          * overridden where given.
          */
-        Profile with(String subscribers, String rate, String warmup, String duration) {
+        Profile with(String subscribers, String rate, String warmup, String duration, String prime) {
             return new Profile(name, repeat, subscribers.isEmpty() ? fanoutSubscribers : Integer.parseInt(subscribers),
                     rate.isEmpty() ? fanoutRate : Double.parseDouble(rate),
                     warmup.isEmpty() ? fanoutWarmup : Double.parseDouble(warmup),
-                    duration.isEmpty() ? fanoutDuration : Double.parseDouble(duration), sweep, idleCounts, catchUp);
+                    duration.isEmpty() ? fanoutDuration : Double.parseDouble(duration),
+                    prime.isEmpty() ? primeMessages : Integer.parseInt(prime), sweep, idleCounts, catchUp);
         }
     }
 
@@ -88,6 +92,8 @@ public final class SseSuite {
         DEFAULTS.put("rate", "");
         DEFAULTS.put("warmup", "");
         DEFAULTS.put("duration", "");
+        // Publishes each fresh server takes on a channel of its own before the fan-out and the sweep (0: none).
+        DEFAULTS.put("prime", "");
         // How far above the run's softirq baseline (the median window rate of all its fan-outs, SoftirqBaseline) a
         // repetition's highest 1-s rate on the server CPU marks it as disturbed by the kernel's slow mode. Clean
         // windows peak up to ~1.4-1.5x their average (full profile, 2026-12-05 13:36-13:47 UTC: 13-17 ticks/s, 1-s
@@ -106,7 +112,7 @@ public final class SseSuite {
     private SseSuite(Map<String, String> options, PrintStream out) {
         this.options = options;
         this.profile = Profile.named(options.get("profile")).with(options.get("subscribers"), options.get("rate"),
-                options.get("warmup"), options.get("duration"));
+                options.get("warmup"), options.get("duration"), options.get("prime"));
         this.out = out;
         this.workDir = Path.of(options.get("work-dir"));
         this.results = workDir.resolve("sse-" + profile.name() + "-results.jsonl");
@@ -178,6 +184,11 @@ public final class SseSuite {
                 out.println("  " + idle.toJson());
                 report.idle(server, idle);
             }
+        }
+        if ((parts.contains("fanout") || parts.contains("sweep")) && profile.primeMessages() > 0) {
+            PublishPriming.Result primed = PublishPriming.run(bench, profile.primeMessages());
+            record("prime", primed.toJson());
+            out.println("  " + primed.toJson());
         }
         if (parts.contains("fanout")) {
             SseBench.Fanout fanout = bench.fanout(profile.fanoutSubscribers(), profile.fanoutRate(), profile.fanoutWarmup(),

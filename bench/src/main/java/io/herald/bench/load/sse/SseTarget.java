@@ -36,6 +36,18 @@ public record SseTarget(String name, InetSocketAddress server, String streamPath
                 URI.create("http://" + host + ":" + port + "/pub?channel=" + id), false, channel);
     }
 
+    /**
+     * The same server's target for {@code other} channel: streams and publishes there. The ceiling has one
+     * channel only, so it stays itself.
+     */
+    public SseTarget onChannel(String other) {
+        return switch (name) {
+            case "herald" -> herald(server.getHostString(), server.getPort(), other);
+            case "nchan" -> nchan(server.getHostString(), server.getPort(), other);
+            default -> this;
+        };
+    }
+
     /** The publish body carrying {@code data}. */
     public String publishBody(String data) {
         return envelope ? "{\"channel\":\"" + channel + "\",\"data\":" + data + "}" : data;
