@@ -67,26 +67,27 @@ class ClientGoneWatchTest {
         return selector;
     }
 
-    private static CompletableFuture<Boolean> stopOn(Thread[] holder, ClientGone.Watch watch) {
-        CompletableFuture<Boolean> answer = new CompletableFuture<>();
-        holder[0] = new Thread(() -> answer.complete(watch.stop()), "answer");
-        holder[0].start();
-        return answer;
+    /**
+     * Stops {@code watch} (as an answer about to be written does) while a read of the watch is in progress, then
+     * lets the read finish; returns what the stop answered.
+     */
+    private boolean stopDuringRead(ClientGone.Watch watch) throws Exception {
+        Thread selector = readinessEvent();
+        CompletableFuture<Boolean> reusable = new CompletableFuture<>();
+        Thread answering = new Thread(() -> reusable.complete(watch.stop()), "answer");
+        answering.start();
+        // The answer waits for the read in progress (it cannot know yet what the read will find).
+        await().atMost(10, TimeUnit.SECONDS).until(() -> reusable.isDone() || answering.getState() == Thread.State.BLOCKED);
+        endPoint.release.countDown();
+        selector.join(10_000);
+        return reusable.get(10, TimeUnit.SECONDS);
     }
 
     @Test
     void aReadThatFindsNothingWhileTheAnswerIsWrittenKeepsTheConnection() throws Exception {
         ClientGone.Watch watch = ClientGone.watch(endPoint, gone::add);
-        Thread selector = readinessEvent();
 
-        Thread[] answering = new Thread[1];
-        CompletableFuture<Boolean> reusable = stopOn(answering, watch);
-        // The answer waits for the read in progress (it cannot know yet what the read will find).
-        await().atMost(10, TimeUnit.SECONDS).until(() -> reusable.isDone() || answering[0].getState() == Thread.State.BLOCKED);
-        endPoint.release.countDown();
-        selector.join(10_000);
-
-        assertThat(reusable.get(10, TimeUnit.SECONDS)).as("nothing was read: the connection carries the next request").isTrue();
+        assertThat(stopDuringRead(watch)).as("nothing was read: the connection carries the next request").isTrue();
         assertThat(endPoint.isFillInterested()).isFalse();
         assertThat(gone).isEmpty();
     }
@@ -95,15 +96,8 @@ class ClientGoneWatchTest {
     void aReadThatFindsBytesWhileTheAnswerIsWrittenClosesTheConnection() throws Exception {
         ClientGone.Watch watch = ClientGone.watch(endPoint, gone::add);
         endPoint.sent = "GET /next HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
-        Thread selector = readinessEvent();
 
-        Thread[] answering = new Thread[1];
-        CompletableFuture<Boolean> reusable = stopOn(answering, watch);
-        await().atMost(10, TimeUnit.SECONDS).until(() -> reusable.isDone() || answering[0].getState() == Thread.State.BLOCKED);
-        endPoint.release.countDown();
-        selector.join(10_000);
-
-        assertThat(reusable.get(10, TimeUnit.SECONDS)).as("the watch dropped the client's bytes").isFalse();
+        assertThat(stopDuringRead(watch)).as("the watch dropped the client's bytes").isFalse();
         assertThat(gone).isEmpty();
     }
 
