@@ -8,6 +8,7 @@
 # Further options go to `LoadGenerator sse-suite`, e.g. `--servers herald,nchan`, `--parts fanout,idle`,
 # `--repeat 9`, `--jvm-flags '-Xms1g -Xmx1g -XX:+UseG1GC'`, `--prime 20000` (publishes each fresh server takes on
 # a channel of its own before the fan-out, so that its per-publish code is compiled; 0 for none),
+# `--jitter-seconds 5` (how long SchedulingJitter measures the two CPUs' quiet before the run; 0 for not at all),
 # `--softirq-hot-factor 1.6` (a fan-out repetition
 # whose softirq time on the server CPU reaches, in one second, this factor x the run's baseline - the median
 # softirq rate of all its fan-outs - is disturbed by the kernel; the summary then also gives medians over the

@@ -29,6 +29,7 @@ final class SseReport {
     private final Map<String, List<RateSweep.Result>> sweeps = new LinkedHashMap<>();
     private final Map<String, List<IdleMemory.Result>> idles = new LinkedHashMap<>();
     private final Map<String, List<CatchUp.Result>> catchUps = new LinkedHashMap<>();
+    private List<SchedulingJitter.Result> jitter = List.of();
 
     /**
      * @param softirqFactor how far above the run's softirq baseline a repetition's 1-s peak marks it as disturbed
@@ -40,6 +41,11 @@ final class SseReport {
         this.softirqFactor = softirqFactor;
         // A factor that cannot work fails here, before the run, not when the report is written after it.
         SoftirqBaseline.of(List.of(), softirqFactor);
+    }
+
+    /** How quiet the CPUs were before the run ({@link SchedulingJitter}), for the report's head. */
+    void jitter(List<SchedulingJitter.Result> results) {
+        this.jitter = List.copyOf(results);
     }
 
     void fanout(String server, SseBench.Fanout f) {
@@ -62,6 +68,12 @@ final class SseReport {
         StringBuilder md = new StringBuilder();
         md.append("Profile `").append(profile.name()).append("`, reproduce with `").append(command).append("`.\n\n");
         md.append(machine()).append('\n');
+        if (!jitter.isEmpty()) {
+            md.append("Scheduling jitter before the run (`SchedulingJitter`: a thread spinning on the clock; a gap is time "
+                    + "something else held the CPU): ").append(String.join("; ", jitter.stream().map(SchedulingJitter.Result::describe).toList()))
+                    .append(".\n");
+        }
+        md.append('\n');
         if (!fanouts.isEmpty()) {
             md.append(String.format(Locale.ROOT, "**Fan-out at a fixed rate**: %,d streams on one channel, %.0f msg/s published "
                             + "(%,.0f deliveries/s), %s%.0f s warm-up, %.0f s measured; median [min-max] over repetitions.%n%n",

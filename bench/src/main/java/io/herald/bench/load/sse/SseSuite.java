@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The whole SSE comparison of issue 4 in one job: for each repetition, each server in turn (Herald, the
@@ -101,6 +102,8 @@ public final class SseSuite {
         // thread": 16 against 38 ticks/s for Herald, 19 against 44 for Nchan). 1.6 sits between, above the clean
         // peaks with a little room, below the episodes.
         DEFAULTS.put("softirq-hot-factor", "1.6");
+        // Seconds of SchedulingJitter on the server CPU and the load generator's before the run (0: none).
+        DEFAULTS.put("jitter-seconds", "5");
     }
 
     private final Map<String, String> options;
@@ -144,6 +147,10 @@ public final class SseSuite {
         SseReport report = new SseReport(profile, servers, Double.parseDouble(options.get("softirq-hot-factor")));
         out.println("# sse-suite, profile " + profile.name() + ": " + profile);
         out.println("# results as JSON lines in " + results);
+        double jitterSeconds = Double.parseDouble(options.get("jitter-seconds"));
+        if (jitterSeconds > 0 && serverCore() >= 0) {
+            report.jitter(jitter(jitterSeconds));
+        }
         for (int rep = 1; rep <= repeat; rep++) {
             // The order turns by one each repetition: a server that always ran second would always inherit the first
             // one's aftermath (its closed connections' TIME_WAIT entries, a warmer or colder cache).
@@ -214,6 +221,24 @@ public final class SseSuite {
             report.catchUp(server, catchUp);
         }
         out.flush();
+    }
+
+    /** How quiet the server CPU and this process's CPU are, measured at once (each with its own spinning thread). */
+    private List<SchedulingJitter.Result> jitter(double seconds) throws Exception {
+        CompletableFuture<SchedulingJitter.Result> server = CompletableFuture.supplyAsync(() -> {
+            try {
+                return SchedulingJitter.onCpu(serverCore(), seconds);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        SchedulingJitter.Result own = SchedulingJitter.measureHere(-1, seconds);
+        List<SchedulingJitter.Result> results = List.of(server.get(), own);
+        for (SchedulingJitter.Result result : results) {
+            record("jitter", result.toJson());
+            out.println("  jitter, " + result.describe());
+        }
+        return results;
     }
 
     /** The one CPU the servers are pinned to, or -1 when {@code --server-cpu} names several. */
