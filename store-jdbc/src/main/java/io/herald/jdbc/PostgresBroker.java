@@ -130,16 +130,25 @@ final class PostgresBroker implements Broker, Lifecycle {
 
     @Override
     public Subscription subscribe(ChannelName channelOrPattern, Listener listener) {
-        // Wrapped, so that one listener subscribed twice is removed once per handle.
+        // Wrapped, so that one listener subscribed twice is removed once per handle, and so that a listener that
+        // fails cannot end the listening thread (every other listener's delivery would stop with it, silently).
         Listener registration = new Listener() {
             @Override
             public void onMessage(Message message) {
-                listener.onMessage(message);
+                try {
+                    listener.onMessage(message);
+                } catch (RuntimeException e) {
+                    LOG.warn("listener of {} failed on {} of {}: {}", channelOrPattern, message.position(), message.channel(), e.toString());
+                }
             }
 
             @Override
             public void onResync() {
-                listener.onResync();
+                try {
+                    listener.onResync();
+                } catch (RuntimeException e) {
+                    LOG.warn("listener of {} failed on resync: {}", channelOrPattern, e.toString());
+                }
             }
         };
         all.add(registration);
@@ -170,7 +179,9 @@ final class PostgresBroker implements Broker, Lifecycle {
                         deliver(c, n.getParameter());
                     }
                 }
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
+                // Anything that breaks the read (the driver's unchecked exceptions too) is a lost connection: the
+                // thread must go on listening, and what it may have missed is re-read by the resync.
                 if (!running) {
                     return;
                 }
