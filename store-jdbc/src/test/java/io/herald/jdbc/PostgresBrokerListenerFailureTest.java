@@ -7,10 +7,9 @@ import io.herald.api.ChannelName;
 import io.herald.api.Message;
 import io.herald.api.Position;
 import io.herald.api.Publication;
+import io.herald.testkit.contract.RecordingListener;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -47,34 +46,23 @@ class PostgresBrokerListenerFailureTest {
                     throw new IllegalStateException("a listener's bug on resync");
                 }
             });
-            List<Message> received = new CopyOnWriteArrayList<>();
-            AtomicInteger resyncs = new AtomicInteger();
-            broker.subscribe(channel, new Broker.Listener() {
-                @Override
-                public void onMessage(Message message) {
-                    received.add(message);
-                }
-
-                @Override
-                public void onResync() {
-                    resyncs.incrementAndGet();
-                }
-            });
+            RecordingListener working = new RecordingListener();
+            broker.subscribe(channel, working);
 
             Message first = message(channel, 1);
             Message second = message(channel, 2);
             broker.publish(first);
             broker.publish(second);
-            Awaitility.await("both messages reach the listener that works").until(() -> received.size() >= 2);
+            Awaitility.await("both messages reach the listener that works").until(() -> working.messages().size() >= 2);
 
             // A reconnect makes every listener resync, the failing one first or not: the thread goes on either way.
             Databases.POSTGRESQL.execute(prefix, "SELECT pg_terminate_backend(" + broker.listenerPid() + ")");
-            Awaitility.await("the working listener is told to resync").until(() -> resyncs.get() > 0);
+            Awaitility.await("the working listener is told to resync").until(() -> working.resyncs() > 0);
             Message third = message(channel, 3);
             broker.publish(third);
-            Awaitility.await("a message after the reconnect reaches it too").until(() -> received.size() >= 3);
+            Awaitility.await("a message after the reconnect reaches it too").until(() -> working.messages().size() >= 3);
 
-            assertThat(received).containsExactly(first, second, third);
+            assertThat(working.messages()).containsExactly(first, second, third);
             assertThat(failures.get()).as("calls of the failing listener: 3 messages and a resync").isEqualTo(4);
         } finally {
             broker.stop();

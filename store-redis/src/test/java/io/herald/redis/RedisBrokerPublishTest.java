@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
-import io.herald.api.Broker;
 import io.herald.api.ChannelName;
 import io.herald.api.Message;
 import io.herald.api.Position;
 import io.herald.api.Publication;
+import io.herald.testkit.contract.RecordingListener;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
@@ -37,31 +34,20 @@ class RedisBrokerPublishTest {
             RedisBroker broker = new RedisBroker(RedisTestSupport.options(redis.url(), "p:"), new RedisKeys("p:", 0));
             broker.start();
             try {
-                List<Message> received = new CopyOnWriteArrayList<>();
-                AtomicInteger resyncs = new AtomicInteger();
-                broker.subscribe(NEWS, new Broker.Listener() {
-                    @Override
-                    public void onMessage(Message message) {
-                        received.add(message);
-                    }
-
-                    @Override
-                    public void onResync() {
-                        resyncs.incrementAndGet();
-                    }
-                });
+                RecordingListener listener = new RecordingListener();
+                broker.subscribe(NEWS, listener);
                 broker.publish(message(1));
-                await().until(() -> received.size() == 1);
-                assertThat(received.get(0)).as("the message as it was positioned elsewhere, id included").isEqualTo(message(1));
+                await().until(() -> listener.messages().size() == 1);
+                assertThat(listener.messages().get(0)).as("the message as it was positioned elsewhere, id included").isEqualTo(message(1));
 
                 admin.aclSetUser("default", "-publish");
                 assertThatCode(() -> broker.publish(message(2))).doesNotThrowAnyException();
-                await().until(() -> resyncs.get() >= 1);
+                await().until(() -> listener.resyncs() >= 1);
 
                 admin.aclSetUser("default", "+publish");
                 broker.publish(message(3));
-                await().until(() -> received.contains(message(3)));
-                assertThat(received).doesNotContain(message(2));
+                await().until(() -> listener.messages().contains(message(3)));
+                assertThat(listener.messages()).doesNotContain(message(2));
             } finally {
                 broker.stop();
             }

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A broker listener that keeps what it receives, for the broker contract. Brokers call listeners from their
- * own threads, several at once for different channels, so every method is thread-safe.
+ * A broker listener that keeps what it receives, for the broker contract and a broker's own tests. Brokers call
+ * listeners from their own threads, several at once for different channels, so every method is thread-safe.
  */
-final class RecordingListener implements Broker.Listener {
+public final class RecordingListener implements Broker.Listener {
 
     private final List<Message> messages = new ArrayList<>();
     private final AtomicInteger resyncs = new AtomicInteger();
@@ -27,22 +27,22 @@ final class RecordingListener implements Broker.Listener {
     }
 
     /** Everything received, in arrival order. */
-    synchronized List<Message> messages() {
+    public synchronized List<Message> messages() {
         return List.copyOf(messages);
     }
 
     /** What was received from {@code channel}, in arrival order. */
-    synchronized List<Message> messages(ChannelName channel) {
+    public synchronized List<Message> messages(ChannelName channel) {
         return messages.stream().filter(m -> m.channel().equals(channel)).toList();
     }
 
     /** The offsets received from {@code channel}, in arrival order. */
-    List<Long> offsets(ChannelName channel) {
+    public List<Long> offsets(ChannelName channel) {
         return messages(channel).stream().map(Message::offset).toList();
     }
 
     /** How many times the broker said messages may have been lost. */
-    int resyncs() {
+    public int resyncs() {
         return resyncs.get();
     }
 }
